@@ -1,0 +1,163 @@
+# pnvme: a userspace, polled-mode NVMe driver.
+#   make              libraries and tools under build/
+#   make check        every test tier present (unit, sim, setup CLI, QEMU guest)
+#   make run          the main job: pnvme-perf against a controller
+#   make bench-sim    driver CPU cost per I/O against the software controller
+#   make bench        pnvme beside the kernel's io_uring path in a QEMU guest
+#   make install      libraries, headers, pnvme.pc, tools under $(PREFIX)
+
+BUILD := build
+# V=1 shows the commands.
+Q := $(if $(filter 1,$(V)),,@)
+CONFIG := $(BUILD)/config.mk
+
+# No configuration yet: install what is missing (as root), then configure.
+$(CONFIG):
+	@test/deps.sh build
+	./configure
+
+-include $(CONFIG)
+include dpdk-config/dpdk.mk
+
+VERSION_MAJOR := 0
+VERSION_MINOR := 1
+SONAME := libpnvme.so.$(VERSION_MAJOR)
+
+WARN := -Wall -Wextra -Wmissing-declarations -Wmissing-prototypes -Wstrict-prototypes \
+	-Wvla -Wshadow -Wpointer-arith -Wformat-security -Wundef
+ifeq ($(CONFIG_WERROR),y)
+WARN += -Werror
+endif
+ifeq ($(CONFIG_DEBUG),y)
+OPT := -O0 -g3
+else
+OPT := -O2 -g -DNDEBUG
+endif
+SAN :=
+ifeq ($(CONFIG_ASAN),y)
+SAN += -fsanitize=address -fno-omit-frame-pointer
+endif
+ifeq ($(CONFIG_UBSAN),y)
+SAN += -fsanitize=undefined -fno-sanitize-recover=undefined
+endif
+
+CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(OPT) $(WARN) $(SAN) -Iinclude \
+	$(DPDK_CFLAGS) $(PCIACCESS_CFLAGS) $(EXTRA_CFLAGS)
+DPDK_LIBS := -L$(DPDK_LIBDIR) -Wl,--as-needed $(addprefix -l,$(DPDK_COMPONENTS)) -Wl,--no-as-needed
+LIBS := $(DPDK_LIBS) $(PCIACCESS_LIBS) -pthread -lm
+LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
+
+LIB_SRCS := $(sort $(wildcard lib/env/*.c lib/nvme/*.c lib/sim/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_A := $(BUILD)/lib/libpnvme.a
+LIB_SO := $(BUILD)/lib/libpnvme.so
+
+APPS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard app/*/*.c)))))
+APP_BINS := $(APPS:%=$(BUILD)/bin/pnvme-%)
+UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/test/unit/%,$(wildcard test/unit/*_ut.c))
+SIM_TESTS := $(patsubst test/sim/%.c,$(BUILD)/test/sim/%,$(wildcard test/sim/*_test.c))
+QEMU_TESTS := $(patsubst test/qemu/%.c,$(BUILD)/test/qemu/%,$(wildcard test/qemu/*.c))
+TEST_HELPERS := $(wildcard test/common/*.c)
+
+.PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
+	bench bench-sim install clean distclean headers-check
+.DEFAULT_GOAL := all
+
+all: lib apps tests
+
+lib: $(LIB_A) $(LIB_SO)
+apps: $(APP_BINS)
+tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS)
+
+$(BUILD)/obj/%.o: %.c $(CONFIG)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB_A): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS) lib/libpnvme.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libpnvme.map \
+		-Wl,--no-undefined $(LDFLAGS) -o $@.$(VERSION_MAJOR).$(VERSION_MINOR) \
+		$(LIB_OBJS) $(LIBS)
+	ln -sf libpnvme.so.$(VERSION_MAJOR).$(VERSION_MINOR) $@.$(VERSION_MAJOR)
+	ln -sf libpnvme.so.$(VERSION_MAJOR).$(VERSION_MINOR) $@
+
+# Tools link the static library: they run from build/bin without LD_LIBRARY_PATH.
+.SECONDEXPANSION:
+$(BUILD)/bin/pnvme-%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard app/$$*/*.c)) $(LIB_A)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+TEST_HELPER_OBJS := $(TEST_HELPERS:%.c=$(BUILD)/obj/%.o)
+TEST_CFLAGS := $(CUNIT_CFLAGS) -Ilib -Itest
+
+$(BUILD)/obj/test/%.o: CFLAGS += $(TEST_CFLAGS)
+
+$(BUILD)/test/%: $(BUILD)/obj/test/%.o $(TEST_HELPER_OBJS) $(LIB_A)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(LIBS)
+
+# Every public header compiles alone, as C and as C++.
+headers-check: $(CONFIG)
+	@for h in include/pnvme/*.h; do \
+		echo "#include \"$${h#include/}\"" | $(CC) $(CFLAGS) -x c -fsyntax-only - || exit 1; \
+		if command -v g++ >/dev/null; then \
+		echo "#include \"$${h#include/}\"" | g++ -std=c++17 -Iinclude -x c++ -fsyntax-only - || exit 1; fi; \
+	done; echo "public headers compile alone (C and C++)"
+
+check-unit: $(UNIT_TESTS) headers-check
+	@test/run-tests.sh unit $(UNIT_TESTS)
+
+check-sim: $(SIM_TESTS)
+	@test/run-tests.sh sim $(SIM_TESTS)
+
+check-setup: apps
+	@if [ -x test/setup/cli_test.sh ]; then test/setup/cli_test.sh $(BUILD)/bin/pnvme-setup; fi
+
+check-qemu: all
+	@test/qemu/check.sh
+
+# check-qemu joins when QEMU is installed (test/deps.sh installs it as root).
+check: all
+	@test/deps.sh check
+	@test/run-tests.sh all $(UNIT_TESTS) $(SIM_TESTS) && $(MAKE) --no-print-directory headers-check \
+		&& $(MAKE) --no-print-directory check-setup \
+		&& if command -v qemu-system-x86_64 >/dev/null && [ -x test/qemu/check.sh ]; then \
+			$(MAKE) --no-print-directory check-qemu; \
+		else echo "check-qemu: QEMU not installed, guest tier not run"; fi
+
+run: apps
+	@test/run-main.sh
+
+bench-sim: apps
+	@test/bench/bench-sim.sh
+
+bench: all
+	@test/deps.sh bench
+	@test/bench/bench.sh
+
+install: lib apps lib/pnvme.pc.in
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/pnvme \
+		$(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIB_SO).$(VERSION_MAJOR).$(VERSION_MINOR) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libpnvme.so.$(VERSION_MAJOR).$(VERSION_MINOR) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf libpnvme.so.$(VERSION_MAJOR).$(VERSION_MINOR) $(DESTDIR)$(PREFIX)/lib/libpnvme.so
+	install -m 644 include/pnvme/*.h $(DESTDIR)$(PREFIX)/include/pnvme/
+	install -m 755 $(APP_BINS) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION_MAJOR).$(VERSION_MINOR)|' \
+		lib/pnvme.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pnvme.pc
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/bin $(BUILD)/test
+
+distclean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pnvme environment: DMA-able memory, time and logging, on top of DPDK's EAL.
+ * Users need this header to allocate I/O buffers the controller can reach.
+ */
+#ifndef PNVME_ENV_H
+#define PNVME_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Returned by pnvme_vtophys() for memory the controller cannot reach. */
+#define PNVME_VTOPHYS_ERROR UINT64_MAX
+
+struct pnvme_env_opts {
+	size_t opts_size;      /* sizeof(struct pnvme_env_opts) of the caller */
+	const char *name;      /* EAL file prefix / program name; default "pnvme" */
+	const char *lcores;    /* EAL -l argument; default "0" */
+	unsigned mem_mb;       /* memory without hugepages (--no-huge -m); default 1024 */
+	int no_huge;           /* 1: never use hugepages, 0: auto (use them when reserved) */
+	const char **eal_args; /* extra EAL arguments, passed through as given */
+	int eal_argc;
+};
+
+/* Fill opts with the defaults; opts_size must be set by the caller first. */
+void pnvme_env_opts_init(struct pnvme_env_opts *opts, size_t opts_size);
+
+/*
+ * Start the environment (DPDK EAL). Idempotent: a second call returns 0.
+ * opts may be NULL for defaults. Returns 0 or a negative errno.
+ */
+int pnvme_env_init(const struct pnvme_env_opts *opts);
+void pnvme_env_fini(void);
+bool pnvme_env_is_initialized(void);
+/* True when hugepages back DMA memory (false under --no-huge). */
+bool pnvme_env_uses_hugepages(void);
+
+/*
+ * DMA memory: zeroed, aligned to align (a power of two, 0 for the default of 64),
+ * physically/IOVA contiguous. *iova (if not NULL) gets the bus address.
+ * Returns NULL with errno set on failure (EINVAL for bad arguments).
+ */
+void *pnvme_dma_zmalloc(size_t size, size_t align, uint64_t *iova);
+void pnvme_dma_free(void *buf);
+
+/*
+ * Bus address of vaddr, by table look-up (no system call). *len, if not NULL,
+ * holds the length wanted on entry and the length that is IOVA-contiguous from
+ * vaddr on return (never more than asked). PNVME_VTOPHYS_ERROR if vaddr is not
+ * DMA-able memory.
+ */
+uint64_t pnvme_vtophys(const void *vaddr, uint64_t *len);
+
+/* Time: a monotonic tick counter and its frequency. */
+uint64_t pnvme_ticks(void);
+uint64_t pnvme_ticks_hz(void);
+
+/* Logging. Quiet (errors only) by default; PNVME_LOG=debug|info|notice|warn|error. */
+enum pnvme_log_level {
+	PNVME_LOG_ERROR = 0,
+	PNVME_LOG_WARN,
+	PNVME_LOG_NOTICE,
+	PNVME_LOG_INFO,
+	PNVME_LOG_DEBUG,
+};
+void pnvme_log_set_level(enum pnvme_log_level level);
+enum pnvme_log_level pnvme_log_get_level(void);
+void pnvme_log(enum pnvme_log_level level, const char *component, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PNVME_ENV_H */

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The environment on DPDK's EAL: start-up, DMA memory, address translation, time.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+
+#include "../../dpdk-config/eal_args.h"
+#include "log.h"
+#include "pnvme/env.h"
+
+#define MAX_EAL_ARGS 64
+/* Memseg lists cached for vtophys; DPDK reserves their VA ranges at start-up. */
+#define MAX_DMA_RANGES 32
+
+struct dma_range {
+	uintptr_t start;
+	uintptr_t end;
+};
+
+static struct {
+	bool initialized;
+	bool hugepages;
+	bool iova_va;
+	unsigned n_ranges;
+	struct dma_range ranges[MAX_DMA_RANGES];
+} g_env;
+
+void pnvme_env_opts_init(struct pnvme_env_opts *opts, size_t opts_size)
+{
+	struct pnvme_env_opts defaults = {
+		.opts_size = opts_size,
+		.name = "pnvme",
+		.lcores = PNVME_EAL_DEFAULT_LCORES,
+		.mem_mb = PNVME_EAL_DEFAULT_MEM_MB,
+	};
+
+	if (opts == NULL)
+		return;
+	if (opts_size > sizeof(defaults))
+		opts_size = sizeof(defaults);
+	memcpy(opts, &defaults, opts_size);
+}
+
+/* Hugepages are usable when some are free and hugetlbfs is mounted. */
+static bool hugepages_available(void)
+{
+	char line[256];
+	long free_pages = 0;
+	bool mounted = false;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (f == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL)
+		sscanf(line, "HugePages_Free: %ld", &free_pages);
+	fclose(f);
+	f = fopen("/proc/mounts", "r");
+	if (f == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strstr(line, " hugetlbfs ") != NULL)
+			mounted = true;
+	}
+	fclose(f);
+	return free_pages > 0 && mounted;
+}
+
+static int cache_memseg_list(const struct rte_memseg_list *msl, void *arg)
+{
+	(void)arg;
+	if (g_env.n_ranges == MAX_DMA_RANGES)
+		return 1;
+	g_env.ranges[g_env.n_ranges].start = (uintptr_t)msl->base_va;
+	g_env.ranges[g_env.n_ranges].end = (uintptr_t)msl->base_va + msl->len;
+	g_env.n_ranges++;
+	return 0;
+}
+
+/* Copy the field named f from the caller's opts if the caller's struct has it. */
+#define OPT(user, opts, f)                                                          \
+	do {                                                                        \
+		if ((user) != NULL && offsetof(struct pnvme_env_opts, f) +          \
+						  sizeof((user)->f) <=              \
+					  (user)->opts_size)                        \
+			(opts).f = (user)->f;                                       \
+	} while (0)
+
+int pnvme_env_init(const struct pnvme_env_opts *user_opts)
+{
+	struct pnvme_env_opts opts;
+	const char *argv[MAX_EAL_ARGS];
+	char mem_arg[32];
+	int argc = 0;
+	cpu_set_t saved_affinity;
+	bool have_affinity;
+	int rc;
+
+	if (g_env.initialized)
+		return 0;
+	pnvme_env_opts_init(&opts, sizeof(opts));
+	OPT(user_opts, opts, name);
+	OPT(user_opts, opts, lcores);
+	OPT(user_opts, opts, mem_mb);
+	OPT(user_opts, opts, no_huge);
+	OPT(user_opts, opts, eal_args);
+	OPT(user_opts, opts, eal_argc);
+	if (opts.eal_argc < 0 || opts.eal_argc > MAX_EAL_ARGS - 16 ||
+	    (opts.eal_argc > 0 && opts.eal_args == NULL))
+		return -EINVAL;
+
+	g_env.hugepages = !opts.no_huge && hugepages_available();
+	argv[argc++] = opts.name ? opts.name : "pnvme";
+	argv[argc++] = "-l";
+	argv[argc++] = opts.lcores ? opts.lcores : PNVME_EAL_DEFAULT_LCORES;
+	for (const char *a[] = {PNVME_EAL_ARGS_ALWAYS, NULL}, **p = a; *p; p++)
+		argv[argc++] = *p;
+	if (g_env.hugepages) {
+		argv[argc++] = PNVME_EAL_ARGS_HUGE;
+	} else {
+		for (const char *a[] = {PNVME_EAL_ARGS_NO_HUGE, NULL}, **p = a; *p; p++)
+			argv[argc++] = *p;
+		snprintf(mem_arg, sizeof(mem_arg), "%u", opts.mem_mb ? opts.mem_mb : 1024u);
+		argv[argc++] = "-m";
+		argv[argc++] = mem_arg;
+		if (!opts.no_huge)
+			fprintf(stderr, "pnvme: no hugepages reserved and mounted; "
+					"using %s MiB of ordinary memory (--no-huge)\n",
+				mem_arg);
+	}
+	argv[argc++] = pnvme_log_get_level() >= PNVME_LOG_DEBUG ? PNVME_EAL_LOG_DEBUG
+								 : PNVME_EAL_LOG_QUIET;
+	for (int i = 0; i < opts.eal_argc; i++)
+		argv[argc++] = opts.eal_args[i];
+	argv[argc] = NULL;
+
+	for (int i = 0; i < argc; i++)
+		PNVME_DEBUGLOG("env", "EAL arg %d: %s", i, argv[i]);
+
+	/* The EAL pins the calling thread to its main lcore: give the caller its CPUs back. */
+	have_affinity = pthread_getaffinity_np(pthread_self(), sizeof(saved_affinity),
+					       &saved_affinity) == 0;
+	rc = rte_eal_init(argc, (char **)argv);
+	if (rc < 0) {
+		rc = rte_errno ? -rte_errno : -EIO;
+		PNVME_ERRLOG("env", "DPDK EAL initialisation failed: %s", rte_strerror(-rc));
+		return rc;
+	}
+	if (have_affinity)
+		pthread_setaffinity_np(pthread_self(), sizeof(saved_affinity), &saved_affinity);
+
+	g_env.iova_va = rte_eal_iova_mode() == RTE_IOVA_VA;
+	g_env.n_ranges = 0;
+	rte_memseg_list_walk(cache_memseg_list, NULL);
+	g_env.initialized = true;
+	PNVME_INFOLOG("env", "EAL up: %s, IOVA as %s, %u memory ranges",
+		      g_env.hugepages ? "hugepages" : "no hugepages",
+		      g_env.iova_va ? "VA" : "PA", g_env.n_ranges);
+	return 0;
+}
+
+void pnvme_env_fini(void)
+{
+	if (!g_env.initialized)
+		return;
+	rte_eal_cleanup();
+	g_env.initialized = false;
+}
+
+bool pnvme_env_is_initialized(void)
+{
+	return g_env.initialized;
+}
+
+bool pnvme_env_uses_hugepages(void)
+{
+	return g_env.hugepages;
+}
+
+void *pnvme_dma_zmalloc(size_t size, size_t align, uint64_t *iova)
+{
+	void *buf;
+	uint64_t len = size;
+
+	if (size == 0 || (align & (align - 1)) != 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!g_env.initialized) {
+		errno = ENODEV;
+		return NULL;
+	}
+	buf = rte_zmalloc("pnvme", size, align ? align : 64);
+	if (buf == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* With IOVA as PA a buffer may straddle discontiguous pages: refuse it. */
+	if (pnvme_vtophys(buf, &len) == PNVME_VTOPHYS_ERROR || len < size) {
+		rte_free(buf);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (iova != NULL)
+		*iova = pnvme_vtophys(buf, NULL);
+	return buf;
+}
+
+void pnvme_dma_free(void *buf)
+{
+	rte_free(buf);
+}
+
+uint64_t pnvme_vtophys(const void *vaddr, uint64_t *len)
+{
+	uintptr_t va = (uintptr_t)vaddr;
+
+	if (likely(g_env.iova_va)) {
+		for (unsigned i = 0; i < g_env.n_ranges; i++) {
+			const struct dma_range *r = &g_env.ranges[i];
+
+			if (va >= r->start && va < r->end) {
+				if (len != NULL && *len > r->end - va)
+					*len = r->end - va;
+				return va;
+			}
+		}
+		return PNVME_VTOPHYS_ERROR;
+	}
+	if (!g_env.initialized)
+		return PNVME_VTOPHYS_ERROR;
+
+	/* IOVA as PA: contiguous within one memseg (page). */
+	struct rte_memseg *ms = rte_mem_virt2memseg(vaddr, NULL);
+	uint64_t off;
+
+	if (ms == NULL || ms->iova == RTE_BAD_IOVA)
+		return PNVME_VTOPHYS_ERROR;
+	off = va - (uintptr_t)ms->addr;
+	if (len != NULL && *len > ms->len - off)
+		*len = ms->len - off;
+	return ms->iova + off;
+}
+
+uint64_t pnvme_ticks(void)
+{
+	return rte_get_timer_cycles();
+}
+
+uint64_t pnvme_ticks_hz(void)
+{
+	static uint64_t hz;
+
+	if (hz == 0 && g_env.initialized)
+		hz = rte_get_timer_hz();
+	return hz ? hz : rte_get_tsc_hz();
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The "pcie" transport: a PCI function bound to vfio-pci, claimed through
+ * DPDK's vfio container (so all DPDK memory is mapped for its DMA), BAR0
+ * mapped and config space reached through the vfio device fd.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/vfio.h>
+#include <rte_vfio.h>
+
+#include "log.h"
+#include "pci.h"
+
+#define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
+
+struct vfio_dev {
+	struct env_pci_dev pci;
+	int fd;
+	uint64_t cfg_offset;
+};
+
+static int vfio_cfg_read(struct env_pci_dev *dev, void *buf, size_t len, uint32_t off)
+{
+	struct vfio_dev *vdev = dev->priv;
+	ssize_t n = pread(vdev->fd, buf, len, (off_t)(vdev->cfg_offset + off));
+
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static int vfio_cfg_write(struct env_pci_dev *dev, const void *buf, size_t len, uint32_t off)
+{
+	struct vfio_dev *vdev = dev->priv;
+	ssize_t n = pwrite(vdev->fd, buf, len, (off_t)(vdev->cfg_offset + off));
+
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static void vfio_detach(struct env_pci_dev *dev)
+{
+	struct vfio_dev *vdev = dev->priv;
+
+	if (dev->bar0 != NULL)
+		munmap((void *)dev->bar0, dev->bar0_len);
+	rte_vfio_release_device(SYSFS_PCI_DEVICES, dev->addr, vdev->fd);
+	free(vdev);
+}
+
+static const struct env_pci_dev_ops vfio_ops = {
+	.cfg_read = vfio_cfg_read,
+	.cfg_write = vfio_cfg_write,
+	.detach = vfio_detach,
+};
+
+static int map_bar0(struct vfio_dev *vdev)
+{
+	struct vfio_region_info reg = {.argsz = sizeof(reg)};
+	void *addr;
+
+	reg.index = VFIO_PCI_CONFIG_REGION_INDEX;
+	if (ioctl(vdev->fd, VFIO_DEVICE_GET_REGION_INFO, &reg) != 0)
+		return -errno;
+	vdev->cfg_offset = reg.offset;
+
+	memset(&reg, 0, sizeof(reg));
+	reg.argsz = sizeof(reg);
+	reg.index = VFIO_PCI_BAR0_REGION_INDEX;
+	if (ioctl(vdev->fd, VFIO_DEVICE_GET_REGION_INFO, &reg) != 0)
+		return -errno;
+	if (!(reg.flags & VFIO_REGION_INFO_FLAG_MMAP) || reg.size < 0x2000)
+		return -ENOTSUP;
+	addr = mmap(NULL, reg.size, PROT_READ | PROT_WRITE, MAP_SHARED, vdev->fd,
+		    (off_t)reg.offset);
+	if (addr == MAP_FAILED)
+		return -errno;
+	vdev->pci.bar0 = addr;
+	vdev->pci.bar0_len = reg.size;
+	return 0;
+}
+
+static int vfio_attach(const char *addr, const char *params, struct env_pci_dev **out)
+{
+	struct vfio_device_info info = {.argsz = sizeof(info)};
+	char bdf[ENV_PCI_ADDR_MAX], driver[64];
+	struct vfio_dev *vdev;
+	int rc;
+
+	(void)params;
+	if (env_pci_addr_normalize(addr, bdf, sizeof(bdf)) != 0) {
+		PNVME_ERRLOG("pcie", "'%s' is not a PCI address (want DDDD:BB:DD.F)", addr);
+		return -EINVAL;
+	}
+	rc = env_pci_bound_driver(bdf, driver, sizeof(driver));
+	if (rc == -ENODEV) {
+		PNVME_ERRLOG("pcie", "%s: no such PCI device", bdf);
+		return rc;
+	}
+	if (strcmp(driver, "vfio-pci") != 0) {
+		PNVME_ERRLOG("pcie", "%s: not bound to vfio-pci (driver: %s); "
+				     "run 'pnvme-setup bind %s'",
+			     bdf, driver[0] ? driver : "none", bdf);
+		return -EBUSY;
+	}
+	if (!pnvme_env_is_initialized())
+		return -ENODEV;
+
+	vdev = calloc(1, sizeof(*vdev));
+	if (vdev == NULL)
+		return -ENOMEM;
+	snprintf(vdev->pci.addr, sizeof(vdev->pci.addr), "%s", bdf);
+	vdev->pci.ops = &vfio_ops;
+	vdev->pci.priv = vdev;
+	vdev->fd = -1;
+	if (rte_vfio_setup_device(SYSFS_PCI_DEVICES, bdf, &vdev->fd, &info) != 0) {
+		PNVME_ERRLOG("pcie", "%s: vfio set-up failed (IOMMU group not viable, or "
+				     "the device is in use)", bdf);
+		free(vdev);
+		return -EIO;
+	}
+	rc = map_bar0(vdev);
+	if (rc == 0)
+		rc = vfio_cfg_read(&vdev->pci, &vdev->pci.vendor_id, 2, 0);
+	if (rc == 0)
+		rc = vfio_cfg_read(&vdev->pci, &vdev->pci.device_id, 2, 2);
+	if (rc == 0)
+		rc = env_pci_enable_bus_master(&vdev->pci);
+	if (rc != 0) {
+		PNVME_ERRLOG("pcie", "%s: cannot map BAR0 or reach config space: %s", bdf,
+			     strerror(-rc));
+		vfio_detach(&vdev->pci);
+		return rc;
+	}
+	*out = &vdev->pci;
+	return 0;
+}
+
+struct enum_ctx {
+	env_pci_enum_cb cb;
+	void *ctx;
+};
+
+static int offer_vfio_bound(void *arg, const struct env_pci_func *func)
+{
+	struct enum_ctx *e = arg;
+
+	if (strcmp(func->driver, "vfio-pci") != 0)
+		return 0;
+	return e->cb(e->ctx, "pcie", func->addr);
+}
+
+static int vfio_enumerate(env_pci_enum_cb cb, void *ctx)
+{
+	struct enum_ctx e = {cb, ctx};
+
+	return env_pci_scan_nvme(offer_vfio_bound, &e);
+}
+
+struct env_pci_transport vfio_pci_transport = {
+	.name = "pcie",
+	.attach = vfio_attach,
+	.enumerate = vfio_enumerate,
+};
