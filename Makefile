@@ -41,7 +41,7 @@ ifeq ($(CONFIG_UBSAN),y)
 SAN += -fsanitize=undefined -fno-sanitize-recover=undefined
 endif
 
-CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(OPT) $(WARN) $(SAN) -Iinclude \
+CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(OPT) $(WARN) $(SAN) -Iinclude -Ilib \
 	$(DPDK_CFLAGS) $(PCIACCESS_CFLAGS) $(EXTRA_CFLAGS)
 DPDK_LIBS := -L$(DPDK_LIBDIR) -Wl,--as-needed $(addprefix -l,$(DPDK_COMPONENTS)) -Wl,--no-as-needed
 LIBS := $(DPDK_LIBS) $(PCIACCESS_LIBS) -pthread -lm

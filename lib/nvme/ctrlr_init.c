@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Controller bring-up as a non-blocking state machine: each call does what it
+ * can and returns, so several controllers can come up side by side and a test
+ * can step it against a fake register file.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "barrier.h"
+#include "ctrlr.h"
+#include "env/log.h"
+
+#define MAX_XFER_CAP (2u * 1024 * 1024) /* when MDTS says "no limit" */
+#define MAX_AERS 4
+
+static uint64_t ms_to_ticks(uint64_t ms)
+{
+	return ms * pnvme_ticks_hz() / 1000;
+}
+
+static void set_state(struct pnvme_ctrlr *c, enum nvme_ctrlr_state state, uint64_t timeout_ms)
+{
+	c->state = state;
+	c->state_deadline = timeout_ms ? pnvme_ticks() + ms_to_ticks(timeout_ms) : 0;
+	PNVME_DEBUGLOG("ctrlr", "%s: state %d", c->trid.traddr, (int)state);
+}
+
+static int fail(struct pnvme_ctrlr *c, int err, const char *why)
+{
+	PNVME_ERRLOG("ctrlr", "%s %s: bring-up failed: %s", c->trid.trtype, c->trid.traddr, why);
+	c->state = NVME_STATE_FAILED;
+	c->init_error = err;
+	return err;
+}
+
+static bool timed_out(const struct pnvme_ctrlr *c)
+{
+	return c->state_deadline != 0 && pnvme_ticks() > c->state_deadline;
+}
+
+/* CAP.TO is in 500 ms units. */
+static uint64_t ready_timeout_ms(const struct pnvme_ctrlr *c)
+{
+	uint64_t to = PNVME_CAP_TO(c->cap);
+
+	return (to ? to : 1) * 500;
+}
+
+static void admin_done(void *arg, const struct pnvme_cpl *cpl)
+{
+	struct pnvme_ctrlr *c = arg;
+
+	c->admin_cpl = *cpl;
+	c->admin_pending = false;
+}
+
+/*
+ * Drive one bring-up admin command: submit it on the first call, then poll.
+ * Returns 1 when it completed (status in c->admin_cpl), 0 while in flight.
+ */
+static int admin_step(struct pnvme_ctrlr *c, const struct pnvme_cmd *cmd, void *buf,
+		      uint32_t len)
+{
+	int rc;
+
+	if (c->state_deadline == 0) {
+		c->admin_pending = true;
+		rc = nvme_admin_submit(c, cmd, buf, len, admin_done, c, true);
+		if (rc != 0)
+			return fail(c, rc, "cannot submit an admin command");
+		c->state_deadline = pnvme_ticks() + ms_to_ticks(c->opts.admin_timeout_ms);
+	}
+	pthread_mutex_lock(&c->admin_lock);
+	nvme_qpair_process(&c->adminq, 0);
+	pthread_mutex_unlock(&c->admin_lock);
+	if (c->admin_pending) {
+		if (nvme_ctrlr_check_fatal(c))
+			return fail(c, -EIO, "controller fatal status during bring-up");
+		if (timed_out(c))
+			return fail(c, -ETIMEDOUT, "admin command timed out");
+		return 0;
+	}
+	c->state_deadline = 0;
+	return 1;
+}
+
+static void identify_cmd(struct pnvme_cmd *cmd, uint8_t cns, uint32_t nsid)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->opc = PNVME_OPC_IDENTIFY;
+	cmd->nsid = nsid;
+	cmd->cdw10 = cns;
+}
+
+static int step_registers(struct pnvme_ctrlr *c, uint32_t cc, uint32_t csts)
+{
+	switch (c->state) {
+	case NVME_STATE_INIT:
+		c->cap = mmio_read64(c->regs, PNVME_REG_CAP);
+		c->vs = mmio_read32(c->regs, PNVME_REG_VS);
+		c->dstrd = PNVME_CAP_DSTRD(c->cap);
+		c->max_queue_entries = PNVME_CAP_MQES(c->cap) + 1;
+		if (!(PNVME_CAP_CSS(c->cap) & PNVME_CAP_CSS_NVM))
+			return fail(c, -ENOTSUP, "NVM command set not supported");
+		if (PNVME_CAP_MPSMIN(c->cap) != 0)
+			return fail(c, -ENOTSUP, "4 KiB memory pages not supported (CAP.MPSMIN)");
+		if (c->max_queue_entries < 2)
+			return fail(c, -EIO, "CAP.MQES below 1");
+		if (cc & PNVME_CC_EN) {
+			if (csts & PNVME_CSTS_RDY) {
+				mmio_write32(c->regs, PNVME_REG_CC, cc & ~PNVME_CC_EN);
+				set_state(c, NVME_STATE_DISABLE_WAIT_RDY_0, ready_timeout_ms(c));
+			} else {
+				set_state(c, NVME_STATE_DISABLE_WAIT_RDY_1, ready_timeout_ms(c));
+			}
+		} else {
+			set_state(c, NVME_STATE_DISABLE_WAIT_RDY_0, ready_timeout_ms(c));
+		}
+		return 0;
+	case NVME_STATE_DISABLE_WAIT_RDY_1:
+		if (csts & PNVME_CSTS_RDY) {
+			mmio_write32(c->regs, PNVME_REG_CC, cc & ~PNVME_CC_EN);
+			set_state(c, NVME_STATE_DISABLE_WAIT_RDY_0, ready_timeout_ms(c));
+		} else if (timed_out(c)) {
+			return fail(c, -ETIMEDOUT, "CSTS.RDY did not become 1 (CAP.TO)");
+		}
+		return 0;
+	case NVME_STATE_DISABLE_WAIT_RDY_0:
+		if (!(csts & PNVME_CSTS_RDY))
+			set_state(c, NVME_STATE_ENABLE, 0);
+		else if (timed_out(c))
+			return fail(c, -ETIMEDOUT, "CSTS.RDY did not become 0 after disable (CAP.TO)");
+		return 0;
+	case NVME_STATE_ENABLE:
+		mmio_write32(c->regs, PNVME_REG_AQA,
+			     PNVME_AQA(c->adminq.num_entries, c->adminq.num_entries));
+		mmio_write64(c->regs, PNVME_REG_ASQ, c->adminq.sq_bus);
+		mmio_write64(c->regs, PNVME_REG_ACQ, c->adminq.cq_bus);
+		nvme_wmb();
+		cc = (6u << PNVME_CC_IOSQES_SHIFT) | (4u << PNVME_CC_IOCQES_SHIFT) |
+		     (0u << PNVME_CC_MPS_SHIFT) | (0u << PNVME_CC_CSS_SHIFT) | PNVME_CC_EN;
+		mmio_write32(c->regs, PNVME_REG_CC, cc);
+		set_state(c, NVME_STATE_ENABLE_WAIT_RDY_1, ready_timeout_ms(c));
+		return 0;
+	case NVME_STATE_ENABLE_WAIT_RDY_1:
+		if (csts & PNVME_CSTS_CFS)
+			return fail(c, -EIO, "controller fatal status while enabling");
+		if (csts & PNVME_CSTS_RDY)
+			set_state(c, NVME_STATE_IDENTIFY, 0);
+		else if (timed_out(c))
+			return fail(c, -ETIMEDOUT, "CSTS.RDY did not become 1 after enable (CAP.TO)");
+		return 0;
+	default:
+		return fail(c, -EINVAL, "bad state");
+	}
+}
+
+static int step_identify(struct pnvme_ctrlr *c)
+{
+	struct pnvme_cmd cmd;
+	int rc;
+
+	identify_cmd(&cmd, PNVME_CNS_CTRLR, 0);
+	rc = admin_step(c, &cmd, c->scratch, 4096);
+	if (rc <= 0)
+		return rc;
+	if (pnvme_cpl_is_error(&c->admin_cpl))
+		return fail(c, -EIO, "Identify Controller failed");
+	memcpy(&c->cdata, c->scratch, sizeof(c->cdata));
+	/* MDTS is in units of the minimum page size (4 KiB, checked in INIT). */
+	c->max_xfer = MAX_XFER_CAP;
+	if (c->cdata.mdts != 0 && c->cdata.mdts < 20 &&
+	    (4096u << c->cdata.mdts) < MAX_XFER_CAP)
+		c->max_xfer = 4096u << c->cdata.mdts;
+	c->num_ns = c->cdata.nn;
+	if (c->num_ns > 1024) {
+		PNVME_WARNLOG("ctrlr", "%s: %u namespaces; using the first 1024", c->trid.traddr,
+			      c->num_ns);
+		c->num_ns = 1024;
+	}
+	if (c->num_ns > 0) {
+		c->ns = calloc(c->num_ns, sizeof(*c->ns));
+		c->active_ns = calloc(c->num_ns, sizeof(*c->active_ns));
+		if (c->ns == NULL || c->active_ns == NULL)
+			return fail(c, -ENOMEM, "out of memory");
+	}
+	set_state(c, NVME_STATE_SET_NUM_QUEUES, 0);
+	return 0;
+}
+
+static int step_num_queues(struct pnvme_ctrlr *c)
+{
+	struct pnvme_cmd cmd = {.opc = PNVME_OPC_SET_FEATURES};
+	uint32_t want = c->opts.num_io_queues ? c->opts.num_io_queues : 1;
+	int rc;
+
+	if (want > 65535)
+		want = 65535;
+	cmd.cdw10 = PNVME_FEAT_NUMBER_OF_QUEUES;
+	cmd.cdw11 = (want - 1) | ((want - 1) << 16);
+	rc = admin_step(c, &cmd, NULL, 0);
+	if (rc <= 0)
+		return rc;
+	if (pnvme_cpl_is_error(&c->admin_cpl))
+		return fail(c, -EIO, "Set Features (Number of Queues) failed");
+	uint32_t nsq = (c->admin_cpl.cdw0 & 0xffff) + 1;
+	uint32_t ncq = (c->admin_cpl.cdw0 >> 16) + 1;
+
+	c->num_io_queues = nsq < ncq ? nsq : ncq;
+	if (c->num_io_queues > want)
+		c->num_io_queues = want;
+	c->qid_bitmap = calloc((c->num_io_queues + 1 + 63) / 64, sizeof(uint64_t));
+	if (c->qid_bitmap == NULL)
+		return fail(c, -ENOMEM, "out of memory");
+	c->qid_bitmap[0] = 1; /* qid 0 is the admin queue */
+	set_state(c, NVME_STATE_IDENTIFY_NS_LIST, 0);
+	return 0;
+}
+
+static int step_ns_list(struct pnvme_ctrlr *c)
+{
+	struct pnvme_cmd cmd;
+	const uint32_t *list = c->scratch;
+	int rc;
+
+	if (c->num_ns == 0) {
+		set_state(c, NVME_STATE_SHADOW_DOORBELLS, 0);
+		return 0;
+	}
+	identify_cmd(&cmd, PNVME_CNS_ACTIVE_NS_LIST, 0);
+	rc = admin_step(c, &cmd, c->scratch, 4096);
+	if (rc <= 0)
+		return rc;
+	c->num_active_ns = 0;
+	if (pnvme_cpl_is_error(&c->admin_cpl)) {
+		/* Before NVMe 1.1 there is no list: every ID up to NN is a candidate. */
+		for (uint32_t id = 1; id <= c->num_ns; id++)
+			c->active_ns[c->num_active_ns++] = id;
+	} else {
+		for (uint32_t i = 0; i < 1024 && list[i] != 0 && list[i] <= c->num_ns; i++)
+			c->active_ns[c->num_active_ns++] = list[i];
+	}
+	c->ns_cursor = 0;
+	set_state(c, NVME_STATE_IDENTIFY_NS, 0);
+	return 0;
+}
+
+static int step_identify_ns(struct pnvme_ctrlr *c)
+{
+	struct pnvme_cmd cmd;
+	uint32_t nsid;
+	int rc;
+
+	if (c->ns_cursor == c->num_active_ns) {
+		/* Inactive IDs get a handle too, reporting inactive. */
+		for (uint32_t id = 1; id <= c->num_ns; id++) {
+			if (c->ns[id - 1].ctrlr == NULL)
+				nvme_ns_init(&c->ns[id - 1], c, id, NULL);
+		}
+		set_state(c, NVME_STATE_SHADOW_DOORBELLS, 0);
+		return 0;
+	}
+	nsid = c->active_ns[c->ns_cursor];
+	identify_cmd(&cmd, PNVME_CNS_NS, nsid);
+	rc = admin_step(c, &cmd, c->scratch, 4096);
+	if (rc <= 0)
+		return rc;
+	if (pnvme_cpl_is_error(&c->admin_cpl))
+		nvme_ns_init(&c->ns[nsid - 1], c, nsid, NULL);
+	else
+		nvme_ns_init(&c->ns[nsid - 1], c, nsid, c->scratch);
+	c->ns_cursor++;
+	return 0;
+}
+
+static int step_shadow_doorbells(struct pnvme_ctrlr *c)
+{
+	if (c->opts.shadow_doorbells && (c->cdata.oacs & PNVME_OACS_DOORBELL_BUFFER_CONFIG) &&
+	    nvme_pcie_enable_shadow_doorbells(c) != 0)
+		PNVME_NOTICELOG("ctrlr", "%s: shadow doorbells not enabled; using MMIO doorbells",
+				c->trid.traddr);
+	set_state(c, NVME_STATE_KEEP_ALIVE, 0);
+	return 0;
+}
+
+static int step_keep_alive(struct pnvme_ctrlr *c)
+{
+	struct pnvme_cmd cmd = {.opc = PNVME_OPC_SET_FEATURES};
+	int rc;
+
+	if (c->cdata.kas == 0 || c->opts.keep_alive_ms == 0) {
+		set_state(c, NVME_STATE_AER, 0);
+		return 0;
+	}
+	cmd.cdw10 = PNVME_FEAT_KEEP_ALIVE_TIMER;
+	cmd.cdw11 = c->opts.keep_alive_ms;
+	rc = admin_step(c, &cmd, NULL, 0);
+	if (rc <= 0)
+		return rc;
+	if (!pnvme_cpl_is_error(&c->admin_cpl)) {
+		/* Send one at half the timeout, so one late poll does not expire it. */
+		c->keep_alive_ticks = ms_to_ticks(c->opts.keep_alive_ms) / 2;
+		c->next_keep_alive = pnvme_ticks() + c->keep_alive_ticks;
+	}
+	set_state(c, NVME_STATE_AER, 0);
+	return 0;
+}
+
+int nvme_ctrlr_init_step(struct pnvme_ctrlr *c)
+{
+	uint32_t cc, csts;
+
+	if (c->state == NVME_STATE_READY)
+		return 1;
+	if (c->state == NVME_STATE_FAILED)
+		return c->init_error ? c->init_error : -EIO;
+	cc = mmio_read32(c->regs, PNVME_REG_CC);
+	csts = mmio_read32(c->regs, PNVME_REG_CSTS);
+	if (csts == 0xffffffffu)
+		return fail(c, -ENODEV, "device not responding (registers read all ones)");
+
+	switch (c->state) {
+	case NVME_STATE_IDENTIFY:
+		return step_identify(c);
+	case NVME_STATE_SET_NUM_QUEUES:
+		return step_num_queues(c);
+	case NVME_STATE_IDENTIFY_NS_LIST:
+		return step_ns_list(c);
+	case NVME_STATE_IDENTIFY_NS:
+		return step_identify_ns(c);
+	case NVME_STATE_SHADOW_DOORBELLS:
+		return step_shadow_doorbells(c);
+	case NVME_STATE_KEEP_ALIVE:
+		return step_keep_alive(c);
+	case NVME_STATE_AER:
+		nvme_ctrlr_submit_aers(c);
+		set_state(c, NVME_STATE_READY, 0);
+		return 1;
+	default:
+		return step_registers(c, cc, csts);
+	}
+}
+
+bool nvme_ctrlr_check_fatal(struct pnvme_ctrlr *c)
+{
+	uint32_t csts;
+
+	if (c->failed)
+		return true;
+	csts = mmio_read32(c->regs, PNVME_REG_CSTS);
+	if (csts == 0xffffffffu || (csts & PNVME_CSTS_CFS)) {
+		nvme_ctrlr_fail(c, csts == 0xffffffffu ? "device not responding"
+						      : "controller fatal status (CSTS.CFS)");
+		return true;
+	}
+	return false;
+}
+
+void nvme_ctrlr_shutdown(struct pnvme_ctrlr *c)
+{
+	uint32_t cc = mmio_read32(c->regs, PNVME_REG_CC);
+	uint64_t timeout_ms = c->cdata.rtd3e ? c->cdata.rtd3e / 1000 : 5000;
+	uint64_t deadline;
+
+	if (!(cc & PNVME_CC_EN) || c->failed)
+		return;
+	if (timeout_ms < 1000)
+		timeout_ms = 1000;
+	if (timeout_ms > 10000)
+		timeout_ms = 10000;
+	cc = (cc & ~PNVME_CC_SHN_MASK) | PNVME_CC_SHN_NORMAL;
+	mmio_write32(c->regs, PNVME_REG_CC, cc);
+	deadline = pnvme_ticks() + ms_to_ticks(timeout_ms);
+	while ((mmio_read32(c->regs, PNVME_REG_CSTS) & PNVME_CSTS_SHST_MASK) !=
+	       PNVME_CSTS_SHST_COMPLETE) {
+		if (pnvme_ticks() > deadline) {
+			PNVME_WARNLOG("ctrlr", "%s: shutdown did not complete in %lu ms",
+				      c->trid.traddr, (unsigned long)timeout_ms);
+			return;
+		}
+	}
+}

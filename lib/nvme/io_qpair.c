@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The public I/O qpair API: allocate, free, poll. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctrlr.h"
+#include "env/log.h"
+
+#define DEFAULT_IO_QUEUE_SIZE 256
+
+void pnvme_ctrlr_get_default_io_qpair_opts(const struct pnvme_ctrlr *c,
+					   struct pnvme_io_qpair_opts *opts, size_t opts_size)
+{
+	struct pnvme_io_qpair_opts d = {
+		.opts_size = opts_size,
+		.io_queue_size = DEFAULT_IO_QUEUE_SIZE,
+		.io_queue_requests = 2 * DEFAULT_IO_QUEUE_SIZE,
+	};
+
+	if (opts == NULL)
+		return;
+	if (c != NULL && d.io_queue_size > c->max_queue_entries)
+		d.io_queue_size = c->max_queue_entries;
+	memcpy(opts, &d, opts_size < sizeof(d) ? opts_size : sizeof(d));
+}
+
+static int alloc_qid(struct pnvme_ctrlr *c)
+{
+	for (uint32_t qid = 1; qid <= c->num_io_queues; qid++) {
+		if (!(c->qid_bitmap[qid / 64] & (1ull << (qid % 64)))) {
+			c->qid_bitmap[qid / 64] |= 1ull << (qid % 64);
+			return (int)qid;
+		}
+	}
+	return -EBUSY;
+}
+
+static void free_qid(struct pnvme_ctrlr *c, uint16_t qid)
+{
+	c->qid_bitmap[qid / 64] &= ~(1ull << (qid % 64));
+}
+
+int pnvme_ctrlr_alloc_io_qpair(struct pnvme_ctrlr *c, const struct pnvme_io_qpair_opts *user,
+			       struct pnvme_qpair **out)
+{
+	struct pnvme_io_qpair_opts opts;
+	struct pnvme_qpair *qp;
+	int qid, rc;
+
+	if (c == NULL || out == NULL)
+		return -EINVAL;
+	if (c->failed)
+		return -ENXIO;
+	pnvme_ctrlr_get_default_io_qpair_opts(c, &opts, sizeof(opts));
+	if (user != NULL)
+		memcpy(&opts, user, user->opts_size < sizeof(opts) ? user->opts_size : sizeof(opts));
+	if (opts.io_queue_size < 2 || opts.io_queue_size > c->max_queue_entries) {
+		PNVME_ERRLOG("qpair", "queue size %u outside 2..%u (CAP.MQES)", opts.io_queue_size,
+			     c->max_queue_entries);
+		return -EINVAL;
+	}
+	if (opts.io_queue_requests < opts.io_queue_size - 1)
+		opts.io_queue_requests = opts.io_queue_size - 1;
+	qp = aligned_alloc(64, sizeof(*qp));
+	if (qp == NULL)
+		return -ENOMEM;
+	pthread_mutex_lock(&c->admin_lock);
+	qid = alloc_qid(c);
+	pthread_mutex_unlock(&c->admin_lock);
+	if (qid < 0) {
+		PNVME_ERRLOG("qpair", "all %u I/O queues granted are in use", c->num_io_queues);
+		free(qp);
+		return qid;
+	}
+	rc = nvme_qpair_init(qp, c, (uint16_t)qid, opts.io_queue_size, opts.io_queue_requests,
+			     c->max_xfer);
+	if (rc == 0) {
+		nvme_qpair_set_doorbells(qp, c->regs, c->dstrd);
+		qp->delay_doorbell = opts.delay_doorbell;
+		if (c->opts.io_timeout_ms != 0) {
+			qp->timeout_ticks = (uint64_t)c->opts.io_timeout_ms * pnvme_ticks_hz() / 1000;
+			qp->cold = true;
+		}
+		nvme_pcie_qpair_attach_shadow(c, qp);
+		rc = nvme_pcie_create_io_qpair(c, qp);
+	}
+	if (rc != 0) {
+		nvme_qpair_fini(qp);
+		pthread_mutex_lock(&c->admin_lock);
+		free_qid(c, (uint16_t)qid);
+		pthread_mutex_unlock(&c->admin_lock);
+		free(qp);
+		return rc;
+	}
+	pthread_mutex_lock(&c->admin_lock);
+	qp->next_in_ctrlr = c->qpairs;
+	c->qpairs = qp;
+	pthread_mutex_unlock(&c->admin_lock);
+	*out = qp;
+	return 0;
+}
+
+int pnvme_ctrlr_free_io_qpair(struct pnvme_qpair *qp)
+{
+	struct pnvme_ctrlr *c;
+
+	if (qp == NULL || qp->qid == 0)
+		return -EINVAL;
+	c = qp->ctrlr;
+	/* Take in what the device already finished, then delete the queues. */
+	while (!c->failed && nvme_qpair_process(qp, 0) > 0)
+		;
+	if (!c->failed && nvme_pcie_delete_io_qpair(c, qp) == 0) {
+		/* Commands the deletion aborted were posted to the CQ, still there. */
+		while (nvme_qpair_process(qp, 0) > 0)
+			;
+	}
+	nvme_qpair_abort_all(qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+
+	pthread_mutex_lock(&c->admin_lock);
+	for (struct pnvme_qpair **p = &c->qpairs; *p != NULL; p = &(*p)->next_in_ctrlr) {
+		if (*p == qp) {
+			*p = qp->next_in_ctrlr;
+			break;
+		}
+	}
+	free_qid(c, qp->qid);
+	pthread_mutex_unlock(&c->admin_lock);
+	nvme_qpair_fini(qp);
+	free(qp);
+	return 0;
+}
+
+int32_t pnvme_qpair_process_completions(struct pnvme_qpair *qp, uint32_t max)
+{
+	int32_t n = nvme_qpair_process(qp, max);
+
+	if (unlikely(qp->failed)) {
+		nvme_qpair_abort_all(qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+		return -ENXIO;
+	}
+	return n;
+}
+
+void pnvme_qpair_flush(struct pnvme_qpair *qp)
+{
+	nvme_qpair_ring_sq(qp);
+}
+
+uint32_t pnvme_qpair_get_num_outstanding(const struct pnvme_qpair *qp)
+{
+	return qp->num_outstanding;
+}

@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * I/O commands: validate, build the 64-byte command in a request, and split
+ * what one command cannot carry (MDTS, the optimal I/O boundary, a buffer no
+ * PRP list can express) into children that complete their parent once.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ctrlr.h"
+#include "env/log.h"
+
+#define PAGE_MASK ((uintptr_t)NVME_PAGE_SIZE - 1)
+#define IO_FLAGS_MASK (PNVME_IO_FLAGS_FUA | PNVME_IO_FLAGS_LIMITED_RETRY)
+
+struct payload {
+	uint8_t type;
+	void *buf;
+	const struct iovec *iov;
+	uint16_t iovcnt;
+};
+
+static inline void build_rw(struct pnvme_cmd *cmd, uint8_t opc, uint32_t nsid, uint64_t lba,
+			    uint32_t count, uint32_t io_flags)
+{
+	cmd->opc = opc;
+	cmd->nsid = nsid;
+	cmd->cdw10 = (uint32_t)lba;
+	cmd->cdw11 = (uint32_t)(lba >> 32);
+	cmd->cdw12 = (count - 1) | io_flags;
+}
+
+static inline int check_common(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint64_t lba,
+			       uint32_t count, uint32_t io_flags)
+{
+	if (unlikely(ns == NULL || qp == NULL || qp->ctrlr != ns->ctrlr || !ns->active))
+		return -EINVAL;
+	if (unlikely(count == 0 || lba >= ns->num_sectors || count > ns->num_sectors - lba))
+		return -EINVAL;
+	if (unlikely(io_flags & ~IO_FLAGS_MASK))
+		return -EINVAL;
+	if (unlikely(qp->failed))
+		return -ENXIO;
+	return 0;
+}
+
+/* Sectors from lba to the next optimal I/O boundary (no boundary: UINT32_MAX). */
+static inline uint32_t sectors_to_boundary(const struct pnvme_ns *ns, uint64_t lba)
+{
+	if (likely(ns->boundary == 0))
+		return UINT32_MAX;
+	if (ns->boundary_mask != 0)
+		return ns->boundary - (uint32_t)(lba & ns->boundary_mask);
+	return ns->boundary - (uint32_t)(lba % ns->boundary); /* NOIOB not a power of two */
+}
+
+/* The whole buffer is DMA memory, dword aligned. */
+static int check_dma(const void *buf, uint64_t len)
+{
+	const uint8_t *p = buf;
+
+	if (p == NULL || ((uintptr_t)p & 3) != 0)
+		return -EINVAL;
+	while (len > 0) {
+		uint64_t run = len;
+
+		if (pnvme_vtophys(p, &run) == PNVME_VTOPHYS_ERROR || run == 0)
+			return -EINVAL;
+		p += run;
+		len -= run;
+	}
+	return 0;
+}
+
+static int check_iov(const struct iovec *iov, int iovcnt, uint64_t bytes)
+{
+	uint64_t total = 0;
+
+	if (iov == NULL || iovcnt <= 0 || iovcnt > UINT16_MAX)
+		return -EINVAL;
+	for (int i = 0; i < iovcnt && total < bytes; i++) {
+		if (iov[i].iov_len == 0 || check_dma(iov[i].iov_base, iov[i].iov_len) != 0)
+			return -EINVAL;
+		total += iov[i].iov_len;
+	}
+	return total >= bytes ? 0 : -EINVAL;
+}
+
+/* Could one PRP list describe bytes of the iovec? (No element boundary off a page.) */
+static bool iov_fits_prp(const struct iovec *iov, uint64_t bytes)
+{
+	for (int i = 0; bytes > iov[i].iov_len; i++) {
+		bytes -= iov[i].iov_len;
+		if ((((uintptr_t)iov[i].iov_base + iov[i].iov_len) & PAGE_MASK) != 0 ||
+		    ((uintptr_t)iov[i + 1].iov_base & PAGE_MASK) != 0)
+			return false;
+	}
+	return true;
+}
+
+static void set_payload(struct nvme_request *req, const struct payload *p, uint64_t offset,
+			uint32_t size)
+{
+	req->payload_size = size;
+	req->payload_type = p->type;
+	if (p->type == NVME_PAYLOAD_CONTIG) {
+		req->payload.buf = (uint8_t *)p->buf + offset;
+	} else if (p->type == NVME_PAYLOAD_IOV) {
+		req->payload.iov = p->iov;
+		req->iovcnt = p->iovcnt;
+		req->iov_offset = (uint32_t)offset;
+	}
+}
+
+/* Append a child for [lba, lba+count) at payload offset; the parent owns the chain. */
+static int add_child(struct pnvme_qpair *qp, struct nvme_request *parent,
+		     struct nvme_request **tail, const struct pnvme_ns *ns, const struct payload *p,
+		     uint64_t offset, uint64_t lba, uint32_t count, uint32_t io_flags)
+{
+	struct nvme_request *child = nvme_request_get(qp, NULL, NULL);
+
+	if (child == NULL)
+		return -ENOMEM;
+	child->parent = parent;
+	build_rw(&child->cmd, parent->cmd.opc, ns->id, lba, count, io_flags);
+	if (p->type != NVME_PAYLOAD_NONE)
+		set_payload(child, p, offset, count << ns->lba_shift);
+	(*tail)->next = child;
+	*tail = child;
+	parent->children_left++;
+	return 0;
+}
+
+static struct nvme_request *new_parent(struct pnvme_qpair *qp, uint8_t opc, pnvme_cmd_cb cb,
+				       void *arg)
+{
+	struct nvme_request *parent = nvme_request_get(qp, cb, arg);
+
+	if (parent == NULL)
+		return NULL;
+	parent->cmd.opc = opc;
+	parent->child_failed = false;
+	memset(&parent->parent_cpl, 0, sizeof(parent->parent_cpl));
+	return parent;
+}
+
+/* Children of at most max sectors each that do not cross the boundary. */
+static int split_by_sectors(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc,
+			    const struct payload *p, uint64_t lba, uint32_t count, uint32_t max,
+			    pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
+{
+	struct nvme_request *parent = new_parent(qp, opc, cb, arg), *tail = parent;
+	uint64_t offset = 0;
+
+	if (parent == NULL)
+		return -ENOMEM;
+	while (count > 0) {
+		uint32_t n = count < max ? count : max;
+		uint32_t to_boundary = sectors_to_boundary(ns, lba);
+
+		if (n > to_boundary)
+			n = to_boundary;
+		if (add_child(qp, parent, &tail, ns, p, offset, lba, n, io_flags) != 0) {
+			nvme_request_put_tree(qp, parent);
+			return -ENOMEM;
+		}
+		offset += (uint64_t)n << ns->lba_shift;
+		lba += n;
+		count -= n;
+	}
+	nvme_qpair_submit(qp, parent);
+	return 0;
+}
+
+/*
+ * Children that each stop at the size and boundary limits and wherever two
+ * iovec elements do not meet on page boundaries. A cut must fall on a sector.
+ */
+static int split_iov(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc,
+		     const struct payload *p, uint64_t lba, uint32_t count, pnvme_cmd_cb cb,
+		     void *arg, uint32_t io_flags)
+{
+	struct nvme_request *parent = new_parent(qp, opc, cb, arg), *tail = parent;
+	const struct iovec *iov = p->iov;
+	uint64_t total = (uint64_t)count << ns->lba_shift, pos = 0, elem_off = 0;
+	uint64_t sector_mask = ns->sector_size - 1;
+	int i = 0;
+
+	if (parent == NULL)
+		return -ENOMEM;
+	while (pos < total) {
+		uint64_t start = pos, child = 0;
+		uint32_t max = ns->max_sectors, to_boundary = sectors_to_boundary(ns, lba);
+		uint64_t limit = (uint64_t)(max < to_boundary ? max : to_boundary) << ns->lba_shift;
+
+		for (;;) {
+			uint64_t take = iov[i].iov_len - elem_off;
+
+			if (take > limit - child)
+				take = limit - child;
+			if (take > total - pos)
+				take = total - pos;
+			child += take;
+			pos += take;
+			elem_off += take;
+			if (elem_off == iov[i].iov_len) {
+				i++;
+				elem_off = 0;
+			}
+			if (child == limit || pos == total)
+				break;
+			/* At a junction of two elements: one command only if both sit on pages. */
+			if ((((uintptr_t)iov[i - 1].iov_base + iov[i - 1].iov_len) & PAGE_MASK) != 0 ||
+			    ((uintptr_t)iov[i].iov_base & PAGE_MASK) != 0)
+				break;
+		}
+		if ((child & sector_mask) != 0) {
+			PNVME_ERRLOG("ns", "iovec element boundary falls inside a sector and no "
+					   "PRP list can express it");
+			nvme_request_put_tree(qp, parent);
+			return -EINVAL;
+		}
+		if (add_child(qp, parent, &tail, ns, p, start, lba, (uint32_t)(child >> ns->lba_shift),
+			      io_flags) != 0) {
+			nvme_request_put_tree(qp, parent);
+			return -ENOMEM;
+		}
+		lba += child >> ns->lba_shift;
+	}
+	nvme_qpair_submit(qp, parent);
+	return 0;
+}
+
+static int rw(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc, const struct payload *p,
+	      uint64_t lba, uint32_t count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
+{
+	struct nvme_request *req;
+	uint64_t bytes;
+	int rc;
+
+	rc = check_common(ns, qp, lba, count, io_flags);
+	if (unlikely(rc != 0))
+		return rc;
+	bytes = (uint64_t)count << ns->lba_shift;
+	if (unlikely(bytes > UINT32_MAX))
+		return -EINVAL;
+	if (p->type == NVME_PAYLOAD_CONTIG)
+		rc = check_dma(p->buf, bytes);
+	else
+		rc = check_iov(p->iov, p->iovcnt, bytes);
+	if (unlikely(rc != 0))
+		return rc;
+
+	if (unlikely(count > ns->max_sectors || count > sectors_to_boundary(ns, lba))) {
+		if (p->type == NVME_PAYLOAD_CONTIG)
+			return split_by_sectors(ns, qp, opc, p, lba, count, ns->max_sectors, cb,
+						arg, io_flags);
+		return split_iov(ns, qp, opc, p, lba, count, cb, arg, io_flags);
+	}
+	if (p->type == NVME_PAYLOAD_IOV && !iov_fits_prp(p->iov, bytes))
+		return split_iov(ns, qp, opc, p, lba, count, cb, arg, io_flags);
+
+	req = nvme_request_get(qp, cb, arg);
+	if (unlikely(req == NULL))
+		return -ENOMEM;
+	build_rw(&req->cmd, opc, ns->id, lba, count, io_flags);
+	set_payload(req, p, 0, (uint32_t)bytes);
+	nvme_qpair_submit(qp, req);
+	return 0;
+}
+
+int pnvme_ns_cmd_read(struct pnvme_ns *ns, struct pnvme_qpair *qp, void *buf, uint64_t lba,
+		      uint32_t lba_count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
+{
+	struct payload p = {.type = NVME_PAYLOAD_CONTIG, .buf = buf};
+
+	return rw(ns, qp, PNVME_OPC_READ, &p, lba, lba_count, cb, arg, io_flags);
+}
+
+int pnvme_ns_cmd_write(struct pnvme_ns *ns, struct pnvme_qpair *qp, void *buf, uint64_t lba,
+		       uint32_t lba_count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
+{
+	struct payload p = {.type = NVME_PAYLOAD_CONTIG, .buf = buf};
+
+	return rw(ns, qp, PNVME_OPC_WRITE, &p, lba, lba_count, cb, arg, io_flags);
+}
+
+int pnvme_ns_cmd_compare(struct pnvme_ns *ns, struct pnvme_qpair *qp, void *buf, uint64_t lba,
+			 uint32_t lba_count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
+{
+	struct payload p = {.type = NVME_PAYLOAD_CONTIG, .buf = buf};
+
+	return rw(ns, qp, PNVME_OPC_COMPARE, &p, lba, lba_count, cb, arg, io_flags);
+}
+
+int pnvme_ns_cmd_readv(struct pnvme_ns *ns, struct pnvme_qpair *qp, const struct iovec *iov,
+		       int iovcnt, uint64_t lba, uint32_t lba_count, pnvme_cmd_cb cb, void *arg,
+		       uint32_t io_flags)
+{
+	struct payload p = {.type = NVME_PAYLOAD_IOV, .iov = iov, .iovcnt = (uint16_t)iovcnt};
+
+	if (iovcnt <= 0 || iovcnt > UINT16_MAX)
+		return -EINVAL;
+	return rw(ns, qp, PNVME_OPC_READ, &p, lba, lba_count, cb, arg, io_flags);
+}
+
+int pnvme_ns_cmd_writev(struct pnvme_ns *ns, struct pnvme_qpair *qp, const struct iovec *iov,
+			int iovcnt, uint64_t lba, uint32_t lba_count, pnvme_cmd_cb cb, void *arg,
+			uint32_t io_flags)
+{
+	struct payload p = {.type = NVME_PAYLOAD_IOV, .iov = iov, .iovcnt = (uint16_t)iovcnt};
+
+	if (iovcnt <= 0 || iovcnt > UINT16_MAX)
+		return -EINVAL;
+	return rw(ns, qp, PNVME_OPC_WRITE, &p, lba, lba_count, cb, arg, io_flags);
+}
+
+int pnvme_ns_cmd_write_zeroes(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint64_t lba,
+			      uint32_t lba_count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
+{
+	struct payload none = {.type = NVME_PAYLOAD_NONE};
+	struct nvme_request *req;
+	int rc;
+
+	rc = check_common(ns, qp, lba, lba_count, io_flags);
+	if (rc != 0)
+		return rc;
+	/* No data moves, so MDTS does not apply; NLB (16 bits) and the boundary do. */
+	if (lba_count > 65536 || lba_count > sectors_to_boundary(ns, lba))
+		return split_by_sectors(ns, qp, PNVME_OPC_WRITE_ZEROES, &none, lba, lba_count,
+					65536, cb, arg, io_flags);
+	req = nvme_request_get(qp, cb, arg);
+	if (req == NULL)
+		return -ENOMEM;
+	build_rw(&req->cmd, PNVME_OPC_WRITE_ZEROES, ns->id, lba, lba_count, io_flags);
+	nvme_qpair_submit(qp, req);
+	return 0;
+}
+
+int pnvme_ns_cmd_flush(struct pnvme_ns *ns, struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg)
+{
+	struct nvme_request *req;
+
+	if (ns == NULL || qp == NULL || qp->ctrlr != ns->ctrlr || !ns->active)
+		return -EINVAL;
+	if (qp->failed)
+		return -ENXIO;
+	req = nvme_request_get(qp, cb, arg);
+	if (req == NULL)
+		return -ENOMEM;
+	req->cmd.opc = PNVME_OPC_FLUSH;
+	req->cmd.nsid = ns->id;
+	nvme_qpair_submit(qp, req);
+	return 0;
+}
+
+static int dsm(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint32_t attributes,
+	       const struct pnvme_dsm_range *ranges, uint16_t num_ranges, pnvme_cmd_cb cb,
+	       void *arg, struct nvme_request **out)
+{
+	struct nvme_request *req;
+
+	if (ns == NULL || qp == NULL || qp->ctrlr != ns->ctrlr || !ns->active || ranges == NULL)
+		return -EINVAL;
+	if (num_ranges == 0 || num_ranges > PNVME_DSM_MAX_RANGES)
+		return -EINVAL;
+	for (uint16_t i = 0; i < num_ranges; i++) {
+		if (ranges[i].starting_lba >= ns->num_sectors ||
+		    ranges[i].length > ns->num_sectors - ranges[i].starting_lba)
+			return -EINVAL;
+	}
+	if (qp->failed)
+		return -ENXIO;
+	req = nvme_request_get(qp, cb, arg);
+	if (req == NULL)
+		return -ENOMEM;
+	req->cmd.opc = PNVME_OPC_DATASET_MANAGEMENT;
+	req->cmd.nsid = ns->id;
+	req->cmd.cdw10 = (uint32_t)num_ranges - 1;
+	req->cmd.cdw11 = attributes;
+	req->payload_type = NVME_PAYLOAD_DSM;
+	req->payload.ranges = ranges;
+	req->payload_size = (uint32_t)num_ranges * sizeof(*ranges);
+	*out = req;
+	return 0;
+}
+
+int pnvme_ns_cmd_dataset_management(struct pnvme_ns *ns, struct pnvme_qpair *qp,
+				    uint32_t attributes, const struct pnvme_dsm_range *ranges,
+				    uint16_t num_ranges, pnvme_cmd_cb cb, void *arg)
+{
+	struct nvme_request *req;
+	int rc = dsm(ns, qp, attributes, ranges, num_ranges, cb, arg, &req);
+
+	if (rc == 0)
+		nvme_qpair_submit(qp, req);
+	return rc;
+}
+
+int pnvme_ns_cmd_deallocate(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint64_t lba,
+			    uint32_t lba_count, pnvme_cmd_cb cb, void *arg)
+{
+	struct pnvme_dsm_range range = {.length = lba_count, .starting_lba = lba};
+	struct nvme_request *req;
+	int rc;
+
+	if (lba_count == 0)
+		return -EINVAL;
+	rc = dsm(ns, qp, PNVME_DSM_ATTR_DEALLOCATE, &range, 1, cb, arg, &req);
+	if (rc != 0)
+		return rc;
+	/* The request keeps its own copy: the caller's range may go out of scope. */
+	req->inline_range = range;
+	req->payload.ranges = &req->inline_range;
+	nvme_qpair_submit(qp, req);
+	return 0;
+}
+
+int pnvme_ctrlr_cmd_io_raw(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp,
+			   const struct pnvme_cmd *cmd, void *buf, uint32_t len, pnvme_cmd_cb cb,
+			   void *arg)
+{
+	struct nvme_request *req;
+
+	if (ctrlr == NULL || qp == NULL || cmd == NULL || qp->ctrlr != ctrlr ||
+	    (buf == NULL) != (len == 0) || len > ctrlr->max_xfer)
+		return -EINVAL;
+	if (buf != NULL && check_dma(buf, len) != 0)
+		return -EINVAL;
+	if (qp->failed)
+		return -ENXIO;
+	req = nvme_request_get(qp, cb, arg);
+	if (req == NULL)
+		return -ENOMEM;
+	req->cmd = *cmd;
+	req->cmd.psdt = 0;
+	if (buf != NULL) {
+		req->payload_type = NVME_PAYLOAD_CONTIG;
+		req->payload.buf = buf;
+		req->payload_size = len;
+	}
+	nvme_qpair_submit(qp, req);
+	return 0;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The PCIe transport's queue commands: create/delete I/O queues, shadow doorbells. */
+#include <errno.h>
+#include <string.h>
+
+#include "ctrlr.h"
+#include "env/log.h"
+
+int nvme_pcie_create_io_qpair(struct pnvme_ctrlr *c, struct pnvme_qpair *qp)
+{
+	struct pnvme_cmd cmd = {0};
+	struct pnvme_cpl cpl;
+	int rc;
+
+	/* Completion queue first: the SQ names it. Physically contiguous, no interrupts. */
+	cmd.opc = PNVME_OPC_CREATE_IO_CQ;
+	cmd.dptr.prp.prp1 = qp->cq_bus;
+	cmd.cdw10 = ((uint32_t)(qp->num_entries - 1) << 16) | qp->qid;
+	cmd.cdw11 = PNVME_QUEUE_PHYS_CONTIG;
+	rc = nvme_admin_sync(c, &cmd, NULL, 0, &cpl);
+	if (rc != 0) {
+		PNVME_ERRLOG("qpair", "Create I/O CQ %u failed: %s", qp->qid,
+			     rc == -EIO ? pnvme_cpl_status_str(&cpl) : strerror(-rc));
+		return rc;
+	}
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opc = PNVME_OPC_CREATE_IO_SQ;
+	cmd.dptr.prp.prp1 = qp->sq_bus;
+	cmd.cdw10 = ((uint32_t)(qp->num_entries - 1) << 16) | qp->qid;
+	cmd.cdw11 = ((uint32_t)qp->qid << 16) | PNVME_QUEUE_PHYS_CONTIG;
+	rc = nvme_admin_sync(c, &cmd, NULL, 0, &cpl);
+	if (rc != 0) {
+		PNVME_ERRLOG("qpair", "Create I/O SQ %u failed: %s", qp->qid,
+			     rc == -EIO ? pnvme_cpl_status_str(&cpl) : strerror(-rc));
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.opc = PNVME_OPC_DELETE_IO_CQ;
+		cmd.cdw10 = qp->qid;
+		nvme_admin_sync(c, &cmd, NULL, 0, NULL);
+		return rc;
+	}
+	return 0;
+}
+
+int nvme_pcie_delete_io_qpair(struct pnvme_ctrlr *c, struct pnvme_qpair *qp)
+{
+	struct pnvme_cmd cmd = {0};
+	int rc;
+
+	cmd.opc = PNVME_OPC_DELETE_IO_SQ;
+	cmd.cdw10 = qp->qid;
+	rc = nvme_admin_sync(c, &cmd, NULL, 0, NULL);
+	if (rc != 0)
+		return rc;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opc = PNVME_OPC_DELETE_IO_CQ;
+	cmd.cdw10 = qp->qid;
+	return nvme_admin_sync(c, &cmd, NULL, 0, NULL);
+}
+
+/*
+ * Doorbell Buffer Config: the host writes new tail/head values to a shadow page
+ * and rings MMIO only when the controller's event index asks for it, which saves
+ * most MMIO writes (each one a VM exit under emulation).
+ */
+int nvme_pcie_enable_shadow_doorbells(struct pnvme_ctrlr *c)
+{
+	struct pnvme_cmd cmd = {.opc = PNVME_OPC_DOORBELL_BUFFER_CONFIG};
+	int rc;
+
+	c->shadow_db = pnvme_dma_zmalloc(4096, 4096, &c->shadow_db_bus);
+	c->eventidx = pnvme_dma_zmalloc(4096, 4096, &c->eventidx_bus);
+	if (c->shadow_db == NULL || c->eventidx == NULL) {
+		rc = -ENOMEM;
+		goto err;
+	}
+	cmd.dptr.prp.prp1 = c->shadow_db_bus;
+	cmd.dptr.prp.prp2 = c->eventidx_bus;
+	rc = nvme_admin_sync(c, &cmd, NULL, 0, NULL);
+	if (rc == 0)
+		return 0;
+err:
+	pnvme_dma_free(c->shadow_db);
+	pnvme_dma_free(c->eventidx);
+	c->shadow_db = c->eventidx = NULL;
+	return rc;
+}
+
+void nvme_pcie_qpair_attach_shadow(struct pnvme_ctrlr *c, struct pnvme_qpair *qp)
+{
+	uint32_t stride = (4u << c->dstrd) / sizeof(uint32_t);
+	uint32_t sq = 2u * qp->qid * stride, cq = (2u * qp->qid + 1) * stride;
+
+	if (c->shadow_db == NULL || qp->qid == 0 || (cq + 1) * sizeof(uint32_t) > 4096)
+		return;
+	qp->shadow_sq_tail = (uint32_t *)c->shadow_db + sq;
+	qp->shadow_cq_head = (uint32_t *)c->shadow_db + cq;
+	qp->ei_sq_tail = (uint32_t *)c->eventidx + sq;
+	qp->ei_cq_head = (uint32_t *)c->eventidx + cq;
+	*qp->shadow_sq_tail = 0;
+	*qp->shadow_cq_head = 0;
+}

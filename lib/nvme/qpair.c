@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The hot path: requests from a per-qpair pool, trackers by CID, the SQ tail
+ * doorbell once per batch, completions by phase bit, the software queue.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "barrier.h"
+#include "ctrlr.h"
+#include "env/log.h"
+#include "prp.h"
+#include "qpair.h"
+
+/* ------------------------------------------------------------ requests */
+
+struct nvme_request *nvme_request_get(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg)
+{
+	struct nvme_request *req = qp->free_reqs;
+
+	if (unlikely(req == NULL))
+		return NULL;
+	qp->free_reqs = req->next;
+	/* Only the fields every request uses; split-only ones are set by the splitter. */
+	memset(&req->cmd, 0, sizeof(req->cmd));
+	req->cb = cb;
+	req->cb_arg = arg;
+	req->next = NULL;
+	req->payload_type = NVME_PAYLOAD_NONE;
+	req->payload_size = 0;
+	req->parent = NULL;
+	req->children_left = 0;
+	req->internal = false;
+	return req;
+}
+
+void nvme_request_put(struct pnvme_qpair *qp, struct nvme_request *req)
+{
+	req->next = qp->free_reqs;
+	qp->free_reqs = req;
+}
+
+void nvme_request_put_tree(struct pnvme_qpair *qp, struct nvme_request *req)
+{
+	/* Children of an unsubmitted parent hang off req->next until submission. */
+	struct nvme_request *child = req->children_left ? req->next : NULL;
+
+	while (child != NULL) {
+		struct nvme_request *next = child->next;
+
+		nvme_request_put(qp, child);
+		child = next;
+	}
+	nvme_request_put(qp, req);
+}
+
+/* ------------------------------------------------------------ doorbells */
+
+/* Event-index rule: ring when the new value has passed the controller's index. */
+static inline bool need_mmio(uint16_t event_idx, uint16_t new_val, uint16_t old_val)
+{
+	return (uint16_t)(new_val - event_idx - 1) < (uint16_t)(new_val - old_val);
+}
+
+void nvme_qpair_ring_sq(struct pnvme_qpair *qp)
+{
+	uint16_t tail = qp->sq_tail;
+
+	if (tail == qp->sq_tail_rung)
+		return;
+	nvme_wmb(); /* commands in the SQ before the doorbell */
+	if (unlikely(qp->shadow_sq_tail != NULL)) {
+		uint16_t old = qp->sq_tail_rung;
+
+		*qp->shadow_sq_tail = tail;
+		nvme_mb(); /* shadow value visible before the event index is read */
+		if (need_mmio((uint16_t)*qp->ei_sq_tail, tail, old))
+			*qp->sq_tail_db = tail;
+	} else {
+		*qp->sq_tail_db = tail;
+	}
+	qp->sq_tail_rung = tail;
+}
+
+static inline void ring_cq(struct pnvme_qpair *qp, uint16_t old_head)
+{
+	uint16_t head = qp->cq_head;
+
+	if (unlikely(qp->shadow_cq_head != NULL)) {
+		*qp->shadow_cq_head = head;
+		nvme_mb();
+		if (!need_mmio((uint16_t)*qp->ei_cq_head, head, old_head))
+			return;
+	}
+	*qp->cq_head_db = head;
+}
+
+/* ------------------------------------------------------------ submission */
+
+/* Fill the data pointer from the request's payload, using the tracker's PRP list. */
+static int build_payload(struct pnvme_qpair *qp, struct nvme_tracker *tr,
+			 struct nvme_request *req)
+{
+	struct nvme_prp_list list = {tr->prp_list, tr->prp_list_bus, qp->prp_list_pages};
+
+	switch (req->payload_type) {
+	case NVME_PAYLOAD_CONTIG:
+		return nvme_prp_build_contig(&req->cmd, req->payload.buf, req->payload_size, &list);
+	case NVME_PAYLOAD_IOV:
+		return nvme_prp_build_iov(&req->cmd, req->payload.iov, req->iovcnt,
+					  req->iov_offset, req->payload_size, &list);
+	case NVME_PAYLOAD_DSM:
+		/* The ranges go into the tracker's own DMA page. */
+		memcpy(tr->prp_list, req->payload.ranges, req->payload_size);
+		req->cmd.dptr.prp.prp1 = tr->prp_list_bus;
+		req->cmd.dptr.prp.prp2 = 0;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* A request that went through submit_one() is done: it no longer counts. */
+static inline void finish_submitted(struct pnvme_qpair *qp, struct nvme_request *req,
+				    const struct pnvme_cpl *cpl)
+{
+	qp->num_outstanding--;
+	nvme_request_complete(qp, req, cpl);
+}
+
+static void fail_request(struct pnvme_qpair *qp, struct nvme_request *req, uint16_t sct,
+			 uint16_t sc)
+{
+	struct pnvme_cpl cpl = {0};
+
+	cpl.sqid = qp->qid;
+	cpl.status_raw = PNVME_STATUS_RAW(sct, sc) | PNVME_STATUS_DNR_BIT;
+	finish_submitted(qp, req, &cpl);
+}
+
+/* Give req a tracker and put it in the SQ. The caller made sure one is free. */
+static inline void submit_to_device(struct pnvme_qpair *qp, struct nvme_request *req)
+{
+	struct nvme_tracker *tr = qp->free_trackers;
+	uint16_t cid;
+
+	if (unlikely(build_payload(qp, tr, req) != 0)) {
+		/* Checked at submission; only a buffer freed under us gets here. */
+		fail_request(qp, req, PNVME_SCT_GENERIC, PNVME_SC_DATA_TRANSFER_ERROR);
+		return;
+	}
+	qp->free_trackers = tr->next_free;
+	qp->num_trackers_busy++;
+	tr->req = req;
+	/* A new generation per use: a stale or duplicate completion will not match. */
+	cid = (uint16_t)(tr->cid + (1u << qp->cid_shift));
+	tr->cid = cid;
+	req->cmd.cid = cid;
+	if (unlikely(qp->timeout_ticks != 0)) {
+		req->submit_tick = pnvme_ticks();
+		tr->abort_sent = false;
+	}
+	qp->sq[qp->sq_tail] = req->cmd;
+	if (unlikely(++qp->sq_tail == qp->num_entries))
+		qp->sq_tail = 0;
+	if (!qp->delay_doorbell && !qp->in_completion)
+		nvme_qpair_ring_sq(qp);
+}
+
+static void enqueue(struct pnvme_qpair *qp, struct nvme_request *req)
+{
+	req->next = NULL;
+	if (qp->queued_tail != NULL)
+		qp->queued_tail->next = req;
+	else
+		qp->queued_head = req;
+	qp->queued_tail = req;
+}
+
+static void submit_one(struct pnvme_qpair *qp, struct nvme_request *req)
+{
+	qp->num_outstanding++;
+	if (likely(qp->free_trackers != NULL && qp->queued_head == NULL && !qp->failed))
+		submit_to_device(qp, req);
+	else if (unlikely(qp->failed))
+		fail_request(qp, req, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+	else
+		enqueue(qp, req);
+}
+
+void nvme_qpair_submit(struct pnvme_qpair *qp, struct nvme_request *req)
+{
+	if (likely(req->children_left == 0)) {
+		submit_one(qp, req);
+		return;
+	}
+	/* A split parent: its children wait on req->next; the parent itself is not sent. */
+	struct nvme_request *child = req->next;
+
+	req->next = NULL;
+	while (child != NULL) {
+		struct nvme_request *next = child->next;
+
+		submit_one(qp, child);
+		child = next;
+	}
+}
+
+/* Feed the software queue while trackers are free. */
+static void submit_queued(struct pnvme_qpair *qp)
+{
+	while (qp->queued_head != NULL && qp->free_trackers != NULL) {
+		struct nvme_request *req = qp->queued_head;
+
+		qp->queued_head = req->next;
+		if (qp->queued_head == NULL)
+			qp->queued_tail = NULL;
+		submit_to_device(qp, req);
+	}
+}
+
+/* ------------------------------------------------------------ completion */
+
+static void child_done(struct pnvme_qpair *qp, struct nvme_request *parent,
+		       const struct pnvme_cpl *cpl)
+{
+	/* The parent reports the first error of its children, or the last success. */
+	if (pnvme_cpl_is_error(cpl)) {
+		if (!parent->child_failed)
+			parent->parent_cpl = *cpl;
+		parent->child_failed = true;
+	} else if (!parent->child_failed) {
+		parent->parent_cpl = *cpl;
+	}
+	if (--parent->children_left == 0)
+		nvme_request_complete(qp, parent, &parent->parent_cpl);
+}
+
+void nvme_request_complete(struct pnvme_qpair *qp, struct nvme_request *req,
+			   const struct pnvme_cpl *cpl)
+{
+	pnvme_cmd_cb cb = req->cb;
+	void *arg = req->cb_arg;
+	struct nvme_request *parent = req->parent;
+
+	/* Free first: the callback may submit again and reuse the request. */
+	nvme_request_put(qp, req);
+	if (parent != NULL) {
+		child_done(qp, parent, cpl);
+		return;
+	}
+	if (cb != NULL)
+		cb(arg, cpl);
+}
+
+static inline void complete_tracker(struct pnvme_qpair *qp, struct nvme_tracker *tr,
+				    const struct pnvme_cpl *cpl)
+{
+	struct nvme_request *req = tr->req;
+
+	tr->req = NULL;
+	tr->next_free = qp->free_trackers;
+	qp->free_trackers = tr;
+	qp->num_trackers_busy--;
+	finish_submitted(qp, req, cpl);
+}
+
+static void check_timeouts(struct pnvme_qpair *qp);
+
+int32_t nvme_qpair_process(struct pnvme_qpair *qp, uint32_t max)
+{
+	uint16_t old_head = qp->cq_head;
+	uint32_t n = 0;
+
+	if (max == 0 || max > qp->max_completions)
+		max = qp->max_completions;
+	qp->in_completion = true;
+	while (n < max) {
+		struct pnvme_cpl *cpl = &qp->cq[qp->cq_head];
+		struct nvme_tracker *tr;
+
+		if ((cpl->status_raw & PNVME_STATUS_PHASE_BIT) != qp->phase)
+			break;
+		nvme_rmb(); /* the rest of the entry after its phase bit */
+		if (unlikely(++qp->cq_head == qp->num_entries)) {
+			qp->cq_head = 0;
+			qp->phase ^= 1;
+		}
+		n++;
+		tr = &qp->trackers[cpl->cid & qp->cid_index_mask];
+		if (unlikely(tr->req == NULL || tr->cid != cpl->cid)) {
+			if (tr->quarantined && tr->cid == cpl->cid) {
+				/* The late answer to a timed-out command: its CID is free again. */
+				tr->quarantined = false;
+				qp->num_quarantined--;
+				tr->next_free = qp->free_trackers;
+				qp->free_trackers = tr;
+				continue;
+			}
+			PNVME_ERRLOG("qpair", "qid %u: completion for CID 0x%x that is not "
+					      "outstanding (dropped)", qp->qid, cpl->cid);
+			continue;
+		}
+		complete_tracker(qp, tr, cpl);
+	}
+	if (n > 0)
+		ring_cq(qp, old_head);
+	qp->in_completion = false;
+	if (qp->queued_head != NULL)
+		submit_queued(qp);
+	nvme_qpair_ring_sq(qp);
+	if (unlikely(qp->cold))
+		check_timeouts(qp);
+	return (int32_t)n;
+}
+
+/* ------------------------------------------------------------ failure paths */
+
+void nvme_qpair_abort_all(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc)
+{
+	struct pnvme_cpl cpl = {0};
+	bool was_failed = qp->failed;
+
+	cpl.sqid = qp->qid;
+	cpl.status_raw = PNVME_STATUS_RAW(sct, sc) | PNVME_STATUS_DNR_BIT;
+	/* Callbacks must not send more to the device while we empty it. */
+	qp->failed = true;
+	for (uint32_t i = 0; i < qp->num_entries; i++) {
+		struct nvme_tracker *tr = &qp->trackers[i];
+
+		if (tr->req != NULL) {
+			cpl.cid = tr->cid;
+			complete_tracker(qp, tr, &cpl);
+		}
+		if (tr->quarantined) {
+			tr->quarantined = false;
+			tr->next_free = qp->free_trackers;
+			qp->free_trackers = tr;
+			qp->num_quarantined--;
+		}
+	}
+	while (qp->queued_head != NULL) {
+		struct nvme_request *req = qp->queued_head;
+
+		qp->queued_head = req->next;
+		if (qp->queued_head == NULL)
+			qp->queued_tail = NULL;
+		cpl.cid = 0;
+		finish_submitted(qp, req, &cpl);
+	}
+	qp->failed = was_failed;
+}
+
+void nvme_qpair_set_failed(struct pnvme_qpair *qp)
+{
+	qp->failed = true;
+	qp->cold = true;
+}
+
+/*
+ * A command older than the timeout gets an Abort; if it is still outstanding
+ * one more timeout later, it completes here (Aborted by Request) and its CID
+ * is quarantined: the device may still answer it, and must not hit a new command.
+ */
+static void check_timeouts(struct pnvme_qpair *qp)
+{
+	uint64_t now;
+
+	if (qp->timeout_ticks == 0)
+		return;
+	now = pnvme_ticks();
+	if (now < qp->next_timeout_check)
+		return;
+	qp->next_timeout_check = now + qp->timeout_ticks / 4;
+	for (uint32_t i = 0; i < qp->num_entries; i++) {
+		struct nvme_tracker *tr = &qp->trackers[i];
+		struct pnvme_cpl cpl = {0};
+
+		if (tr->req == NULL || now - tr->req->submit_tick < qp->timeout_ticks)
+			continue;
+		if (!tr->abort_sent && qp->qid != 0 &&
+		    nvme_ctrlr_send_abort(qp->ctrlr, qp->qid, tr->cid) == 0) {
+			tr->abort_sent = true;
+			tr->req->submit_tick = now;
+			continue;
+		}
+		PNVME_ERRLOG("qpair", "qid %u: CID 0x%x timed out; completing it as aborted",
+			     qp->qid, tr->cid);
+		cpl.sqid = qp->qid;
+		cpl.cid = tr->cid;
+		cpl.status_raw = PNVME_STATUS_RAW(PNVME_SCT_GENERIC, PNVME_SC_ABORTED_BY_REQUEST) |
+				 PNVME_STATUS_DNR_BIT;
+		struct nvme_request *req = tr->req;
+
+		tr->req = NULL;
+		tr->quarantined = true;
+		qp->num_quarantined++;
+		qp->num_trackers_busy--;
+		finish_submitted(qp, req, &cpl);
+	}
+}
+
+/* ------------------------------------------------------------ set-up */
+
+void nvme_qpair_set_doorbells(struct pnvme_qpair *qp, volatile void *bar0, uint32_t dstrd)
+{
+	qp->sq_tail_db = (volatile uint32_t *)((volatile uint8_t *)bar0 +
+					       pnvme_doorbell_offset(qp->qid, 0, dstrd));
+	qp->cq_head_db = (volatile uint32_t *)((volatile uint8_t *)bar0 +
+					       pnvme_doorbell_offset(qp->qid, 1, dstrd));
+}
+
+static uint16_t bits_for(uint32_t n)
+{
+	uint16_t bits = 0;
+
+	while ((1u << bits) < n)
+		bits++;
+	return bits;
+}
+
+int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t qid,
+		    uint32_t num_entries, uint32_t num_requests, uint32_t max_xfer)
+{
+	uint32_t pages = nvme_prp_list_pages(max_xfer);
+	uint64_t prp_bus;
+
+	if (num_entries < 2 || num_entries > 65536 || num_requests == 0)
+		return -EINVAL;
+	memset(qp, 0, sizeof(*qp));
+	qp->ctrlr = ctrlr;
+	qp->qid = qid;
+	qp->num_entries = (uint16_t)num_entries;
+	qp->num_requests = num_requests;
+	qp->prp_list_pages = pages;
+	qp->phase = 1;
+	qp->cid_shift = bits_for(num_entries);
+	qp->cid_index_mask = (uint16_t)((1u << qp->cid_shift) - 1);
+	/* A bounded batch per call keeps one call's latency bounded. */
+	qp->max_completions = (uint16_t)(num_entries / 4);
+	if (qp->max_completions == 0)
+		qp->max_completions = 1;
+	if (qp->max_completions > 128)
+		qp->max_completions = 128;
+
+	qp->sq_mem = pnvme_dma_zmalloc((size_t)num_entries * sizeof(struct pnvme_cmd),
+				       NVME_PAGE_SIZE, &qp->sq_bus);
+	qp->cq_mem = pnvme_dma_zmalloc((size_t)num_entries * sizeof(struct pnvme_cpl),
+				       NVME_PAGE_SIZE, &qp->cq_bus);
+	/* One tracker per SQ slot but one: a full SQ is tail + 1 == head. */
+	qp->prp_mem = pnvme_dma_zmalloc((size_t)(num_entries - 1) * pages * NVME_PAGE_SIZE,
+					NVME_PAGE_SIZE, &prp_bus);
+	qp->trackers = aligned_alloc(64, sizeof(struct nvme_tracker) * num_entries);
+	qp->reqs = aligned_alloc(64, sizeof(struct nvme_request) * num_requests);
+	if (!qp->sq_mem || !qp->cq_mem || !qp->prp_mem || !qp->trackers || !qp->reqs) {
+		nvme_qpair_fini(qp);
+		return -ENOMEM;
+	}
+	qp->sq = qp->sq_mem;
+	qp->cq = qp->cq_mem;
+	memset(qp->trackers, 0, sizeof(struct nvme_tracker) * num_entries);
+	memset(qp->reqs, 0, sizeof(struct nvme_request) * num_requests);
+	for (uint32_t i = num_entries - 1; i-- > 0;) {
+		struct nvme_tracker *tr = &qp->trackers[i];
+
+		tr->cid = (uint16_t)i;
+		tr->prp_list = (uint64_t *)((uint8_t *)qp->prp_mem +
+					    (size_t)i * pages * NVME_PAGE_SIZE);
+		tr->prp_list_bus = prp_bus + (uint64_t)i * pages * NVME_PAGE_SIZE;
+		tr->next_free = qp->free_trackers;
+		qp->free_trackers = tr;
+	}
+	/* The last tracker never gets a command: its CIDs stay unused. */
+	qp->trackers[num_entries - 1].cid = (uint16_t)(num_entries - 1);
+	for (uint32_t i = num_requests; i-- > 0;)
+		nvme_request_put(qp, &qp->reqs[i]);
+	return 0;
+}
+
+void nvme_qpair_fini(struct pnvme_qpair *qp)
+{
+	pnvme_dma_free(qp->sq_mem);
+	pnvme_dma_free(qp->cq_mem);
+	pnvme_dma_free(qp->prp_mem);
+	free(qp->trackers);
+	free(qp->reqs);
+	qp->sq_mem = qp->cq_mem = qp->prp_mem = NULL;
+	qp->trackers = NULL;
+	qp->reqs = NULL;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Queue pairs: requests, trackers (one per SQ slot, CID-indexed), the software
+ * queue, submission and completion. Shared by the admin queue and I/O queues.
+ */
+#ifndef PNVME_NVME_QPAIR_H
+#define PNVME_NVME_QPAIR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "pnvme/nvme.h"
+
+#define NVME_PAGE_SHIFT 12
+#define NVME_PAGE_SIZE (1u << NVME_PAGE_SHIFT)
+#define NVME_PRP_ENTRIES_PER_PAGE (NVME_PAGE_SIZE / sizeof(uint64_t))
+
+enum nvme_payload_type {
+	NVME_PAYLOAD_NONE,
+	NVME_PAYLOAD_CONTIG, /* payload.buf, payload_size bytes */
+	NVME_PAYLOAD_IOV,    /* payload.iov from iov_offset, payload_size bytes */
+	NVME_PAYLOAD_DSM,    /* payload.ranges copied into the PRP page at submission */
+};
+
+struct nvme_request {
+	struct pnvme_cmd cmd; /* built here, copied into the SQ slot */
+	pnvme_cmd_cb cb;
+	void *cb_arg;
+	struct nvme_request *next; /* free list or software queue */
+	union {
+		void *buf;
+		const struct iovec *iov;
+		const struct pnvme_dsm_range *ranges;
+	} payload;
+	uint32_t payload_size;
+	uint8_t payload_type;
+	bool internal; /* the driver's own (AER, keep-alive): no user callback on abort */
+	uint16_t iovcnt;
+	uint32_t iov_offset;
+	uint64_t submit_tick; /* only kept when timeouts are on */
+	/* Split-only fields last: the common case does not touch them. */
+	struct nvme_request *parent;
+	uint32_t children_left;
+	bool child_failed;
+	struct pnvme_cpl parent_cpl;
+	struct pnvme_dsm_range inline_range;
+} __attribute__((aligned(64)));
+
+struct nvme_tracker {
+	struct nvme_request *req; /* NULL when free */
+	struct nvme_tracker *next_free;
+	uint64_t *prp_list;       /* this tracker's PRP list pages (DMA) */
+	uint64_t prp_list_bus;
+	uint16_t cid;             /* index | generation << cid_shift */
+	bool quarantined;         /* timed out: the device may still answer this CID */
+	bool abort_sent;
+} __attribute__((aligned(64)));
+
+struct pnvme_qpair {
+	/* Hot: submission and completion. */
+	struct pnvme_cmd *sq;
+	struct pnvme_cpl *cq;
+	volatile uint32_t *sq_tail_db;
+	volatile uint32_t *cq_head_db;
+	uint16_t sq_tail;
+	uint16_t sq_tail_rung; /* last tail value the doorbell got */
+	uint16_t cq_head;
+	uint8_t phase;
+	bool delay_doorbell;
+	bool in_completion; /* callbacks running: doorbell rung once at the end */
+	bool cold;          /* timeouts, shadow doorbells or failure: take the slow checks */
+	uint16_t num_entries;
+	uint16_t cid_shift; /* CID = tracker index | generation << cid_shift */
+	uint16_t cid_index_mask;
+	uint16_t max_completions;
+	struct nvme_tracker *trackers;
+	struct nvme_tracker *free_trackers;
+	struct nvme_request *free_reqs;
+	struct nvme_request *queued_head; /* software queue, FIFO */
+	struct nvme_request *queued_tail;
+	uint32_t num_outstanding;
+	uint32_t num_trackers_busy;
+
+	/* Shadow doorbells (Doorbell Buffer Config), NULL when not in use. */
+	volatile uint32_t *shadow_sq_tail;
+	volatile uint32_t *shadow_cq_head;
+	volatile uint32_t *ei_sq_tail;
+	volatile uint32_t *ei_cq_head;
+
+	/* Cold. */
+	struct pnvme_ctrlr *ctrlr;
+	uint16_t qid;
+	uint32_t num_requests;
+	uint32_t prp_list_pages;
+	uint64_t timeout_ticks; /* 0: no timeouts */
+	uint64_t next_timeout_check;
+	uint32_t num_quarantined;
+	bool failed;
+	struct nvme_request *reqs;
+	void *sq_mem, *cq_mem, *prp_mem;
+	uint64_t sq_bus, cq_bus;
+	struct pnvme_qpair *next_in_ctrlr;
+};
+
+/* Memory and bookkeeping for a queue pair; no device commands. */
+int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t qid,
+		    uint32_t num_entries, uint32_t num_requests, uint32_t max_xfer);
+void nvme_qpair_fini(struct pnvme_qpair *qp);
+/* Point the qpair at its doorbells (BAR0 + offset per CAP.DSTRD). */
+void nvme_qpair_set_doorbells(struct pnvme_qpair *qp, volatile void *bar0, uint32_t dstrd);
+
+struct nvme_request *nvme_request_get(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg);
+void nvme_request_put(struct pnvme_qpair *qp, struct nvme_request *req);
+/* Free a request and any children of it that were not submitted (split failed). */
+void nvme_request_put_tree(struct pnvme_qpair *qp, struct nvme_request *req);
+
+/*
+ * Hand a request (or a parent with children) to the qpair: to the device if a
+ * tracker is free, else to the software queue. Never fails.
+ */
+void nvme_qpair_submit(struct pnvme_qpair *qp, struct nvme_request *req);
+/* Ring the SQ tail doorbell if the tail moved. */
+void nvme_qpair_ring_sq(struct pnvme_qpair *qp);
+int32_t nvme_qpair_process(struct pnvme_qpair *qp, uint32_t max);
+/* Complete everything outstanding and queued with this status (delete, detach, failure). */
+void nvme_qpair_abort_all(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc);
+void nvme_qpair_set_failed(struct pnvme_qpair *qp);
+
+/* Complete a request (or a child) with cpl, driver-side. */
+void nvme_request_complete(struct pnvme_qpair *qp, struct nvme_request *req,
+			   const struct pnvme_cpl *cpl);
+
+#endif /* PNVME_NVME_QPAIR_H */
