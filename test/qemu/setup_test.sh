@@ -1,0 +1,172 @@
+#!/bin/sh
+# Guest-side test of pnvme-setup (busybox sh): status, reset to the kernel's
+# nvme driver, bind to vfio-pci, and the refusals: a namespace mounted, used
+# as swap or held open, a vfio group held open. Checks outcomes in sysfs.
+#
+#   test/qemu/run.sh test/qemu/setup_test.sh      (needs build/bin/pnvme-setup)
+
+. /lib/pnvme/guest-lib.sh
+
+A=$PNVME_CTRL_A
+B=$PNVME_CTRL_B
+pass=0
+fail=0
+
+ok()  { pass=$((pass + 1)); echo "ok   - $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
+
+# check DESC CMD...: CMD's exit status decides.
+check() {
+    desc=$1; shift
+    if "$@"; then ok "$desc"; else bad "$desc"; fi
+}
+
+# expect STATUS DESC CMD...: runs CMD (output kept in /tmp/out) and wants
+# exit status STATUS; shows the output when it gets another.
+expect() {
+    want=$1 desc=$2; shift 2
+    "$@" > /tmp/out 2>&1
+    got=$?
+    if [ "$got" = "$want" ]; then ok "$desc"; else bad "$desc (exit $got, wanted $want)"; fi
+    [ "$got" = "$want" ] || sed 's/^/    | /' /tmp/out
+}
+
+out_has() { grep -q -- "$1" /tmp/out; }
+one_line() { [ "$(wc -l < /tmp/out)" = 1 ]; }
+driver_is() { [ "$(driver_of "$1")" = "$2" ]; }
+vfio_node_of() { echo "/dev/vfio/$(iommu_group_of "$1")"; }
+
+# The disks (namespaces) the nvme driver made for BDF; with native
+# multipath the controller directory has nvmeXcYnZ, the disk is its head.
+disks_of() {
+    for p in /sys/bus/pci/devices/"$1"/nvme/nvme*/nvme*; do
+        n=$(basename "$p")
+        case $n in
+            nvme*c*n*) for h in /sys/block/*/multipath/"$n"; do
+                           [ -e "$h" ] && basename "$(dirname "$(dirname "$h")")"
+                       done ;;
+            nvme*n*)   echo "$n" ;;
+        esac
+    done
+}
+
+# Namespaces show up after the driver's asynchronous scan.
+wait_disks() {
+    i=0
+    while [ "$(disks_of "$1" | wc -l)" -lt "$2" ] && [ $i -lt 100 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    [ "$(disks_of "$1" | wc -l)" -ge "$2" ]
+}
+
+# Starts a process holding NODE open as its stdin; sets HOLDER.
+hold_open() {
+    # shellcheck disable=SC2217  # sleep only has to hold the descriptor
+    sleep 120 < "$1" &
+    HOLDER=$!
+    i=0
+    while [ "$(readlink "/proc/$HOLDER/fd/0")" != "$1" ] && [ $i -lt 50 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+}
+release() { kill "$HOLDER"; wait "$HOLDER" 2>/dev/null; }
+
+echo "== status after boot (/init ran pnvme-setup bind)"
+expect 0 "status" pnvme-setup status
+cat /tmp/out
+check "status shows $A on vfio-pci" grep -q "^$A .* vfio-pci " /tmp/out
+check "status shows $B on vfio-pci" grep -q "^$B .* vfio-pci " /tmp/out
+check "$A bound to vfio-pci in sysfs" driver_is "$A" vfio-pci
+check "$B bound to vfio-pci in sysfs" driver_is "$B" vfio-pci
+check "$A has $(vfio_node_of "$A")" test -c "$(vfio_node_of "$A")"
+check "$B has $(vfio_node_of "$B")" test -c "$(vfio_node_of "$B")"
+expect 0 "bind again is a no-op" pnvme-setup bind "$A"
+check "  ... saying so" out_has "already on vfio-pci"
+
+echo "== reset to the kernel's nvme driver"
+check "nvme modules load" load_nvme
+expect 0 "reset $A (short BDF ${A#0000:})" pnvme-setup reset "${A#0000:}"
+check "$A bound to nvme in sysfs" driver_is "$A" nvme
+check "driver_override cleared" test "$(cat /sys/bus/pci/devices/"$A"/driver_override)" = "(null)"
+check "$A has its 2 namespaces as disks" wait_disks "$A" 2
+d1=$(disks_of "$A" | head -1)
+d2=$(disks_of "$A" | tail -1)
+echo "   disks of $A: $d1 $d2"
+expect 0 "status" pnvme-setup status
+check "status shows $A on nvme with $d1 and $d2, free" \
+    grep -q "^$A .* nvme .*$d1.* free" /tmp/out
+
+echo "== bind refuses a namespace in use"
+hold_open "/dev/$d1"
+expect 1 "bind $A while /dev/$d1 is open" pnvme-setup bind "$A"
+check "  ... one line naming the process" sh -c "grep -q 'in use: /dev/$d1 open by pid $HOLDER' /tmp/out && [ \$(wc -l < /tmp/out) = 1 ]"
+check "  ... $A still on nvme" driver_is "$A" nvme
+release
+
+if load_modules ext4 && mke2fs -q -b 4096 "/dev/$d2" > /dev/null && mkdir -p /mnt && mount -t ext2 "/dev/$d2" /mnt; then
+    expect 1 "bind $A while $d2 is mounted" pnvme-setup bind "$A"
+    check "  ... says mounted at /mnt" out_has "in use: mounted at /mnt ($d2)"
+    check "  ... $A still on nvme" driver_is "$A" nvme
+    expect 0 "status" pnvme-setup status
+    check "status says in use: mounted at /mnt" grep -q "^$A .*in use: mounted at /mnt" /tmp/out
+    umount /mnt
+else
+    bad "could not mount an ext2 file system on /dev/$d2"
+fi
+
+echo "== bind back to vfio-pci"
+expect 0 "bind $A" pnvme-setup bind "$A"
+check "$A bound to vfio-pci in sysfs" driver_is "$A" vfio-pci
+check "$A has $(vfio_node_of "$A")" test -c "$(vfio_node_of "$A")"
+check "$A's disks are gone" test -z "$(disks_of "$A")"
+
+hold_open "$(vfio_node_of "$A")"
+expect 1 "reset $A while its vfio group is open" pnvme-setup reset "$A"
+check "  ... names the process" out_has "open by pid $HOLDER"
+check "  ... $A still on vfio-pci" driver_is "$A" vfio-pci
+release
+
+echo "== all functions at once"
+expect 0 "reset (all)" pnvme-setup reset
+check "$A on nvme" driver_is "$A" nvme
+check "$B on nvme" driver_is "$B" nvme
+check "$B has its namespace as a disk" wait_disks "$B" 1
+db=$(disks_of "$B" | head -1)
+if mkswap "/dev/$db" > /dev/null && swapon "/dev/$db"; then
+    expect 1 "bind (all) with swap on $db" pnvme-setup bind
+    check "  ... says swap" out_has "$B: in use: swap on $db"
+    check "  ... $A bound anyway" driver_is "$A" vfio-pci
+    check "  ... $B still on nvme" driver_is "$B" nvme
+    swapoff "/dev/$db"
+else
+    bad "could not swapon /dev/$db"
+fi
+expect 0 "bind (all)" pnvme-setup bind
+check "$A on vfio-pci" driver_is "$A" vfio-pci
+check "$B on vfio-pci" driver_is "$B" vfio-pci
+expect 0 "reset then bind $B again" sh -c "pnvme-setup reset $B && pnvme-setup bind $B"
+check "$B on vfio-pci" driver_is "$B" vfio-pci
+
+echo "== errors"
+expect 1 "bind a device that is not NVMe" pnvme-setup bind 00:1f.0
+check "  ... one line: not an NVMe controller" sh -c "grep -q 'not an NVMe controller' /tmp/out && [ \$(wc -l < /tmp/out) = 1 ]"
+expect 1 "bind a device that does not exist" pnvme-setup bind 0000:42:00.0
+check "  ... one line: no such PCI device" sh -c "grep -q 'no such PCI device' /tmp/out && [ \$(wc -l < /tmp/out) = 1 ]"
+expect 2 "bad BDF" pnvme-setup reset 00:20.0
+check "  ... one line" one_line
+expect 2 "unknown command" pnvme-setup unbind
+
+echo "== hugepages"
+expect 0 "--hugemem 64" pnvme-setup --hugemem 64
+check "  ... 32 pages reserved" test "$(cat /proc/sys/vm/nr_hugepages)" = 32
+check "  ... reported" out_has "hugepages: 32 x 2 MiB reserved (64 MiB), hugetlbfs at /dev/hugepages"
+expect 0 "--hugemem 1024 with status" pnvme-setup --hugemem 1024 status
+check "  ... 512 pages reserved" test "$(cat /proc/sys/vm/nr_hugepages)" = 512
+umount /dev/hugepages
+expect 0 "--hugemem 1024 mounts hugetlbfs when none is" pnvme-setup --hugemem 1024
+check "  ... mounted" grep -q ' /dev/hugepages hugetlbfs ' /proc/mounts
+
+echo "== final status"
+pnvme-setup status
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

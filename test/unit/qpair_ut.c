@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The hot path against a fake device: the test reads the SQ the driver fills
+ * and posts completions into its CQ by hand. CID look-up, phase flip on wrap,
+ * the completion cap, the software queue, splitting and every-request-once.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "common/test_env.h"
+#include "nvme/ctrlr.h"
+#include "nvme/qpair.h"
+
+static struct pnvme_ctrlr g_ctrlr, g_other_ctrlr;
+static struct pnvme_ns g_ns;
+static uint32_t g_bar[4096];
+static uint8_t *g_buf;
+
+/* The fake device's side of the CQ. */
+static uint16_t g_dev_cq_tail;
+static uint8_t g_dev_phase;
+
+struct done {
+	int calls;
+	struct pnvme_cpl cpl;
+};
+
+static void on_done(void *arg, const struct pnvme_cpl *cpl)
+{
+	struct done *d = arg;
+
+	d->calls++;
+	d->cpl = *cpl;
+}
+
+static int setup(void)
+{
+	struct pnvme_ns_data nsd;
+
+	memset(&nsd, 0, sizeof(nsd));
+	nsd.nsze = nsd.ncap = 1u << 20;
+	nsd.lbaf[0].lbads = 9;
+	g_ctrlr.max_xfer = 128 * 1024;
+	g_ctrlr.regs = g_bar;
+	nvme_ns_init(&g_ns, &g_ctrlr, 1, &nsd);
+	g_buf = pnvme_dma_zmalloc(4u << 20, 4096, NULL);
+	return g_buf ? 0 : -1;
+}
+
+static int teardown(void)
+{
+	pnvme_dma_free(g_buf);
+	return 0;
+}
+
+static void qp_open(struct pnvme_qpair *qp, uint32_t entries, uint32_t reqs)
+{
+	CU_ASSERT_EQUAL_FATAL(nvme_qpair_init(qp, &g_ctrlr, 1, entries, reqs, g_ctrlr.max_xfer), 0);
+	nvme_qpair_set_doorbells(qp, g_bar, 0);
+	g_dev_cq_tail = 0;
+	g_dev_phase = 1;
+	memset(g_bar, 0, sizeof(g_bar));
+}
+
+static void post(struct pnvme_qpair *qp, uint16_t cid, uint16_t status)
+{
+	struct pnvme_cpl *cpl = &qp->cq[g_dev_cq_tail];
+
+	memset(cpl, 0, sizeof(*cpl));
+	cpl->cid = cid;
+	cpl->sqid = qp->qid;
+	cpl->status_raw = (uint16_t)(status | g_dev_phase);
+	if (++g_dev_cq_tail == qp->num_entries) {
+		g_dev_cq_tail = 0;
+		g_dev_phase ^= 1;
+	}
+}
+
+static uint32_t sq_db(void)
+{
+	return g_bar[0x1008 / 4]; /* qid 1 SQ tail, stride 4 */
+}
+
+static uint32_t cq_db(void)
+{
+	return g_bar[0x100c / 4];
+}
+
+static void test_cid_lookup_and_phase_wrap(void)
+{
+	struct pnvme_qpair qp;
+	struct done d = {0};
+
+	qp_open(&qp, 4, 8);
+	for (int round = 0; round < 10; round++) {
+		uint16_t slot = qp.sq_tail;
+
+		CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, (uint64_t)round, 1,
+							on_done, &d, 0), 0);
+		CU_ASSERT_EQUAL(qp.sq[slot].opc, PNVME_OPC_READ);
+		CU_ASSERT_EQUAL(qp.sq[slot].cdw10, (uint32_t)round);
+		CU_ASSERT_EQUAL(sq_db(), (slot + 1u) % 4);
+		post(&qp, qp.sq[slot].cid, 0);
+		CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
+		CU_ASSERT_EQUAL(d.calls, round + 1);
+		CU_ASSERT_EQUAL(cq_db(), qp.cq_head);
+		CU_ASSERT_FALSE(pnvme_cpl_is_error(&d.cpl));
+	}
+	/* Ten completions in a CQ of four: the phase flipped twice (10 / 4). */
+	CU_ASSERT_EQUAL(qp.phase, 1);
+	CU_ASSERT_EQUAL(qp.cq_head, 2);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 0); /* stale phase: nothing new */
+	nvme_qpair_fini(&qp);
+}
+
+static void test_completion_cap(void)
+{
+	struct pnvme_qpair qp;
+	struct done d = {0};
+
+	qp_open(&qp, 16, 16); /* cap = 16 / 4 = 4 */
+	for (int i = 0; i < 10; i++)
+		CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, on_done, &d, 0), 0);
+	for (int i = 0; i < 10; i++)
+		post(&qp, qp.sq[i].cid, 0);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 1), 1);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 4);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 100), 4);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
+	CU_ASSERT_EQUAL(d.calls, 10);
+	CU_ASSERT_EQUAL(cq_db(), 10);
+	nvme_qpair_fini(&qp);
+}
+
+static void test_bogus_and_duplicate_cids(void)
+{
+	struct pnvme_qpair qp;
+	struct done a = {0}, b = {0};
+	uint16_t cid_a;
+
+	qp_open(&qp, 8, 8);
+	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, on_done, &a, 0), 0);
+	cid_a = qp.sq[0].cid;
+	post(&qp, (uint16_t)(cid_a ^ 0x5), 0);    /* a CID nobody holds */
+	post(&qp, (uint16_t)(cid_a + 0x100), 0);  /* right index, wrong generation */
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 2);
+	CU_ASSERT_EQUAL(a.calls, 0);
+	post(&qp, cid_a, 0);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
+	CU_ASSERT_EQUAL(a.calls, 1);
+	/* The tracker is reused by b with a new generation; a's duplicate must not hit b. */
+	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 1, 1, on_done, &b, 0), 0);
+	CU_ASSERT_NOT_EQUAL(qp.sq[1].cid, cid_a);
+	post(&qp, cid_a, 0);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
+	CU_ASSERT_EQUAL(a.calls, 1);
+	CU_ASSERT_EQUAL(b.calls, 0);
+	post(&qp, qp.sq[1].cid, 0);
+	nvme_qpair_process(&qp, 0);
+	CU_ASSERT_EQUAL(b.calls, 1);
+	nvme_qpair_fini(&qp);
+}
+
+static void test_software_queue_order_and_enomem(void)
+{
+	struct pnvme_qpair qp;
+	struct done d[7] = {{0}};
+
+	qp_open(&qp, 4, 6); /* 3 trackers, 6 requests */
+	for (int i = 0; i < 6; i++)
+		CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, (uint64_t)i * 8, 1,
+							on_done, &d[i], 0), 0);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 99, 1, on_done, &d[6], 0), -ENOMEM);
+	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(&qp), 6);
+	CU_ASSERT_EQUAL(sq_db(), 3);
+	/* As each completes, the oldest queued request goes out: LBAs 24, 32, 40 in order. */
+	for (int i = 0; i < 6; i++) {
+		uint16_t slot = (uint16_t)(i % 4);
+
+		CU_ASSERT_EQUAL(qp.sq[slot].cdw10, (uint32_t)i * 8);
+		post(&qp, qp.sq[slot].cid, 0);
+		CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
+		CU_ASSERT_EQUAL(d[i].calls, 1);
+	}
+	CU_ASSERT_EQUAL(d[6].calls, 0);
+	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(&qp), 0);
+	nvme_qpair_fini(&qp);
+}
+
+static void test_delayed_doorbell(void)
+{
+	struct pnvme_qpair qp;
+	struct done d = {0};
+
+	qp_open(&qp, 16, 16);
+	qp.delay_doorbell = true;
+	for (int i = 0; i < 5; i++)
+		pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, on_done, &d, 0);
+	CU_ASSERT_EQUAL(sq_db(), 0);
+	pnvme_qpair_flush(&qp);
+	CU_ASSERT_EQUAL(sq_db(), 5);
+	nvme_qpair_abort_all(&qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+	CU_ASSERT_EQUAL(d.calls, 5);
+	nvme_qpair_fini(&qp);
+}
+
+/* Complete everything in the SQ from slot `from` to the tail, with status for one LBA. */
+static int complete_sq(struct pnvme_qpair *qp, uint16_t from, uint32_t fail_lba)
+{
+	int n = 0;
+
+	for (uint16_t s = from; s != qp->sq_tail; s = (uint16_t)((s + 1) % qp->num_entries), n++)
+		post(qp, qp->sq[s].cid,
+		     qp->sq[s].cdw10 == fail_lba
+			     ? PNVME_STATUS_RAW(PNVME_SCT_GENERIC, PNVME_SC_LBA_OUT_OF_RANGE)
+			     : 0);
+	while (nvme_qpair_process(qp, 0) > 0)
+		;
+	return n;
+}
+
+static void test_split_by_mdts(void)
+{
+	struct pnvme_qpair qp;
+	struct done d = {0};
+
+	qp_open(&qp, 32, 32);
+	/* 1000 sectors with 256 per command (128 KiB / 512): 256+256+256+232. */
+	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 100, 1000, on_done, &d, 0), 0);
+	CU_ASSERT_EQUAL(qp.sq_tail, 4);
+	CU_ASSERT_EQUAL(qp.sq[0].cdw10, 100);
+	CU_ASSERT_EQUAL(qp.sq[0].cdw12 & 0xffff, 255);
+	CU_ASSERT_EQUAL(qp.sq[1].cdw10, 356);
+	CU_ASSERT_EQUAL(qp.sq[3].cdw10, 868);
+	CU_ASSERT_EQUAL(qp.sq[3].cdw12 & 0xffff, 231);
+	/* Each child's data pointer is its own part of the buffer. */
+	CU_ASSERT_EQUAL(qp.sq[1].dptr.prp.prp1, pnvme_vtophys(g_buf + 256 * 512, NULL));
+	CU_ASSERT_EQUAL(complete_sq(&qp, 0, UINT32_MAX), 4);
+	CU_ASSERT_EQUAL(d.calls, 1);
+	CU_ASSERT_FALSE(pnvme_cpl_is_error(&d.cpl));
+
+	/* One child fails: the parent completes once, with that error. */
+	memset(&d, 0, sizeof(d));
+	uint16_t from = qp.sq_tail;
+
+	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_write(&g_ns, &qp, g_buf, 0, 600, on_done, &d, 0), 0);
+	CU_ASSERT_EQUAL(complete_sq(&qp, from, 256), 3);
+	CU_ASSERT_EQUAL(d.calls, 1);
+	CU_ASSERT_TRUE(pnvme_cpl_is_error(&d.cpl));
+	CU_ASSERT_EQUAL(d.cpl.status.sc, PNVME_SC_LBA_OUT_OF_RANGE);
+	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(&qp), 0);
+	nvme_qpair_fini(&qp);
+}
+
+static void test_split_by_boundary(void)
+{
+	struct pnvme_qpair qp;
+	struct done d = {0};
+	struct pnvme_ns ns = g_ns;
+
+	ns.boundary = 64;
+	ns.boundary_mask = 63;
+	qp_open(&qp, 16, 16);
+	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 60, 10, on_done, &d, 0), 0);
+	CU_ASSERT_EQUAL(qp.sq_tail, 2);
+	CU_ASSERT_EQUAL(qp.sq[0].cdw12 & 0xffff, 3); /* 60..63 */
+	CU_ASSERT_EQUAL(qp.sq[1].cdw10, 64);
+	CU_ASSERT_EQUAL(qp.sq[1].cdw12 & 0xffff, 5); /* 64..69 */
+	/* A boundary that is no power of two (NOIOB 48). */
+	ns.boundary = 48;
+	ns.boundary_mask = 0;
+	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 40, 20, on_done, &d, 0), 0);
+	CU_ASSERT_EQUAL(qp.sq_tail, 4);
+	CU_ASSERT_EQUAL(qp.sq[2].cdw12 & 0xffff, 7); /* 40..47 */
+	CU_ASSERT_EQUAL(qp.sq[3].cdw10, 48);
+	complete_sq(&qp, 0, UINT32_MAX);
+	CU_ASSERT_EQUAL(d.calls, 2);
+	nvme_qpair_fini(&qp);
+}
+
+static void test_split_iov(void)
+{
+	struct pnvme_qpair qp;
+	struct done d = {0};
+	/* 4 KiB, then 2 KiB ending mid-page, then 6 KiB on a page: cut after the 2 KiB. */
+	struct iovec iov[] = {
+		{g_buf, 4096},
+		{g_buf + 65536, 2048},
+		{g_buf + 131072, 6144},
+	};
+	struct iovec bad[] = {
+		{g_buf, 1000}, /* a cut here would fall inside a sector */
+		{g_buf + 65536, 24},
+	};
+
+	qp_open(&qp, 16, 16);
+	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_readv(&g_ns, &qp, iov, 3, 0, 24, on_done, &d, 0), 0);
+	CU_ASSERT_EQUAL(qp.sq_tail, 2);
+	CU_ASSERT_EQUAL(qp.sq[0].cdw12 & 0xffff, 11); /* 12 sectors: 4 KiB + 2 KiB */
+	CU_ASSERT_EQUAL(qp.sq[0].dptr.prp.prp1, pnvme_vtophys(g_buf, NULL));
+	CU_ASSERT_EQUAL(qp.sq[0].dptr.prp.prp2, pnvme_vtophys(g_buf + 65536, NULL));
+	CU_ASSERT_EQUAL(qp.sq[1].cdw10, 12);
+	CU_ASSERT_EQUAL(qp.sq[1].dptr.prp.prp1, pnvme_vtophys(g_buf + 131072, NULL));
+	complete_sq(&qp, 0, UINT32_MAX);
+	CU_ASSERT_EQUAL(d.calls, 1);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_readv(&g_ns, &qp, bad, 2, 0, 2, on_done, &d, 0), -EINVAL);
+	CU_ASSERT_EQUAL(d.calls, 1);
+	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(&qp), 0);
+	nvme_qpair_fini(&qp);
+}
+
+static void test_bad_input(void)
+{
+	struct pnvme_qpair qp, other;
+	struct done d = {0};
+	static uint8_t not_dma[4096];
+
+	qp_open(&qp, 8, 8);
+	CU_ASSERT_EQUAL(nvme_qpair_init(&other, &g_other_ctrlr, 2, 8, 8, 4096), 0);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 0, on_done, &d, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 1u << 20, 1, on_done, &d, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, (1u << 20) - 1, 2, on_done, &d, 0),
+			-EINVAL);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, UINT64_MAX, 2, on_done, &d, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, not_dma, 0, 1, on_done, &d, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf + 1, 0, 1, on_done, &d, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, NULL, 0, 1, on_done, &d, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &other, g_buf, 0, 1, on_done, &d, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, on_done, &d, 0x1234), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_deallocate(&g_ns, &qp, 0, 0, on_done, &d), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_dataset_management(&g_ns, &qp, 0, NULL, 1, on_done, &d), -EINVAL);
+	CU_ASSERT_EQUAL(d.calls, 0);
+	CU_ASSERT_EQUAL(qp.sq_tail, 0);
+	nvme_qpair_fini(&qp);
+	nvme_qpair_fini(&other);
+}
+
+static void test_abort_all_completes_each_once(void)
+{
+	struct pnvme_qpair qp;
+	struct done d[8] = {{0}};
+
+	qp_open(&qp, 4, 12);
+	for (int i = 0; i < 5; i++) /* 3 in the device, 2 in the software queue */
+		pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, on_done, &d[i], 0);
+	/* A split request too: its parent must complete once. */
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 600, on_done, &d[5], 0), 0);
+	nvme_qpair_abort_all(&qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+	for (int i = 0; i < 6; i++) {
+		CU_ASSERT_EQUAL(d[i].calls, 1);
+		CU_ASSERT_EQUAL(d[i].cpl.status.sc, PNVME_SC_ABORTED_SQ_DELETION);
+	}
+	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(&qp), 0);
+	/* Every request is back in the pool: 12 fit again. */
+	for (int i = 0; i < 12; i++)
+		CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, NULL, NULL, 0), 0);
+	nvme_qpair_fini(&qp);
+}
+
+int main(void)
+{
+	static const struct test_case tests[] = {
+		{"CID look-up and phase flip on CQ wrap", test_cid_lookup_and_phase_wrap},
+		{"completions per call are capped", test_completion_cap},
+		{"bogus, stale and duplicate CIDs are dropped", test_bogus_and_duplicate_cids},
+		{"software queue: FIFO order, -ENOMEM beyond the pool",
+		 test_software_queue_order_and_enomem},
+		{"delayed doorbell rings once on flush", test_delayed_doorbell},
+		{"split by MDTS; parent completes once with the first error", test_split_by_mdts},
+		{"split at the optimal I/O boundary", test_split_by_boundary},
+		{"iovec split where no PRP list can express it", test_split_iov},
+		{"bad input gets -EINVAL and no callback", test_bad_input},
+		{"abort_all completes every request exactly once", test_abort_all_completes_each_once},
+		{NULL, NULL},
+	};
+
+	test_env_init();
+	test_add_suite("qpair", setup, teardown, tests);
+	return test_run_all();
+}
