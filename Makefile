@@ -88,7 +88,7 @@ $(LIB_SO): $(LIB_OBJS) lib/libpnvme.map
 
 # Tools link the static library: they run from build/bin without LD_LIBRARY_PATH.
 .SECONDEXPANSION:
-$(BUILD)/bin/pnvme-%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard app/$$*/*.c)) $(LIB_A)
+$(BUILD)/bin/pnvme-%: $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(basename $$(wildcard app/$$*/*.c)))) $(LIB_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

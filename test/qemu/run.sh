@@ -176,12 +176,12 @@ CTRL_A='' CTRL_B=''
 case $LAYOUT in
     default)
         CTRL_A=0000:00:04.0 CTRL_B=0000:00:05.0
-        QDEV+=(-drive "file=$(make_image ctrlA-ns1.img),if=none,id=a1,format=raw"
-               -drive "file=$(make_image ctrlA-ns2.img),if=none,id=a2,format=raw"
+        QDEV+=(-drive "file=$(make_image ctrlA-ns1.img),if=none,id=a1,format=raw,discard=unmap"
+               -drive "file=$(make_image ctrlA-ns2.img),if=none,id=a2,format=raw,discard=unmap"
                -device nvme,id=ca,serial=PNVME-A,addr=04.0
                -device nvme-ns,bus=ca,drive=a1,nsid=1,logical_block_size=512,physical_block_size=512
                -device nvme-ns,bus=ca,drive=a2,nsid=2,logical_block_size=4096,physical_block_size=4096
-               -drive "file=$(make_image ctrlB-ns1.img),if=none,id=b1,format=raw"
+               -drive "file=$(make_image ctrlB-ns1.img),if=none,id=b1,format=raw,discard=unmap"
                -device nvme,id=cb,serial=PNVME-B,addr=05.0,mdts=2
                -device nvme-ns,bus=cb,drive=b1,nsid=1,logical_block_size=512,physical_block_size=512)
         ;;
