@@ -10,7 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+#define PNVME_SPEC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
 #define PNVME_SPEC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
 
 /* ---------------------------------------------------------------- registers */
 

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The software NVMe controller ("sim" transport): a controller that behaves as
+ * the NVMe specification says, reachable through the PCI interface like a real
+ * function (trtype:sim), or driven directly through this API.
+ *
+ * Every controller has a name (its traddr). The driver attaches one with
+ * "trtype:sim traddr:simA ns=2 ..."; a test finds it with pnvme_sim_get("simA")
+ * to inject faults. docs/sim.md lists the parameters.
+ */
+#ifndef PNVME_SIM_H
+#define PNVME_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct pnvme_sim;
+
+/*
+ * Create a controller named name ("" or NULL: the first free "simN") with the
+ * whitespace-separated "key=value" params (NULL for defaults).
+ * Returns 0, -EINVAL for a bad parameter, -EEXIST if the name is taken,
+ * -ENOMEM, or another negative errno.
+ */
+int pnvme_sim_create(const char *name, const char *params, struct pnvme_sim **out);
+/* Stop and free a controller made by pnvme_sim_create (not one the driver attached). */
+void pnvme_sim_destroy(struct pnvme_sim *sim);
+/* The live controller of that name, or NULL. Valid until it is detached/destroyed. */
+struct pnvme_sim *pnvme_sim_get(const char *name);
+const char *pnvme_sim_name(const struct pnvme_sim *sim);
+
+/* The register file (BAR0): registers at their spec offsets, doorbells from 0x1000. */
+volatile void *pnvme_sim_bar0(struct pnvme_sim *sim);
+size_t pnvme_sim_bar0_len(const struct pnvme_sim *sim);
+
+/*
+ * Step mode (param thread=0): do all pending register and doorbell work once.
+ * Returns the number of commands processed, or -EBUSY if a device thread runs.
+ */
+int pnvme_sim_poll(struct pnvme_sim *sim);
+
+/* ---------------------------------------------------------------- faults */
+
+enum pnvme_sim_queue {
+	PNVME_SIM_ADMIN = 0, /* the admin queue */
+	PNVME_SIM_IO = 1,    /* any I/O queue */
+};
+
+/* Matches every opcode. */
+#define PNVME_SIM_ANY_OPC 0x100u
+
+enum pnvme_sim_fault_type {
+	PNVME_SIM_FAULT_FAIL,      /* complete with sct/sc (and DNR) without executing */
+	PNVME_SIM_FAULT_DROP,      /* execute, never post the completion */
+	PNVME_SIM_FAULT_BOGUS_CID, /* post an extra completion with a CID not outstanding first */
+	PNVME_SIM_FAULT_DUPLICATE, /* post the completion twice */
+};
+
+struct pnvme_sim_fault {
+	enum pnvme_sim_fault_type type;
+	enum pnvme_sim_queue queue;
+	unsigned opc;   /* opcode, or PNVME_SIM_ANY_OPC */
+	unsigned count; /* the next count matching commands */
+	uint8_t sct;    /* FAIL only */
+	uint8_t sc;
+	bool dnr;
+};
+
+/* Arm a fault for the next matching commands. -EINVAL for a bad fault, -ENOSPC if full. */
+int pnvme_sim_inject(struct pnvme_sim *sim, const struct pnvme_sim_fault *fault);
+int pnvme_sim_fail_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, unsigned opc,
+			unsigned count, uint8_t sct, uint8_t sc, bool dnr);
+int pnvme_sim_drop_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, unsigned opc,
+			unsigned count);
+int pnvme_sim_bogus_cid_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, unsigned opc,
+			     unsigned count);
+int pnvme_sim_duplicate_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, unsigned opc,
+			     unsigned count);
+/* Disarm every fault not yet fired (held completions stay held). */
+void pnvme_sim_clear_faults(struct pnvme_sim *sim);
+
+/* Delay every completion posted from now on by us microseconds. */
+void pnvme_sim_set_latency_us(struct pnvme_sim *sim, uint32_t us);
+/* CSTS.RDY delay for the next enable or disable (CAP.TO does not change). */
+void pnvme_sim_set_ready_ms(struct pnvme_sim *sim, uint32_t ms);
+/* Never set CSTS.RDY while true. */
+void pnvme_sim_set_never_ready(struct pnvme_sim *sim, bool never);
+/* Controller Fatal Status now: CSTS.CFS set, processing stops until a reset. */
+void pnvme_sim_set_cfs(struct pnvme_sim *sim);
+/* Queue an asynchronous event; an outstanding AER completes with it. -ENOSPC if full. */
+int pnvme_sim_raise_aer(struct pnvme_sim *sim, uint8_t type, uint8_t info, uint8_t log_page);
+
+/* ---------------------------------------------------------------- stats */
+
+struct pnvme_sim_stats {
+	uint64_t admin_cmds[256]; /* commands fetched, by opcode */
+	uint64_t io_cmds[256];
+	uint64_t bytes_read;      /* successful Read data */
+	uint64_t bytes_written;   /* successful Write data */
+	uint64_t sq_doorbell_writes; /* MMIO SQ tail doorbell changes seen */
+	uint64_t cq_doorbell_writes; /* MMIO CQ head doorbell changes seen */
+	uint64_t completions;     /* CQEs posted, injected ones included */
+	uint64_t errors;          /* CQEs posted with a non-zero status */
+	uint64_t dropped;         /* completions held back by DROP faults */
+	uint64_t faults;          /* faults that fired */
+};
+
+void pnvme_sim_get_stats(struct pnvme_sim *sim, struct pnvme_sim_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PNVME_SIM_H */

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Identify: controller, namespace, active namespace list, NS descriptors. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sim_internal.h"
+
+#define SIM_MN "pnvme sim controller"
+#define SIM_FR "0.1"
+
+/* Space-padded, not NUL-terminated, as the spec wants ASCII fields. */
+static void ascii_field(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+
+	memset(dst, ' ', len);
+	memcpy(dst, src, n < len ? n : len);
+}
+
+void sim_identify_init(struct pnvme_sim *sim)
+{
+	struct pnvme_ctrlr_data *cd = &sim->cdata;
+	char sn[24];
+
+	memset(cd, 0, sizeof(*cd));
+	cd->vid = SIM_VID;
+	cd->ssvid = SIM_VID;
+	snprintf(sn, sizeof(sn), "PNSIM%02X%02X%02X%02X", sim->ns[0].eui64[4],
+		 sim->ns[0].eui64[5], sim->ns[0].eui64[6], sim->ns[0].eui64[7]);
+	ascii_field(cd->sn, sizeof(cd->sn), sn);
+	ascii_field(cd->mn, sizeof(cd->mn), SIM_MN);
+	ascii_field(cd->fr, sizeof(cd->fr), SIM_FR);
+	cd->rab = 6;
+	cd->mdts = (uint8_t)sim->p.mdts;
+	cd->cntlid = 1;
+	cd->ver = PNVME_VS(1, 4, 0);
+	cd->cntrltype = 1; /* I/O controller */
+	cd->ctratt = sim->p.kas ? SIM_CTRATT_TBKAS : 0;
+	cd->oacs = sim->p.dbbuf ? PNVME_OACS_DOORBELL_BUFFER_CONFIG : 0;
+	cd->acl = SIM_ACL;
+	cd->aerl = SIM_AERL;
+	cd->frmw = 0x3;    /* one slot, read-only */
+	cd->lpa = 0x4;     /* extended Get Log Page: offsets, NUMDU */
+	cd->elpe = SIM_ERRLOG_ENTRIES - 1;
+	cd->wctemp = 343;  /* Kelvin */
+	cd->cctemp = 353;
+	cd->kas = (uint16_t)sim->p.kas; /* 100 ms units; 0: no keep alive */
+	sim_le128(cd->tnvmcap, sim->p.ns_size * sim->p.ns_count);
+	cd->sqes = 0x66;
+	cd->cqes = 0x44;
+	cd->nn = sim->p.ns_count;
+	cd->oncs = PNVME_ONCS_COMPARE | PNVME_ONCS_DSM | PNVME_ONCS_WRITE_ZEROES |
+		   PNVME_ONCS_TIMESTAMP;
+	cd->vwc = 0x7;     /* present; Flush of all namespaces supported */
+	snprintf(cd->subnqn, sizeof(cd->subnqn), "nqn.2024-01.io.pnvme:sim:%s", sim->name);
+	cd->psd[0].mp = 2500; /* 25 W in 0.01 W units */
+}
+
+static void ns_data(const struct pnvme_sim *sim, const struct sim_ns *ns,
+		    struct pnvme_ns_data *nd)
+{
+	memset(nd, 0, sizeof(*nd));
+	nd->nsze = ns->nsze;
+	nd->ncap = ns->nsze;
+	nd->nuse = ns->nsze;
+	nd->nlbaf = 0; /* one format */
+	nd->flbas = 0;
+	nd->dlfeat = 0x9; /* deallocated reads zeroes; Write Zeroes may deallocate */
+	nd->noiob = (uint16_t)sim->p.noiob;
+	sim_le128(nd->nvmcap, sim->p.ns_size);
+	memcpy(nd->nguid, ns->nguid, sizeof(nd->nguid));
+	memcpy(nd->eui64, ns->eui64, sizeof(nd->eui64));
+	nd->lbaf[0].lbads = (uint8_t)ns->lba_shift;
+}
+
+static size_t add_desc(uint8_t *buf, size_t off, uint8_t type, const uint8_t *id, uint8_t len)
+{
+	struct pnvme_ns_id_desc *d = (struct pnvme_ns_id_desc *)(void *)(buf + off);
+
+	d->nidt = type;
+	d->nidl = len;
+	memcpy(buf + off + sizeof(*d), id, len);
+	return off + sizeof(*d) + len;
+}
+
+static void ns_descs(const struct sim_ns *ns, uint8_t *buf)
+{
+	size_t off = 0;
+
+	off = add_desc(buf, off, PNVME_NIDT_EUI64, ns->eui64, sizeof(ns->eui64));
+	off = add_desc(buf, off, PNVME_NIDT_NGUID, ns->nguid, sizeof(ns->nguid));
+	add_desc(buf, off, PNVME_NIDT_UUID, ns->uuid, sizeof(ns->uuid));
+}
+
+static void active_list(const struct pnvme_sim *sim, uint32_t after, uint32_t *list)
+{
+	unsigned n = 0;
+
+	for (uint32_t nsid = after + 1; nsid <= sim->p.ns_count && n < 1024; nsid++)
+		list[n++] = nsid;
+}
+
+static bool nsid_valid(const struct pnvme_sim *sim, uint32_t nsid)
+{
+	return nsid != 0 && nsid <= sim->p.ns_count;
+}
+
+uint16_t sim_identify(struct pnvme_sim *sim, struct sim_req *req)
+{
+	const struct pnvme_cmd *cmd = &req->cmd;
+	_Alignas(8) uint8_t buf[4096];
+
+	memset(buf, 0, sizeof(buf));
+	switch (cmd->cdw10 & 0xff) {
+	case PNVME_CNS_NS:
+		if (!nsid_valid(sim, cmd->nsid))
+			return SIM_ERR(PNVME_SC_INVALID_NAMESPACE_OR_FORMAT);
+		ns_data(sim, &sim->ns[cmd->nsid - 1], (struct pnvme_ns_data *)(void *)buf);
+		break;
+	case PNVME_CNS_CTRLR:
+		memcpy(buf, &sim->cdata, sizeof(sim->cdata));
+		break;
+	case PNVME_CNS_ACTIVE_NS_LIST:
+		if (cmd->nsid >= 0xfffffffeu)
+			return SIM_ERR(PNVME_SC_INVALID_NAMESPACE_OR_FORMAT);
+		active_list(sim, cmd->nsid, (uint32_t *)(void *)buf);
+		break;
+	case PNVME_CNS_NS_DESC_LIST:
+		if (!nsid_valid(sim, cmd->nsid))
+			return SIM_ERR(PNVME_SC_INVALID_NAMESPACE_OR_FORMAT);
+		ns_descs(&sim->ns[cmd->nsid - 1], buf);
+		break;
+	default:
+		return SIM_ERR(PNVME_SC_INVALID_FIELD);
+	}
+	return sim_xfer_to_host(sim, cmd, buf, sizeof(buf), sizeof(buf));
+}

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The software NVMe controller's private state. One device thread (or the
+ * caller of pnvme_sim_poll in step mode) owns everything here except the
+ * fields marked "cross-thread", which the test thread may touch.
+ */
+#ifndef PNVME_SIM_INTERNAL_H
+#define PNVME_SIM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../env/log.h"
+#include "../env/pci.h"
+#include "pnvme/nvme_spec.h"
+#include "pnvme/sim.h"
+
+#define SIM_VID 0xfffe /* not a PCI-SIG vendor: nobody mistakes the sim for hardware */
+#define SIM_DID 0x5349
+#define SIM_PAGE_SHIFT 12
+#define SIM_PAGE_SIZE (1u << SIM_PAGE_SHIFT) /* CAP.MPSMIN = MPSMAX = 0 */
+#define SIM_PAGE_MASK ((uint64_t)SIM_PAGE_SIZE - 1)
+#define SIM_CFG_SIZE 256
+#define SIM_PCI_COMMAND 0x04 /* config space command register */
+#define SIM_PCI_COMMAND_MASTER 0x4
+#define SIM_MAX_FAULTS 16
+#define SIM_MAX_EVENTS 16
+#define SIM_AERL 3 /* 0's based: four AERs outstanding */
+#define SIM_ACL 3
+#define SIM_ERRLOG_ENTRIES 64
+#define SIM_MAX_NS 128
+#define SIM_MAX_QUEUES 1024
+
+/* Spec values nvme_spec.h does not carry. */
+#define SIM_CTRATT_TBKAS (1u << 6) /* traffic based keep alive */
+#define SIM_CC_AMS(cc) (((cc) >> PNVME_CC_AMS_SHIFT) & 0x7)
+#define SIM_CC_SHN(cc) (((cc) >> PNVME_CC_SHN_SHIFT) & 0x3)
+#define SIM_NSID_ALL 0xffffffffu
+
+/* Raw CQE status (phase bit clear). */
+static inline uint16_t sim_status(unsigned sct, unsigned sc, bool dnr)
+{
+	return (uint16_t)(PNVME_STATUS_RAW(sct, sc) | (dnr ? PNVME_STATUS_DNR_BIT : 0));
+}
+/* A 128-bit little-endian counter from a 64-bit value. */
+static inline void sim_le128(uint8_t out[16], uint64_t v)
+{
+	for (int i = 0; i < 16; i++)
+		out[i] = i < 8 ? (uint8_t)(v >> (8 * i)) : 0;
+}
+
+#define SIM_OK 0
+#define SIM_ERR(sc) sim_status(PNVME_SCT_GENERIC, (sc), true)
+#define SIM_CS_ERR(sc) sim_status(PNVME_SCT_COMMAND_SPECIFIC, (sc), true)
+
+/* Transport-ID parameters (sim_params.c). */
+struct sim_params {
+	uint32_t ns_count;
+	uint64_t ns_size;  /* bytes per namespace */
+	uint32_t lba_size;       /* the first namespace's */
+	uint32_t lba_sizes[SIM_MAX_NS]; /* lba=512,4096: one per namespace, the last repeats */
+	uint32_t n_lba_sizes;
+	uint32_t mdts;     /* 0: no limit */
+	uint32_t mqes;     /* CAP.MQES, 0's based */
+	uint32_t queues;   /* I/O queue pairs offered */
+	uint32_t dstrd;
+	uint32_t to;       /* CAP.TO, 500 ms units; 0: derived from ready_ms */
+	uint32_t latency_us;
+	uint32_t ready_ms;
+	uint32_t idle_us;
+	uint32_t noiob;
+	uint32_t kas;      /* Keep Alive granularity, 100 ms units; 0: unsupported */
+	bool thread;
+	bool dbbuf;        /* advertise Doorbell Buffer Config */
+	bool never_ready;
+	int64_t fault_ready_ms; /* < 0: none; else RDY delay not reflected in CAP.TO */
+};
+
+int sim_params_parse(const char *name, const char *text, struct sim_params *p);
+
+/* A command between fetch and the posting of its completion. */
+enum sim_req_state {
+	SIM_REQ_FREE = 0,
+	SIM_REQ_EXEC,   /* being executed */
+	SIM_REQ_QUEUED, /* on its CQ's posting list */
+	SIM_REQ_HELD,   /* completion dropped by a fault: Abort or deletion frees it */
+	SIM_REQ_AER,    /* Asynchronous Event Request waiting for an event */
+	SIM_REQ_WAIT,   /* Delete I/O SQ waiting for that SQ to drain */
+};
+
+#define SIM_REQ_BOGUS_CID 0x1
+#define SIM_REQ_DUPLICATE 0x2
+#define SIM_REQ_DROP 0x4
+
+/* Returned by a command handler whose completion comes later (AER, Delete SQ). */
+#define SIM_HELD ((uint16_t)PNVME_STATUS_PHASE_BIT)
+
+struct sim_sq;
+
+struct sim_req {
+	struct pnvme_cmd cmd;
+	uint32_t cdw0;
+	uint16_t status;       /* raw, no phase */
+	uint8_t state;
+	uint8_t flags;         /* SIM_REQ_BOGUS_CID, SIM_REQ_DUPLICATE */
+	uint64_t due_ns;       /* 0: post as soon as the CQ has room */
+	struct sim_sq *sq;
+	struct sim_req *next;  /* free list or CQ posting list */
+};
+
+struct sim_cq {
+	uint16_t qid;
+	uint32_t size;
+	struct pnvme_cpl *ring;
+	uint32_t tail;         /* next slot the sim writes */
+	uint32_t head;         /* host's head, as last observed */
+	uint8_t phase;
+	uint32_t nr_sqs;       /* SQs bound to this CQ */
+	struct sim_req *post_head, *post_tail;
+};
+
+struct sim_sq {
+	uint16_t qid;
+	struct sim_cq *cq;
+	uint32_t size;
+	struct pnvme_cmd *ring;
+	uint32_t head;         /* next slot the sim fetches */
+	uint32_t tail;         /* host's tail, as last observed */
+	uint32_t outstanding;  /* fetched, completion not yet posted */
+	struct sim_req *reqs, *free;
+	bool deleting;
+	uint32_t del_tail;     /* fetch and abort up to here, then delete */
+};
+
+/* One namespace: a sparse anonymous mapping. */
+struct sim_ns {
+	uint8_t *data;
+	uint64_t nsze;         /* blocks */
+	uint32_t lba_shift;
+	uint8_t eui64[8];
+	uint8_t nguid[16];
+	uint8_t uuid[16];
+};
+
+/* Data segments of one transfer, host side, after PRP translation. */
+struct sim_seg {
+	uint8_t *addr;
+	size_t len;
+};
+
+struct sim_sgl {
+	struct sim_seg *seg;
+	unsigned n, cap;
+	size_t len;
+};
+
+enum sim_state {
+	SIM_ST_DISABLED,
+	SIM_ST_ENABLING,  /* EN seen, RDY after ready_ms */
+	SIM_ST_READY,
+	SIM_ST_DISABLING, /* EN cleared, RDY drops after ready_ms */
+	SIM_ST_FAILED,    /* bad configuration: CFS, never ready */
+};
+
+struct sim_features {
+	uint32_t arbitration;
+	uint32_t power_mgmt;
+	uint32_t temp_thresh;
+	uint32_t err_recovery;
+	uint32_t vwc;
+	uint32_t irq_coalescing;
+	uint32_t aec;
+	uint32_t kato;          /* ms, 0: off */
+	uint64_t ts_ms;         /* host-set timestamp ... */
+	uint64_t ts_set_ns;     /* ... at this sim time */
+	bool ts_set;
+	uint32_t nsqa, ncqa;    /* granted I/O queues, 1's based */
+};
+
+struct sim_health {
+	uint64_t host_reads, host_writes;
+	uint64_t units_read, units_written; /* 512-byte units */
+	uint64_t errors;
+};
+
+struct sim_fault_rule {
+	struct pnvme_sim_fault f;
+	unsigned left;
+};
+
+struct sim_event {
+	uint8_t type, info, log_page;
+};
+
+struct pnvme_sim {
+	struct env_pci_dev pci; /* what env_pci_attach returns */
+	char name[ENV_PCI_ADDR_MAX];
+	struct sim_params p;
+	uint8_t *bar;
+	size_t bar_len;
+	uint8_t cfg[SIM_CFG_SIZE];
+	uint64_t cap;
+
+	/* controller state, device thread only */
+	enum sim_state state;
+	uint32_t cc;            /* CC as last acted upon */
+	uint64_t timer_ns;      /* when ENABLING/DISABLING/shutdown ends */
+	bool shutting_down;
+	uint64_t shutdown_ns;
+	uint64_t epoch_ns;      /* creation time */
+	uint64_t now_ns;        /* this step's time */
+	struct sim_sq **sqs;    /* [0..queues], NULL when absent */
+	struct sim_cq **cqs;
+	uint32_t nr_io_sqs, nr_io_cqs;
+	uint32_t sq_hi, cq_hi;  /* highest queue ids created since the last reset */
+	uint32_t *db_seen;      /* last MMIO value of each doorbell */
+	struct sim_sq *admin_wait; /* SQ whose deletion blocks the admin queue */
+	struct sim_req *admin_wait_req;
+	struct sim_req *aers[SIM_AERL + 1];
+	unsigned nr_aers;
+	volatile uint32_t *shadow_db, *eventidx; /* Doorbell Buffer Config */
+	uint32_t shadow_slots;  /* doorbells that fit in the shadow page */
+	uint64_t ka_last_ns;
+	struct sim_features feat;
+	struct sim_health health;
+	struct pnvme_error_log_entry errlog[SIM_ERRLOG_ENTRIES];
+	unsigned errlog_next;
+	struct pnvme_ctrlr_data cdata;
+	struct sim_ns *ns;
+	struct sim_sgl sgl;
+	unsigned n_posted;      /* CQEs posted by the current step */
+
+	/* cross-thread */
+	pthread_mutex_t lock;   /* faults and queued events */
+	atomic_uint faults_armed;
+	atomic_uint events_queued;
+	atomic_uint latency_us;
+	atomic_uint ready_ms;
+	atomic_bool never_ready;
+	atomic_bool stop;
+	struct sim_fault_rule faults[SIM_MAX_FAULTS];
+	struct sim_event events[SIM_MAX_EVENTS];
+	unsigned ev_head;
+	bool has_thread;
+	pthread_t thread;
+	struct pnvme_sim_stats stats; /* written by the device side only */
+	struct pnvme_sim *next;       /* registry */
+};
+
+static inline volatile uint32_t *sim_reg32(struct pnvme_sim *sim, uint32_t off)
+{
+	return (volatile uint32_t *)(void *)(sim->bar + off);
+}
+
+/* Doorbell index: 2*qid for the SQ tail, 2*qid+1 for the CQ head. */
+static inline volatile uint32_t *sim_db(struct pnvme_sim *sim, unsigned idx)
+{
+	return sim_reg32(sim, PNVME_REG_DBS + idx * (4u << sim->p.dstrd));
+}
+
+/* Single-writer counters the test thread may read at any time. */
+#define SIM_STAT_ADD(var, n) \
+	__atomic_store_n(&(var), __atomic_load_n(&(var), __ATOMIC_RELAXED) + (n), __ATOMIC_RELAXED)
+
+uint64_t sim_now_ns(void);
+
+/* sim_pci.c: config space and the env_pci_dev */
+void sim_pci_init(struct pnvme_sim *sim);
+
+/* sim_regs.c: registers, CC/CSTS state machine, doorbells */
+void sim_regs_init(struct pnvme_sim *sim);
+void sim_regs_step(struct pnvme_sim *sim);
+void sim_fatal(struct pnvme_sim *sim, const char *why);
+bool sim_is_fatal(const struct pnvme_sim *sim);
+void sim_doorbells_scan(struct pnvme_sim *sim);
+uint32_t sim_csts(const struct pnvme_sim *sim);
+void sim_db_clear(struct pnvme_sim *sim, unsigned idx);
+void sim_eventidx_set(struct pnvme_sim *sim, unsigned idx, uint32_t v);
+void sim_shadow_setup(struct pnvme_sim *sim, void *db_page, void *ei_page);
+
+/* sim_queue.c: queues, requests, completion posting */
+struct sim_cq *sim_cq_new(struct pnvme_sim *sim, uint16_t qid, uint32_t size, void *ring);
+struct sim_sq *sim_sq_new(struct pnvme_sim *sim, uint16_t qid, uint32_t size, void *ring,
+			  struct sim_cq *cq);
+void sim_cq_free(struct pnvme_sim *sim, struct sim_cq *cq);
+void sim_sq_free(struct pnvme_sim *sim, struct sim_sq *sq);
+void sim_queues_reset(struct pnvme_sim *sim);
+void sim_sq_start_delete(struct pnvme_sim *sim, struct sim_sq *sq);
+unsigned sim_sq_process(struct pnvme_sim *sim, struct sim_sq *sq, unsigned budget);
+void sim_req_complete(struct pnvme_sim *sim, struct sim_req *req);
+unsigned sim_cqs_post(struct pnvme_sim *sim);
+struct sim_req *sim_sq_find(struct sim_sq *sq, uint16_t cid);
+
+/* sim_admin.c, sim_identify.c, sim_features.c, sim_logpage.c */
+uint16_t sim_admin_exec(struct pnvme_sim *sim, struct sim_req *req);
+void sim_admin_step(struct pnvme_sim *sim);
+void sim_admin_reset(struct pnvme_sim *sim);
+void sim_identify_init(struct pnvme_sim *sim);
+uint16_t sim_identify(struct pnvme_sim *sim, struct sim_req *req);
+void sim_features_reset(struct pnvme_sim *sim);
+uint16_t sim_get_features(struct pnvme_sim *sim, struct sim_req *req);
+uint16_t sim_set_features(struct pnvme_sim *sim, struct sim_req *req);
+uint16_t sim_get_log_page(struct pnvme_sim *sim, struct sim_req *req);
+void sim_errlog_add(struct pnvme_sim *sim, const struct sim_req *req);
+
+/* sim_nvm.c */
+int sim_ns_init(struct pnvme_sim *sim);
+void sim_ns_fini(struct pnvme_sim *sim);
+uint16_t sim_nvm_exec(struct pnvme_sim *sim, struct sim_req *req);
+
+/* sim_prp.c */
+uint16_t sim_prp_map(struct sim_sgl *sgl, uint64_t prp1, uint64_t prp2, size_t len);
+void sim_sgl_to_host(const struct sim_sgl *sgl, const void *src, size_t len);
+void sim_sgl_from_host(const struct sim_sgl *sgl, void *dst, size_t len);
+uint16_t sim_xfer_to_host(struct pnvme_sim *sim, const struct pnvme_cmd *cmd,
+			  const void *src, size_t srclen, size_t len);
+uint16_t sim_xfer_from_host(struct pnvme_sim *sim, const struct pnvme_cmd *cmd,
+			    void *dst, size_t len);
+void sim_sgl_fini(struct sim_sgl *sgl);
+
+/* sim_fault.c */
+bool sim_fault_apply(struct pnvme_sim *sim, struct sim_req *req, bool admin);
+bool sim_event_pop(struct pnvme_sim *sim, struct sim_event *ev);
+void sim_faults_init(struct pnvme_sim *sim);
+
+#endif /* PNVME_SIM_INTERNAL_H */

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The register file: CAP/VS at creation, the CC -> CSTS state machine
+ * (enable, reset, shutdown, fatal status) and the doorbells, from BAR0 or
+ * from the host's shadow doorbell page.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "sim_internal.h"
+
+#define MS_NS 1000000ull
+
+static uint32_t *csts_word(struct pnvme_sim *sim)
+{
+	return (uint32_t *)(void *)(sim->bar + PNVME_REG_CSTS);
+}
+
+/* CSTS is also written by pnvme_sim_set_cfs from another thread: atomic. */
+static void csts_set(struct pnvme_sim *sim, uint32_t bits)
+{
+	__atomic_fetch_or(csts_word(sim), bits, __ATOMIC_SEQ_CST);
+}
+
+static void csts_clear(struct pnvme_sim *sim, uint32_t bits)
+{
+	__atomic_fetch_and(csts_word(sim), ~bits, __ATOMIC_SEQ_CST);
+}
+
+uint32_t sim_csts(const struct pnvme_sim *sim)
+{
+	return __atomic_load_n((const uint32_t *)(const void *)(sim->bar + PNVME_REG_CSTS),
+			       __ATOMIC_ACQUIRE);
+}
+
+bool sim_is_fatal(const struct pnvme_sim *sim)
+{
+	return (sim_csts(sim) & PNVME_CSTS_CFS) != 0;
+}
+
+void sim_fatal(struct pnvme_sim *sim, const char *why)
+{
+	if (!sim_is_fatal(sim))
+		PNVME_WARNLOG("sim", "%s: controller fatal status: %s", sim->name, why);
+	csts_set(sim, PNVME_CSTS_CFS);
+}
+
+void sim_regs_init(struct pnvme_sim *sim)
+{
+	uint64_t to = sim->p.to;
+
+	if (to == 0) /* four times the ready delay, at least a second */
+		to = (sim->p.ready_ms * 4 + 499) / 500;
+	if (to < 2)
+		to = 2;
+	if (to > 255)
+		to = 255;
+	sim->cap = (uint64_t)sim->p.mqes | (1ull << 16) /* CQR */ | (to << 24) |
+		   ((uint64_t)sim->p.dstrd << 32) | ((uint64_t)PNVME_CAP_CSS_NVM << 37);
+	/* MPSMIN = MPSMAX = 0: 4 KiB pages only. */
+	*sim_reg32(sim, PNVME_REG_CAP) = (uint32_t)sim->cap;
+	*sim_reg32(sim, PNVME_REG_CAP + 4) = (uint32_t)(sim->cap >> 32);
+	*sim_reg32(sim, PNVME_REG_VS) = PNVME_VS(1, 4, 0);
+	sim->state = SIM_ST_DISABLED;
+}
+
+static uint64_t reg64(struct pnvme_sim *sim, uint32_t off)
+{
+	/* The host may write 64-bit registers as two halves: read them the same way. */
+	return (uint64_t)*sim_reg32(sim, off) | ((uint64_t)*sim_reg32(sim, off + 4) << 32);
+}
+
+static const char *cc_check(uint32_t cc)
+{
+	if (PNVME_CC_CSS(cc) != 0)
+		return "CC.CSS is not the NVM command set";
+	if (PNVME_CC_MPS(cc) != 0)
+		return "CC.MPS outside CAP.MPSMIN..MPSMAX (4 KiB only)";
+	if (SIM_CC_AMS(cc) != 0)
+		return "CC.AMS is not round robin";
+	if (PNVME_CC_IOSQES(cc) != 6)
+		return "CC.IOSQES is not 6 (64-byte SQEs)";
+	if (PNVME_CC_IOCQES(cc) != 4)
+		return "CC.IOCQES is not 4 (16-byte CQEs)";
+	return NULL;
+}
+
+/* Admin queues from AQA/ASQ/ACQ, read at the moment EN is seen. */
+static const char *admin_setup(struct pnvme_sim *sim)
+{
+	uint32_t aqa = *sim_reg32(sim, PNVME_REG_AQA);
+	uint64_t asq = reg64(sim, PNVME_REG_ASQ), acq = reg64(sim, PNVME_REG_ACQ);
+	uint32_t sqs = PNVME_AQA_ASQS(aqa), cqs = PNVME_AQA_ACQS(aqa);
+	void *sq_ring, *cq_ring;
+	struct sim_cq *cq;
+
+	if (sqs < 2 || cqs < 2)
+		return "AQA: admin queues need at least 2 entries";
+	if ((asq & SIM_PAGE_MASK) || (acq & SIM_PAGE_MASK))
+		return "ASQ/ACQ not page aligned";
+	sq_ring = env_pci_iova_to_vaddr(asq, (size_t)sqs * sizeof(struct pnvme_cmd));
+	cq_ring = env_pci_iova_to_vaddr(acq, (size_t)cqs * sizeof(struct pnvme_cpl));
+	if (sq_ring == NULL || cq_ring == NULL)
+		return "ASQ/ACQ is not DMA-able memory";
+	cq = sim_cq_new(sim, 0, cqs, cq_ring);
+	if (cq == NULL || sim_sq_new(sim, 0, sqs, sq_ring, cq) == NULL)
+		return "out of memory for the admin queues";
+	return NULL;
+}
+
+static void enable(struct pnvme_sim *sim, uint32_t cc)
+{
+	const char *why = cc_check(cc);
+
+	csts_clear(sim, PNVME_CSTS_RDY | PNVME_CSTS_CFS | PNVME_CSTS_SHST_MASK);
+	sim_queues_reset(sim);
+	sim_admin_reset(sim);
+	if (why == NULL)
+		why = admin_setup(sim);
+	if (why != NULL) {
+		sim_fatal(sim, why);
+		sim->state = SIM_ST_FAILED;
+		return;
+	}
+	sim->state = SIM_ST_ENABLING;
+	sim->timer_ns = sim->now_ns + atomic_load(&sim->ready_ms) * MS_NS;
+}
+
+/* EN 1 -> 0: a controller reset; every queue and command vanishes. */
+static void disable(struct pnvme_sim *sim)
+{
+	sim_queues_reset(sim);
+	sim_admin_reset(sim);
+	sim->shutting_down = false;
+	sim->state = SIM_ST_DISABLING;
+	sim->timer_ns = sim->now_ns + atomic_load(&sim->ready_ms) * MS_NS;
+}
+
+static void cc_changed(struct pnvme_sim *sim, uint32_t cc)
+{
+	bool en = cc & PNVME_CC_EN, was = sim->cc & PNVME_CC_EN;
+
+	if (en && !was)
+		enable(sim, cc);
+	else if (!en && was)
+		disable(sim);
+	else if (en && SIM_CC_SHN(cc) != 0 && SIM_CC_SHN(sim->cc) == 0) {
+		csts_clear(sim, PNVME_CSTS_SHST_MASK);
+		csts_set(sim, PNVME_CSTS_SHST_OCCURRING);
+		sim->shutting_down = true;
+		sim->shutdown_ns = sim->now_ns + atomic_load(&sim->ready_ms) * MS_NS;
+	}
+	sim->cc = cc;
+}
+
+static void timers(struct pnvme_sim *sim)
+{
+	uint64_t now = sim->now_ns;
+
+	if (sim->state == SIM_ST_ENABLING && now >= sim->timer_ns &&
+	    !atomic_load(&sim->never_ready)) {
+		sim->state = SIM_ST_READY;
+		sim->ka_last_ns = now;
+		csts_set(sim, PNVME_CSTS_RDY);
+	} else if (sim->state == SIM_ST_DISABLING && now >= sim->timer_ns) {
+		sim->state = SIM_ST_DISABLED;
+		csts_clear(sim, PNVME_CSTS_RDY | PNVME_CSTS_CFS | PNVME_CSTS_SHST_MASK);
+	}
+	if (sim->shutting_down && now >= sim->shutdown_ns) {
+		sim->shutting_down = false;
+		csts_clear(sim, PNVME_CSTS_SHST_MASK);
+		csts_set(sim, PNVME_CSTS_SHST_COMPLETE);
+	}
+}
+
+void sim_regs_step(struct pnvme_sim *sim)
+{
+	uint32_t cc = *sim_reg32(sim, PNVME_REG_CC);
+
+	if (cc != sim->cc)
+		cc_changed(sim, cc);
+	timers(sim);
+}
+
+/* ---------------------------------------------------------------- doorbells */
+
+static bool shadowed(const struct pnvme_sim *sim, unsigned idx)
+{
+	/* The admin queue keeps MMIO doorbells, as Linux and SPDK hosts expect. */
+	return sim->shadow_db != NULL && idx >= 2 && idx < sim->shadow_slots;
+}
+
+static void sq_tail_set(struct pnvme_sim *sim, struct sim_sq *sq, uint32_t v)
+{
+	if (v >= sq->size) {
+		sim_fatal(sim, "SQ tail doorbell beyond the queue size");
+		return;
+	}
+	sq->tail = v;
+}
+
+static void cq_head_set(struct pnvme_sim *sim, struct sim_cq *cq, uint32_t v)
+{
+	uint32_t used = (cq->tail + cq->size - cq->head) % cq->size;
+
+	if (v >= cq->size || (v + cq->size - cq->head) % cq->size > used) {
+		sim_fatal(sim, "CQ head doorbell beyond the posted entries");
+		return;
+	}
+	cq->head = v;
+}
+
+static void db_apply(struct pnvme_sim *sim, unsigned idx, uint32_t v)
+{
+	uint16_t qid = (uint16_t)(idx / 2);
+
+	if (idx & 1) {
+		if (sim->cqs[qid] == NULL)
+			sim_fatal(sim, "CQ head doorbell of a queue that does not exist");
+		else
+			cq_head_set(sim, sim->cqs[qid], v);
+	} else {
+		if (sim->sqs[qid] == NULL)
+			sim_fatal(sim, "SQ tail doorbell of a queue that does not exist");
+		else
+			sq_tail_set(sim, sim->sqs[qid], v);
+	}
+}
+
+static bool queue_exists(const struct pnvme_sim *sim, unsigned idx)
+{
+	return (idx & 1) ? sim->cqs[idx / 2] != NULL : sim->sqs[idx / 2] != NULL;
+}
+
+static volatile uint32_t *shadow_slot(volatile uint32_t *page, struct pnvme_sim *sim,
+				      unsigned idx)
+{
+	return page + ((size_t)idx << sim->p.dstrd);
+}
+
+static void shadow_scan(struct pnvme_sim *sim)
+{
+	for (unsigned idx = 2; idx < sim->shadow_slots; idx++) {
+		if (!queue_exists(sim, idx))
+			continue;
+		db_apply(sim, idx, *shadow_slot(sim->shadow_db, sim, idx));
+	}
+}
+
+/*
+ * Look at every doorbell once. A changed MMIO value counts as one doorbell
+ * write; a shadowed queue then takes its value from the shadow page.
+ */
+void sim_doorbells_scan(struct pnvme_sim *sim)
+{
+	unsigned n = 2 * (sim->p.queues + 1);
+
+	for (unsigned idx = 0; idx < n; idx++) {
+		uint32_t v = *sim_db(sim, idx);
+
+		if (v == sim->db_seen[idx])
+			continue;
+		sim->db_seen[idx] = v;
+		if (idx & 1)
+			SIM_STAT_ADD(sim->stats.cq_doorbell_writes, 1);
+		else
+			SIM_STAT_ADD(sim->stats.sq_doorbell_writes, 1);
+		if (!shadowed(sim, idx))
+			db_apply(sim, idx, v);
+		else if (!queue_exists(sim, idx))
+			sim_fatal(sim, "doorbell of a queue that does not exist");
+	}
+	if (sim->shadow_db != NULL)
+		shadow_scan(sim);
+	/* SQ entries written before the doorbell are visible from here on. */
+	atomic_thread_fence(memory_order_acquire);
+}
+
+/* Tell a shadowing host the doorbell value we want an MMIO write after. */
+void sim_eventidx_set(struct pnvme_sim *sim, unsigned idx, uint32_t v)
+{
+	volatile uint32_t *slot;
+
+	if (!shadowed(sim, idx))
+		return;
+	slot = shadow_slot(sim->eventidx, sim, idx);
+	/* Store only on change: the host reads this line on every submission. */
+	if (*slot != v) {
+		atomic_thread_fence(memory_order_release);
+		*slot = v;
+	}
+}
+
+/* A queue is born (or dies) with its doorbell at zero. */
+void sim_db_clear(struct pnvme_sim *sim, unsigned idx)
+{
+	*sim_db(sim, idx) = 0;
+	sim->db_seen[idx] = 0;
+	if (shadowed(sim, idx)) {
+		*shadow_slot(sim->shadow_db, sim, idx) = 0;
+		*shadow_slot(sim->eventidx, sim, idx) = 0;
+	}
+}
+
+/* Doorbell Buffer Config: existing queues start from their current values. */
+void sim_shadow_setup(struct pnvme_sim *sim, void *db_page, void *ei_page)
+{
+	unsigned n = 2 * (sim->p.queues + 1);
+	unsigned fit = SIM_PAGE_SIZE / (4u << sim->p.dstrd);
+
+	sim->shadow_db = db_page;
+	sim->eventidx = ei_page;
+	sim->shadow_slots = n < fit ? n : fit;
+	for (unsigned idx = 2; idx < sim->shadow_slots; idx++) {
+		uint16_t qid = (uint16_t)(idx / 2);
+		uint32_t v = 0;
+
+		if (!(idx & 1) && sim->sqs[qid] != NULL)
+			v = sim->sqs[qid]->tail;
+		else if ((idx & 1) && sim->cqs[qid] != NULL)
+			v = sim->cqs[qid]->head;
+		*shadow_slot(sim->shadow_db, sim, idx) = v;
+		*shadow_slot(sim->eventidx, sim, idx) = v;
+	}
+}
