@@ -19,6 +19,7 @@ static void usage(FILE *f)
 		"  -w, --workload W      read|write|randread|randwrite|rw|randrw (default randread)\n"
 		"  -M, --rwmix PCT       reads in percent for rw/randrw (default 50)\n"
 		"  -t, --time SECONDS    run time (default 10)\n"
+		"  -d, --count N         stop after N I/Os in all (with -t as the upper bound)\n"
 		"      --verify          write a pattern (LBA + generation) and check every read\n"
 		"      --json            results as JSON on stdout\n"
 		"      --batch           one SQ doorbell per poll instead of one per I/O\n"
@@ -74,6 +75,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		{"workload", required_argument, NULL, 'w'},
 		{"rwmix", required_argument, NULL, 'M'},
 		{"time", required_argument, NULL, 't'},
+		{"count", required_argument, NULL, 'd'},
 		{"verify", no_argument, NULL, OPT_VERIFY},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"batch", no_argument, NULL, OPT_BATCH},
@@ -93,7 +95,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 	cfg->seconds = 10;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:q:o:w:M:t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:q:o:w:M:t:d:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (cfg->num_trids == PERF_MAX_TRIDS) {
@@ -123,6 +125,17 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 			if (parse_u32(optarg, "time (-t)", 1, 86400, &cfg->seconds))
 				return -1;
 			break;
+		case 'd': {
+			char *end;
+
+			cfg->max_ios = strtoull(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || optarg[0] == '-' || cfg->max_ios == 0) {
+				fprintf(stderr, "pnvme-perf: count (-d) must be a positive number, "
+						"not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		}
 		case OPT_VERIFY:
 			cfg->verify = true;
 			break;

@@ -119,9 +119,15 @@ static void run(const struct perf_config *cfg, double *elapsed)
 	for (int i = 0; i < g_num_workers; i++)
 		perf_worker_start(&g_workers[i]);
 	while (now < end && !g_interrupted) {
-		for (int i = 0; i < g_num_workers; i++)
+		uint64_t done = 0;
+
+		for (int i = 0; i < g_num_workers; i++) {
 			pnvme_qpair_process_completions(g_workers[i].qpair, 0);
+			done += g_workers[i].ios + g_workers[i].errors;
+		}
 		now = pnvme_ticks();
+		if (cfg->max_ios != 0 && done >= cfg->max_ios)
+			break;
 		if (now >= next_admin) {
 			for (int i = 0; i < g_num_ctrlrs; i++)
 				pnvme_ctrlr_process_admin_completions(g_ctrlrs[i]);

@@ -28,6 +28,7 @@ struct perf_config {
 	enum workload workload;
 	uint32_t read_pct; /* 0..100 */
 	uint32_t seconds;
+	uint64_t max_ios; /* -d: stop after this many I/Os in all (0: no limit) */
 	bool verify;
 	bool json;
 	bool delay_doorbell; /* batch SQ doorbells per poll */

@@ -16,25 +16,18 @@
 #include <rte_memory.h>
 
 #include "../../dpdk-config/eal_args.h"
+#include "dma.h"
 #include "log.h"
 #include "pnvme/env.h"
 
 #define MAX_EAL_ARGS 64
-/* Memseg lists cached for vtophys; DPDK reserves their VA ranges at start-up. */
-#define MAX_DMA_RANGES 32
-
-struct dma_range {
-	uintptr_t start;
-	uintptr_t end;
-};
-
 static struct {
 	bool initialized;
 	bool hugepages;
-	bool iova_va;
-	unsigned n_ranges;
-	struct dma_range ranges[MAX_DMA_RANGES];
 } g_env;
+
+/* Memseg lists cached for vtophys; DPDK reserves their VA ranges at start-up. */
+struct env_dma_map env_dma_map;
 
 void pnvme_env_opts_init(struct pnvme_env_opts *opts, size_t opts_size)
 {
@@ -79,11 +72,15 @@ static bool hugepages_available(void)
 static int cache_memseg_list(const struct rte_memseg_list *msl, void *arg)
 {
 	(void)arg;
-	if (g_env.n_ranges == MAX_DMA_RANGES)
+	struct env_dma_range *r = &env_dma_map.ranges[env_dma_map.n_ranges];
+
+	if (env_dma_map.n_ranges == ENV_MAX_DMA_RANGES)
 		return 1;
-	g_env.ranges[g_env.n_ranges].start = (uintptr_t)msl->base_va;
-	g_env.ranges[g_env.n_ranges].end = (uintptr_t)msl->base_va + msl->len;
-	g_env.n_ranges++;
+	if (msl->base_va == NULL || msl->len == 0)
+		return 0;
+	r->start = (uintptr_t)msl->base_va;
+	r->len = msl->len;
+	env_dma_map.n_ranges++;
 	return 0;
 }
 
@@ -159,13 +156,13 @@ int pnvme_env_init(const struct pnvme_env_opts *user_opts)
 	if (have_affinity)
 		pthread_setaffinity_np(pthread_self(), sizeof(saved_affinity), &saved_affinity);
 
-	g_env.iova_va = rte_eal_iova_mode() == RTE_IOVA_VA;
-	g_env.n_ranges = 0;
+	env_dma_map.n_ranges = 0;
 	rte_memseg_list_walk(cache_memseg_list, NULL);
+	env_dma_map.iova_va = rte_eal_iova_mode() == RTE_IOVA_VA;
 	g_env.initialized = true;
 	PNVME_INFOLOG("env", "EAL up: %s, IOVA as %s, %u memory ranges",
 		      g_env.hugepages ? "hugepages" : "no hugepages",
-		      g_env.iova_va ? "VA" : "PA", g_env.n_ranges);
+		      env_dma_map.iova_va ? "VA" : "PA", env_dma_map.n_ranges);
 	return 0;
 }
 
@@ -225,13 +222,13 @@ uint64_t pnvme_vtophys(const void *vaddr, uint64_t *len)
 {
 	uintptr_t va = (uintptr_t)vaddr;
 
-	if (likely(g_env.iova_va)) {
-		for (unsigned i = 0; i < g_env.n_ranges; i++) {
-			const struct dma_range *r = &g_env.ranges[i];
+	if (likely(env_dma_map.iova_va)) {
+		for (unsigned i = 0; i < env_dma_map.n_ranges; i++) {
+			const struct env_dma_range *r = &env_dma_map.ranges[i];
 
-			if (va >= r->start && va < r->end) {
-				if (len != NULL && *len > r->end - va)
-					*len = r->end - va;
+			if (va - r->start < r->len) {
+				if (len != NULL && *len > r->len - (va - r->start))
+					*len = r->len - (va - r->start);
 				return va;
 			}
 		}

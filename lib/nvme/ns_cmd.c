@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctrlr.h"
+#include "env/dma.h"
 #include "env/log.h"
 
 #define PAGE_MASK ((uintptr_t)NVME_PAGE_SIZE - 1)
@@ -16,6 +17,7 @@
 struct payload {
 	uint8_t type;
 	void *buf;
+	uint64_t iova; /* of buf when bus-contiguous, else PNVME_VTOPHYS_ERROR */
 	const struct iovec *iov;
 	uint16_t iovcnt;
 };
@@ -105,6 +107,7 @@ static void set_payload(struct nvme_request *req, const struct payload *p, uint6
 	req->payload_type = p->type;
 	if (p->type == NVME_PAYLOAD_CONTIG) {
 		req->payload.buf = (uint8_t *)p->buf + offset;
+		req->payload_iova = p->iova == PNVME_VTOPHYS_ERROR ? p->iova : p->iova + offset;
 	} else if (p->type == NVME_PAYLOAD_IOV) {
 		req->payload.iov = p->iov;
 		req->iovcnt = p->iovcnt;
@@ -145,7 +148,7 @@ static struct nvme_request *new_parent(struct pnvme_qpair *qp, uint8_t opc, pnvm
 }
 
 /* Children of at most max sectors each that do not cross the boundary. */
-static int split_by_sectors(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc,
+static __attribute__((noinline)) int split_by_sectors(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc,
 			    const struct payload *p, uint64_t lba, uint32_t count, uint32_t max,
 			    pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
 {
@@ -176,7 +179,7 @@ static int split_by_sectors(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t
  * Children that each stop at the size and boundary limits and wherever two
  * iovec elements do not meet on page boundaries. A cut must fall on a sector.
  */
-static int split_iov(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc,
+static __attribute__((noinline)) int split_iov(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc,
 		     const struct payload *p, uint64_t lba, uint32_t count, pnvme_cmd_cb cb,
 		     void *arg, uint32_t io_flags)
 {
@@ -231,7 +234,7 @@ static int split_iov(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc,
 	return 0;
 }
 
-static int rw(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc, const struct payload *p,
+static inline __attribute__((always_inline)) int rw(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc, struct payload *p,
 	      uint64_t lba, uint32_t count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
 {
 	struct nvme_request *req;
@@ -244,10 +247,16 @@ static int rw(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc, const st
 	bytes = (uint64_t)count << ns->lba_shift;
 	if (unlikely(bytes > UINT32_MAX))
 		return -EINVAL;
-	if (p->type == NVME_PAYLOAD_CONTIG)
-		rc = check_dma(p->buf, bytes);
-	else
+	if (likely(p->type == NVME_PAYLOAD_CONTIG)) {
+		p->iova = env_vtophys_range(p->buf, bytes);
+		if (unlikely(p->iova == PNVME_VTOPHYS_ERROR || (p->iova & 3) != 0)) {
+			/* Not one bus-contiguous run (IOVA as PA): check it page by page. */
+			p->iova = PNVME_VTOPHYS_ERROR;
+			rc = check_dma(p->buf, bytes);
+		}
+	} else {
 		rc = check_iov(p->iov, p->iovcnt, bytes);
+	}
 	if (unlikely(rc != 0))
 		return rc;
 

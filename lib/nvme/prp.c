@@ -146,6 +146,16 @@ int nvme_prp_build_contig(struct pnvme_cmd *cmd, void *buf, uint32_t len,
 	return nvme_prp_build_iov(cmd, &iov, 1, 0, len, list);
 }
 
+int nvme_prp_build_bus(struct pnvme_cmd *cmd, uint64_t iova, uint32_t len,
+		       const struct nvme_prp_list *list)
+{
+	struct prp_builder b = {.cmd = cmd, .list = list};
+
+	cmd->psdt = 0;
+	cmd->dptr.prp.prp2 = 0;
+	return prp_add_run(&b, iova, len);
+}
+
 uint32_t nvme_prp_list_pages(uint32_t max_xfer)
 {
 	/* Entries after PRP1: at most one per page of the transfer. */

@@ -31,6 +31,10 @@ int nvme_prp_build_iov(struct pnvme_cmd *cmd, const struct iovec *iov, uint32_t 
 int nvme_prp_build_contig(struct pnvme_cmd *cmd, void *buf, uint32_t len,
 			  const struct nvme_prp_list *list);
 
+/* The same for a payload known to be bus-contiguous from iova. */
+int nvme_prp_build_bus(struct pnvme_cmd *cmd, uint64_t iova, uint32_t len,
+		       const struct nvme_prp_list *list);
+
 /* List pages a command of max_xfer bytes can need, whatever its buffer's offset. */
 uint32_t nvme_prp_list_pages(uint32_t max_xfer);
 

@@ -15,32 +15,6 @@
 
 /* ------------------------------------------------------------ requests */
 
-struct nvme_request *nvme_request_get(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg)
-{
-	struct nvme_request *req = qp->free_reqs;
-
-	if (unlikely(req == NULL))
-		return NULL;
-	qp->free_reqs = req->next;
-	/* Only the fields every request uses; split-only ones are set by the splitter. */
-	memset(&req->cmd, 0, sizeof(req->cmd));
-	req->cb = cb;
-	req->cb_arg = arg;
-	req->next = NULL;
-	req->payload_type = NVME_PAYLOAD_NONE;
-	req->payload_size = 0;
-	req->parent = NULL;
-	req->children_left = 0;
-	req->internal = false;
-	return req;
-}
-
-void nvme_request_put(struct pnvme_qpair *qp, struct nvme_request *req)
-{
-	req->next = qp->free_reqs;
-	qp->free_reqs = req;
-}
-
 void nvme_request_put_tree(struct pnvme_qpair *qp, struct nvme_request *req)
 {
 	/* Children of an unsubmitted parent hang off req->next until submission. */
@@ -57,32 +31,6 @@ void nvme_request_put_tree(struct pnvme_qpair *qp, struct nvme_request *req)
 
 /* ------------------------------------------------------------ doorbells */
 
-/* Event-index rule: ring when the new value has passed the controller's index. */
-static inline bool need_mmio(uint16_t event_idx, uint16_t new_val, uint16_t old_val)
-{
-	return (uint16_t)(new_val - event_idx - 1) < (uint16_t)(new_val - old_val);
-}
-
-void nvme_qpair_ring_sq(struct pnvme_qpair *qp)
-{
-	uint16_t tail = qp->sq_tail;
-
-	if (tail == qp->sq_tail_rung)
-		return;
-	nvme_wmb(); /* commands in the SQ before the doorbell */
-	if (unlikely(qp->shadow_sq_tail != NULL)) {
-		uint16_t old = qp->sq_tail_rung;
-
-		*qp->shadow_sq_tail = tail;
-		nvme_mb(); /* shadow value visible before the event index is read */
-		if (need_mmio((uint16_t)*qp->ei_sq_tail, tail, old))
-			*qp->sq_tail_db = tail;
-	} else {
-		*qp->sq_tail_db = tail;
-	}
-	qp->sq_tail_rung = tail;
-}
-
 static inline void ring_cq(struct pnvme_qpair *qp, uint16_t old_head)
 {
 	uint16_t head = qp->cq_head;
@@ -90,10 +38,11 @@ static inline void ring_cq(struct pnvme_qpair *qp, uint16_t old_head)
 	if (unlikely(qp->shadow_cq_head != NULL)) {
 		*qp->shadow_cq_head = head;
 		nvme_mb();
-		if (!need_mmio((uint16_t)*qp->ei_cq_head, head, old_head))
+		if (!nvme_need_mmio((uint16_t)*qp->ei_cq_head, head, old_head))
 			return;
 	}
 	*qp->cq_head_db = head;
+	qp->cq_doorbell_writes++;
 }
 
 /* ------------------------------------------------------------ submission */
@@ -106,6 +55,9 @@ static int build_payload(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 
 	switch (req->payload_type) {
 	case NVME_PAYLOAD_CONTIG:
+		if (req->payload_iova != PNVME_VTOPHYS_ERROR)
+			return nvme_prp_build_bus(&req->cmd, req->payload_iova, req->payload_size,
+						  &list);
 		return nvme_prp_build_contig(&req->cmd, req->payload.buf, req->payload_size, &list);
 	case NVME_PAYLOAD_IOV:
 		return nvme_prp_build_iov(&req->cmd, req->payload.iov, req->iovcnt,
@@ -121,51 +73,22 @@ static int build_payload(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 	}
 }
 
-/* A request that went through submit_one() is done: it no longer counts. */
-static inline void finish_submitted(struct pnvme_qpair *qp, struct nvme_request *req,
-				    const struct pnvme_cpl *cpl)
-{
-	qp->num_outstanding--;
-	nvme_request_complete(qp, req, cpl);
-}
+static void child_done(struct pnvme_qpair *qp, struct nvme_request *parent,
+		       const struct pnvme_cpl *cpl);
+
 
 static void fail_request(struct pnvme_qpair *qp, struct nvme_request *req, uint16_t sct,
-			 uint16_t sc)
-{
-	struct pnvme_cpl cpl = {0};
-
-	cpl.sqid = qp->qid;
-	cpl.status_raw = PNVME_STATUS_RAW(sct, sc) | PNVME_STATUS_DNR_BIT;
-	finish_submitted(qp, req, &cpl);
-}
+			 uint16_t sc);
 
 /* Give req a tracker and put it in the SQ. The caller made sure one is free. */
-static inline void submit_to_device(struct pnvme_qpair *qp, struct nvme_request *req)
+static void submit_to_device(struct pnvme_qpair *qp, struct nvme_request *req)
 {
-	struct nvme_tracker *tr = qp->free_trackers;
-	uint16_t cid;
-
-	if (unlikely(build_payload(qp, tr, req) != 0)) {
+	if (unlikely(build_payload(qp, qp->free_trackers, req) != 0)) {
 		/* Checked at submission; only a buffer freed under us gets here. */
 		fail_request(qp, req, PNVME_SCT_GENERIC, PNVME_SC_DATA_TRANSFER_ERROR);
 		return;
 	}
-	qp->free_trackers = tr->next_free;
-	qp->num_trackers_busy++;
-	tr->req = req;
-	/* A new generation per use: a stale or duplicate completion will not match. */
-	cid = (uint16_t)(tr->cid + (1u << qp->cid_shift));
-	tr->cid = cid;
-	req->cmd.cid = cid;
-	if (unlikely(qp->timeout_ticks != 0)) {
-		req->submit_tick = pnvme_ticks();
-		tr->abort_sent = false;
-	}
-	qp->sq[qp->sq_tail] = req->cmd;
-	if (unlikely(++qp->sq_tail == qp->num_entries))
-		qp->sq_tail = 0;
-	if (!qp->delay_doorbell && !qp->in_completion)
-		nvme_qpair_ring_sq(qp);
+	nvme_qpair_post(qp, qp->free_trackers, req);
 }
 
 static void enqueue(struct pnvme_qpair *qp, struct nvme_request *req)
@@ -189,7 +112,7 @@ static void submit_one(struct pnvme_qpair *qp, struct nvme_request *req)
 		enqueue(qp, req);
 }
 
-void nvme_qpair_submit(struct pnvme_qpair *qp, struct nvme_request *req)
+void nvme_qpair_submit_slow(struct pnvme_qpair *qp, struct nvme_request *req)
 {
 	if (likely(req->children_left == 0)) {
 		submit_one(qp, req);
@@ -237,8 +160,9 @@ static void child_done(struct pnvme_qpair *qp, struct nvme_request *parent,
 		nvme_request_complete(qp, parent, &parent->parent_cpl);
 }
 
-void nvme_request_complete(struct pnvme_qpair *qp, struct nvme_request *req,
-			   const struct pnvme_cpl *cpl)
+static inline __attribute__((always_inline)) void request_complete(struct pnvme_qpair *qp,
+								   struct nvme_request *req,
+								   const struct pnvme_cpl *cpl)
 {
 	pnvme_cmd_cb cb = req->cb;
 	void *arg = req->cb_arg;
@@ -254,7 +178,32 @@ void nvme_request_complete(struct pnvme_qpair *qp, struct nvme_request *req,
 		cb(arg, cpl);
 }
 
-static inline void complete_tracker(struct pnvme_qpair *qp, struct nvme_tracker *tr,
+void nvme_request_complete(struct pnvme_qpair *qp, struct nvme_request *req,
+			   const struct pnvme_cpl *cpl)
+{
+	request_complete(qp, req, cpl);
+}
+
+/* A request that went through submit_one() is done: it no longer counts. */
+static inline __attribute__((always_inline)) void finish_submitted(struct pnvme_qpair *qp,
+								   struct nvme_request *req,
+								   const struct pnvme_cpl *cpl)
+{
+	qp->num_outstanding--;
+	request_complete(qp, req, cpl);
+}
+
+static void fail_request(struct pnvme_qpair *qp, struct nvme_request *req, uint16_t sct,
+			 uint16_t sc)
+{
+	struct pnvme_cpl cpl = {0};
+
+	cpl.sqid = qp->qid;
+	cpl.status_raw = PNVME_STATUS_RAW(sct, sc) | PNVME_STATUS_DNR_BIT;
+	finish_submitted(qp, req, &cpl);
+}
+
+static inline __attribute__((always_inline)) void complete_tracker(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 				    const struct pnvme_cpl *cpl)
 {
 	struct nvme_request *req = tr->req;
@@ -262,7 +211,6 @@ static inline void complete_tracker(struct pnvme_qpair *qp, struct nvme_tracker 
 	tr->req = NULL;
 	tr->next_free = qp->free_trackers;
 	qp->free_trackers = tr;
-	qp->num_trackers_busy--;
 	finish_submitted(qp, req, cpl);
 }
 
@@ -396,7 +344,6 @@ static void check_timeouts(struct pnvme_qpair *qp)
 		tr->req = NULL;
 		tr->quarantined = true;
 		qp->num_quarantined++;
-		qp->num_trackers_busy--;
 		finish_submitted(qp, req, &cpl);
 	}
 }

@@ -8,8 +8,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/uio.h>
 
+#include "barrier.h"
 #include "pnvme/nvme.h"
 
 #define NVME_PAGE_SHIFT 12
@@ -34,6 +36,7 @@ struct nvme_request {
 		const struct pnvme_dsm_range *ranges;
 	} payload;
 	uint32_t payload_size;
+	uint64_t payload_iova; /* bus address of a contiguous payload, or PNVME_VTOPHYS_ERROR */
 	uint8_t payload_type;
 	bool internal; /* the driver's own (AER, keep-alive): no user callback on abort */
 	uint16_t iovcnt;
@@ -80,7 +83,8 @@ struct pnvme_qpair {
 	struct nvme_request *queued_head; /* software queue, FIFO */
 	struct nvme_request *queued_tail;
 	uint32_t num_outstanding;
-	uint32_t num_trackers_busy;
+	uint64_t sq_doorbell_writes; /* MMIO writes, for pnvme_qpair_get_stats() */
+	uint64_t cq_doorbell_writes;
 
 	/* Shadow doorbells (Doorbell Buffer Config), NULL when not in use. */
 	volatile uint32_t *shadow_sq_tail;
@@ -110,18 +114,40 @@ void nvme_qpair_fini(struct pnvme_qpair *qp);
 /* Point the qpair at its doorbells (BAR0 + offset per CAP.DSTRD). */
 void nvme_qpair_set_doorbells(struct pnvme_qpair *qp, volatile void *bar0, uint32_t dstrd);
 
-struct nvme_request *nvme_request_get(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg);
-void nvme_request_put(struct pnvme_qpair *qp, struct nvme_request *req);
+/* A request from the qpair's pool with an all-zero command, or NULL if none is free. */
+static inline __attribute__((always_inline)) struct nvme_request *
+nvme_request_get(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg)
+{
+	struct nvme_request *req = qp->free_reqs;
+
+	if (__builtin_expect(req == NULL, 0))
+		return NULL;
+	qp->free_reqs = req->next;
+	/* Only the fields every request uses; split-only ones are set by the splitter. */
+	memset(&req->cmd, 0, sizeof(req->cmd));
+	req->cb = cb;
+	req->cb_arg = arg;
+	req->next = NULL;
+	req->payload_type = NVME_PAYLOAD_NONE;
+	req->payload_size = 0;
+	req->payload_iova = PNVME_VTOPHYS_ERROR;
+	req->parent = NULL;
+	req->children_left = 0;
+	req->internal = false;
+	return req;
+}
+
+static inline __attribute__((always_inline)) void nvme_request_put(struct pnvme_qpair *qp,
+								   struct nvme_request *req)
+{
+	req->next = qp->free_reqs;
+	qp->free_reqs = req;
+}
 /* Free a request and any children of it that were not submitted (split failed). */
 void nvme_request_put_tree(struct pnvme_qpair *qp, struct nvme_request *req);
 
-/*
- * Hand a request (or a parent with children) to the qpair: to the device if a
- * tracker is free, else to the software queue. Never fails.
- */
-void nvme_qpair_submit(struct pnvme_qpair *qp, struct nvme_request *req);
-/* Ring the SQ tail doorbell if the tail moved. */
-void nvme_qpair_ring_sq(struct pnvme_qpair *qp);
+/* Everything nvme_qpair_submit() does not do inline. */
+void nvme_qpair_submit_slow(struct pnvme_qpair *qp, struct nvme_request *req);
 int32_t nvme_qpair_process(struct pnvme_qpair *qp, uint32_t max);
 /* Complete everything outstanding and queued with this status (delete, detach, failure). */
 void nvme_qpair_abort_all(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc);
@@ -130,5 +156,93 @@ void nvme_qpair_set_failed(struct pnvme_qpair *qp);
 /* Complete a request (or a child) with cpl, driver-side. */
 void nvme_request_complete(struct pnvme_qpair *qp, struct nvme_request *req,
 			   const struct pnvme_cpl *cpl);
+
+/* ------------------------------------------------------------ the hot path, inline */
+
+/* Event-index rule: ring when the new value has passed the controller's index. */
+static inline bool nvme_need_mmio(uint16_t event_idx, uint16_t new_val, uint16_t old_val)
+{
+	return (uint16_t)(new_val - event_idx - 1) < (uint16_t)(new_val - old_val);
+}
+
+/* Ring the SQ tail doorbell if the tail moved since the last ring. */
+static inline __attribute__((always_inline)) void nvme_qpair_ring_sq(struct pnvme_qpair *qp)
+{
+	uint16_t tail = qp->sq_tail, old = qp->sq_tail_rung;
+
+	if (tail == old)
+		return;
+	nvme_wmb(); /* commands in the SQ before the doorbell */
+	qp->sq_tail_rung = tail;
+	if (__builtin_expect(qp->shadow_sq_tail != NULL, 0)) {
+		*qp->shadow_sq_tail = tail;
+		nvme_mb(); /* shadow value visible before the event index is read */
+		if (!nvme_need_mmio((uint16_t)*qp->ei_sq_tail, tail, old))
+			return;
+	}
+	*qp->sq_tail_db = tail;
+	qp->sq_doorbell_writes++;
+}
+
+/* Give req the tracker tr (the head of the free list) and put it in the SQ. */
+static inline __attribute__((always_inline)) void nvme_qpair_post(struct pnvme_qpair *qp, struct nvme_tracker *tr,
+				   struct nvme_request *req)
+{
+	uint16_t cid;
+
+	qp->free_trackers = tr->next_free;
+	tr->req = req;
+	/* A new generation per use: a stale or duplicate completion will not match. */
+	cid = (uint16_t)(tr->cid + (1u << qp->cid_shift));
+	tr->cid = cid;
+	req->cmd.cid = cid;
+	if (__builtin_expect(qp->timeout_ticks != 0, 0)) {
+		req->submit_tick = pnvme_ticks();
+		tr->abort_sent = false;
+	}
+	qp->sq[qp->sq_tail] = req->cmd;
+	if (__builtin_expect(++qp->sq_tail == qp->num_entries, 0))
+		qp->sq_tail = 0;
+	if (!qp->delay_doorbell && !qp->in_completion)
+		nvme_qpair_ring_sq(qp);
+}
+
+/*
+ * Hand a request (or a split parent) to the qpair: to the device if a tracker
+ * is free, else to the software queue. Never fails. Inline for the common case:
+ * a free tracker, nothing queued, and no payload or a contiguous one of at most
+ * two pages whose bus address is known.
+ */
+static inline __attribute__((always_inline)) void nvme_qpair_submit(struct pnvme_qpair *qp, struct nvme_request *req)
+{
+	struct nvme_tracker *tr = qp->free_trackers;
+
+	if (__builtin_expect(tr != NULL && qp->queued_head == NULL && req->children_left == 0 &&
+				     !qp->failed, 1)) {
+		if (req->payload_type == NVME_PAYLOAD_CONTIG &&
+		    req->payload_iova != PNVME_VTOPHYS_ERROR) {
+			uint64_t iova = req->payload_iova;
+			uint32_t first = NVME_PAGE_SIZE - (uint32_t)(iova & (NVME_PAGE_SIZE - 1));
+
+			if (req->payload_size <= first) {
+				req->cmd.dptr.prp.prp1 = iova;
+				req->cmd.dptr.prp.prp2 = 0;
+			} else if (req->payload_size - first <= NVME_PAGE_SIZE) {
+				req->cmd.dptr.prp.prp1 = iova;
+				req->cmd.dptr.prp.prp2 = iova + first;
+			} else {
+				nvme_qpair_submit_slow(qp, req);
+				return;
+			}
+		} else if (req->payload_type != NVME_PAYLOAD_NONE) {
+			nvme_qpair_submit_slow(qp, req);
+			return;
+		}
+		qp->num_outstanding++;
+		nvme_qpair_post(qp, tr, req);
+		return;
+	}
+	nvme_qpair_submit_slow(qp, req);
+}
 
 #endif /* PNVME_NVME_QPAIR_H */
