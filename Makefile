@@ -57,6 +57,7 @@ APP_BINS := $(APPS:%=$(BUILD)/bin/pnvme-%)
 UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/test/unit/%,$(wildcard test/unit/*_ut.c))
 SIM_TESTS := $(patsubst test/sim/%.c,$(BUILD)/test/sim/%,$(wildcard test/sim/*_test.c))
 QEMU_TESTS := $(patsubst test/qemu/%.c,$(BUILD)/test/qemu/%,$(wildcard test/qemu/*.c))
+BENCHES := $(patsubst test/bench/%.c,$(BUILD)/test/bench/%,$(wildcard test/bench/*.c))
 TEST_HELPERS := $(wildcard test/common/*.c)
 
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
@@ -67,7 +68,7 @@ all: lib apps tests
 
 lib: $(LIB_A) $(LIB_SO)
 apps: $(APP_BINS)
-tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS)
+tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c $(CONFIG)
 	@mkdir -p $(dir $@)
@@ -123,19 +124,15 @@ check-setup: apps
 check-qemu: all
 	@test/qemu/check.sh
 
-# check-qemu joins when QEMU is installed (test/deps.sh installs it as root).
+# Every tier; QEMU is installed by test/deps.sh when run as root.
 check: all
 	@test/deps.sh check
-	@test/run-tests.sh all $(UNIT_TESTS) $(SIM_TESTS) && $(MAKE) --no-print-directory headers-check \
-		&& $(MAKE) --no-print-directory check-setup \
-		&& if command -v qemu-system-x86_64 >/dev/null && [ -x test/qemu/check.sh ]; then \
-			$(MAKE) --no-print-directory check-qemu; \
-		else echo "check-qemu: QEMU not installed, guest tier not run"; fi
+	@test/check-all.sh
 
 run: apps
 	@test/run-main.sh
 
-bench-sim: apps
+bench-sim: apps tests
 	@test/bench/bench-sim.sh
 
 bench: all

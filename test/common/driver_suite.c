@@ -166,7 +166,7 @@ static int make_iov(struct slot *s, uint32_t bytes, uint32_t sector, uint64_t *s
 }
 
 /* depth writes in flight, then depth reads (plain or vectored), rounds times. */
-static bool integrity(struct pnvme_ns *ns, struct pnvme_qpair *qp, int depth, int rounds,
+bool driver_suite_integrity(struct pnvme_ns *ns, struct pnvme_qpair *qp, int depth, int rounds,
 		      uint64_t first_lba, uint64_t seed, uint32_t max_xfer)
 {
 	uint32_t ss = pnvme_ns_get_sector_size(ns);
@@ -219,6 +219,13 @@ static bool integrity(struct pnvme_ns *ns, struct pnvme_qpair *qp, int depth, in
 					s->w.calls ? pnvme_cpl_status_str(&s->w.cpl) : "no completion");
 		}
 	}
+	/* After a failure requests may still be out: their callbacks write into slots. */
+	uint64_t deadline = pnvme_ticks() + 20 * pnvme_ticks_hz();
+
+	while (pnvme_qpair_get_num_outstanding(qp) > 0 && pnvme_ticks() < deadline)
+		pnvme_qpair_process_completions(qp, 0);
+	if (pnvme_qpair_get_num_outstanding(qp) > 0)
+		return false; /* leak the slots rather than free them under the device */
 	for (int i = 0; slots != NULL && i < depth; i++) {
 		pnvme_dma_free(slots[i].wbuf);
 		pnvme_dma_free(slots[i].rbuf);
@@ -240,7 +247,7 @@ static void integrity_on(const char *trid, uint32_t queue_size, int depth, int r
 	CU_ASSERT_EQUAL_FATAL(pnvme_ctrlr_alloc_io_qpair(c, &opts, &qp), 0);
 	for (uint32_t id = pnvme_ctrlr_get_first_active_ns(c); id != 0;
 	     id = pnvme_ctrlr_get_next_active_ns(c, id))
-		CU_ASSERT_TRUE(integrity(pnvme_ctrlr_get_ns(c, id), qp, depth, rounds, 0, 42 + id,
+		CU_ASSERT_TRUE(driver_suite_integrity(pnvme_ctrlr_get_ns(c, id), qp, depth, rounds, 0, 42 + id,
 					 pnvme_ctrlr_get_max_xfer_size(c)));
 	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(qp), 0);
 	CU_ASSERT_EQUAL(pnvme_ctrlr_free_io_qpair(qp), 0);
@@ -455,7 +462,8 @@ static void test_detach_with_outstanding(void)
 	memset(&pw, 0, sizeof(pw));
 	CU_ASSERT_EQUAL(sync_cmd(qp, pnvme_ns_cmd_read(ns, qp, check, 5000, 8, io_cb, &pw, 0), &pw),
 			0);
-	CU_ASSERT_EQUAL(memcmp(buf, check, 8 * ss), 0);
+	if (g_cfg->persistent)
+		CU_ASSERT_EQUAL(memcmp(buf, check, 8 * ss), 0);
 	pnvme_dma_free(buf);
 	pnvme_dma_free(check);
 	CU_ASSERT_EQUAL(pnvme_detach(c), 0);
@@ -477,7 +485,7 @@ static void *thread_main(void *p)
 	opts.io_queue_requests = 2048;
 	if (pnvme_ctrlr_alloc_io_qpair(t->c, &opts, &qp) != 0)
 		return NULL;
-	t->ok = integrity(pnvme_ctrlr_get_ns(t->c, pnvme_ctrlr_get_first_active_ns(t->c)), qp, 8,
+	t->ok = driver_suite_integrity(pnvme_ctrlr_get_ns(t->c, pnvme_ctrlr_get_first_active_ns(t->c)), qp, 8,
 			  4, t->first_lba, t->first_lba + 1, pnvme_ctrlr_get_max_xfer_size(t->c));
 	pnvme_ctrlr_free_io_qpair(qp);
 	return NULL;

@@ -19,6 +19,7 @@ int main(void)
 		.model = "QEMU NVMe Ctrl",
 		.probe_finds_both = true,
 		.deallocate_zeroes = true,
+		.persistent = true,
 	};
 	const char *a = getenv("PNVME_CTRL_A"), *b = getenv("PNVME_CTRL_B");
 

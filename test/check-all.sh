@@ -1,0 +1,44 @@
+#!/bin/bash
+# make check: every test tier present, one after another; each tier's own
+# summary line is kept and a total closes the run:
+#   "check: N passed, N failed"
+# Exit status is non-zero if any tier failed.
+set -u
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+
+tier() {
+	local name=$1
+	shift
+	echo "=== $name"
+	"$@" 2>&1 | tee -a "$log"
+	local rc=${PIPESTATUS[0]}
+	if [ "$rc" -ne 0 ]; then
+		echo "=== $name FAILED (exit status $rc)"
+		status=1
+	fi
+}
+
+tier unit test/run-tests.sh unit build/test/unit/*_ut
+tier sim test/run-tests.sh sim build/test/sim/*_test
+tier headers make --no-print-directory headers-check
+tier setup-cli test/setup/cli_test.sh build/bin/pnvme-setup
+if [ -x test/identify/identify_test.sh ]; then
+	tier identify test/identify/identify_test.sh
+fi
+if command -v qemu-system-x86_64 >/dev/null 2>&1; then
+	tier qemu test/qemu/check.sh
+else
+	echo "=== qemu: qemu-system-x86_64 not installed; guest tier not run"
+	status=1
+fi
+
+# Sum the tiers' "NAME: N passed, N failed" lines.
+read -r passed failed < <(tr -d '\r' <"$log" |
+	sed -nE 's/^([a-z-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2 \3/p' |
+	awk '{ p += $1; f += $2 } END { print p + 0, f + 0 }')
+[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+echo "check: $passed passed, $failed failed"
+exit $status
