@@ -63,6 +63,8 @@ TEST_HELPERS := $(wildcard test/common/*.c)
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
 	bench bench-sim install clean distclean headers-check
 .DEFAULT_GOAL := all
+# Keep objects that pattern rules chain through (test and tool objects).
+.SECONDARY:
 
 all: lib apps tests
 
