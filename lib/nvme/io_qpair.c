@@ -132,17 +132,6 @@ int pnvme_ctrlr_free_io_qpair(struct pnvme_qpair *qp)
 	return 0;
 }
 
-int32_t pnvme_qpair_process_completions(struct pnvme_qpair *qp, uint32_t max)
-{
-	int32_t n = nvme_qpair_process(qp, max);
-
-	if (unlikely(qp->failed)) {
-		nvme_qpair_abort_all(qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
-		return -ENXIO;
-	}
-	return n;
-}
-
 void pnvme_qpair_flush(struct pnvme_qpair *qp)
 {
 	nvme_qpair_ring_sq(qp);

@@ -216,7 +216,8 @@ static inline __attribute__((always_inline)) void complete_tracker(struct pnvme_
 
 static void check_timeouts(struct pnvme_qpair *qp);
 
-int32_t nvme_qpair_process(struct pnvme_qpair *qp, uint32_t max)
+static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair *qp,
+								 uint32_t max)
 {
 	uint16_t old_head = qp->cq_head;
 	uint32_t n = 0;
@@ -261,6 +262,22 @@ int32_t nvme_qpair_process(struct pnvme_qpair *qp, uint32_t max)
 	if (unlikely(qp->cold))
 		check_timeouts(qp);
 	return (int32_t)n;
+}
+
+int32_t nvme_qpair_process(struct pnvme_qpair *qp, uint32_t max)
+{
+	return process(qp, max);
+}
+
+int32_t pnvme_qpair_process_completions(struct pnvme_qpair *qp, uint32_t max)
+{
+	int32_t n = process(qp, max);
+
+	if (unlikely(qp->failed)) {
+		nvme_qpair_abort_all(qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+		return -ENXIO;
+	}
+	return n;
 }
 
 /* ------------------------------------------------------------ failure paths */

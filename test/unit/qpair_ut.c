@@ -359,6 +359,38 @@ static void test_abort_all_completes_each_once(void)
 	nvme_qpair_fini(&qp);
 }
 
+static struct pnvme_qpair *g_resubmit_qp;
+static int g_resubmit_rc[8], g_resubmits;
+
+static void resubmit_cb(void *arg, const struct pnvme_cpl *cpl)
+{
+	(void)arg;
+	(void)cpl;
+	/* A callback that submits again while its qpair is being emptied. */
+	g_resubmit_rc[g_resubmits++ & 7] =
+		pnvme_ns_cmd_read(&g_ns, g_resubmit_qp, g_buf, 0, 1, resubmit_cb, NULL, 0);
+}
+
+static void test_abort_all_refuses_resubmission(void)
+{
+	struct pnvme_qpair qp;
+	uint16_t tail;
+
+	qp_open(&qp, 8, 16);
+	g_resubmit_qp = &qp;
+	g_resubmits = 0;
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, resubmit_cb, NULL, 0), 0);
+	tail = qp.sq_tail;
+	nvme_qpair_abort_all(&qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+	CU_ASSERT_EQUAL(g_resubmits, 4);
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(g_resubmit_rc[i], -ENXIO);
+	CU_ASSERT_EQUAL(qp.sq_tail, tail); /* nothing new went to the device */
+	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(&qp), 0);
+	nvme_qpair_fini(&qp);
+}
+
 int main(void)
 {
 	static const struct test_case tests[] = {
@@ -373,6 +405,8 @@ int main(void)
 		{"iovec split where no PRP list can express it", test_split_iov},
 		{"bad input gets -EINVAL and no callback", test_bad_input},
 		{"abort_all completes every request exactly once", test_abort_all_completes_each_once},
+		{"a callback cannot submit while its qpair is emptied",
+		 test_abort_all_refuses_resubmission},
 		{NULL, NULL},
 	};
 
