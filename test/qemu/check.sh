@@ -4,4 +4,4 @@
 # executable in build/test/qemu/. Options are passed to run.sh.
 #   test/qemu/check.sh [run.sh options]
 here=$(cd "$(dirname "$0")" && pwd)
-exec "$here/run.sh" --include "$here/setup_test.sh" "$@" -- "$here/guest-check.sh"
+exec "$here/run.sh" --include "$here/setup_test.sh" --include "$here/tools_test.sh" "$@" -- "$here/guest-check.sh"
