@@ -11,19 +11,6 @@
 
 static const struct driver_suite_config *g_cfg;
 
-struct io_wait {
-	int calls;
-	struct pnvme_cpl cpl;
-};
-
-static void io_cb(void *arg, const struct pnvme_cpl *cpl)
-{
-	struct io_wait *w = arg;
-
-	w->calls++;
-	w->cpl = *cpl;
-}
-
 static struct pnvme_ctrlr *attach(const char *trid)
 {
 	struct pnvme_ctrlr *c = NULL;

@@ -55,3 +55,11 @@ int test_run_all(void)
 	CU_cleanup_registry();
 	return failures ? 1 : 0;
 }
+
+void io_cb(void *arg, const struct pnvme_cpl *cpl)
+{
+	struct io_wait *w = arg;
+
+	w->calls++;
+	w->cpl = *cpl;
+}

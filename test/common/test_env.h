@@ -5,6 +5,8 @@
 
 #include <CUnit/CUnit.h>
 
+#include "pnvme/nvme_spec.h"
+
 /* Start DPDK for a test binary (no hugepages unless reserved); exits on failure. */
 void test_env_init(void);
 
@@ -18,5 +20,14 @@ struct test_case {
 };
 void test_add_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc fini,
 		    const struct test_case *tests);
+
+/* A completion recorded: how many callbacks came, and the last one's entry. */
+struct io_wait {
+	int calls;
+	struct pnvme_cpl cpl;
+};
+
+/* pnvme_cmd_cb for an io_wait. */
+void io_cb(void *arg, const struct pnvme_cpl *cpl);
 
 #endif

@@ -17,19 +17,6 @@
 #include "pnvme/nvme.h"
 #include "pnvme/sim.h"
 
-struct io_wait {
-	int calls;
-	struct pnvme_cpl cpl;
-};
-
-static void io_cb(void *arg, const struct pnvme_cpl *cpl)
-{
-	struct io_wait *w = arg;
-
-	w->calls++;
-	w->cpl = *cpl;
-}
-
 struct rig {
 	struct pnvme_ctrlr *c;
 	struct pnvme_qpair *qp;
