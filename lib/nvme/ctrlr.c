@@ -117,6 +117,9 @@ static int ctrlr_attach(const struct pnvme_trid *trid, const struct pnvme_ctrlr_
 	if (rc != 0)
 		goto err;
 	nvme_qpair_set_doorbells(&c->adminq, c->regs, PNVME_CAP_DSTRD(cap));
+	/* An admin command the controller never answers still completes, once. */
+	c->adminq.timeout_ticks = (uint64_t)c->opts.admin_timeout_ms * pnvme_ticks_hz() / 1000;
+	c->adminq.cold = true;
 	c->state = NVME_STATE_INIT;
 	while ((rc = nvme_ctrlr_init_step(c)) == 0)
 		;

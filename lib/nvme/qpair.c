@@ -324,9 +324,10 @@ void nvme_qpair_set_failed(struct pnvme_qpair *qp)
 }
 
 /*
- * A command older than the timeout gets an Abort; if it is still outstanding
- * one more timeout later, it completes here (Aborted by Request) and its CID
- * is quarantined: the device may still answer it, and must not hit a new command.
+ * An I/O command older than the timeout gets an Abort; if it is still
+ * outstanding one more timeout later (an admin command: at once), it completes
+ * here (Aborted by Request) and its CID is quarantined: the device may still
+ * answer it, and must not hit a new command.
  */
 static void check_timeouts(struct pnvme_qpair *qp)
 {
@@ -343,6 +344,9 @@ static void check_timeouts(struct pnvme_qpair *qp)
 		struct pnvme_cpl cpl = {0};
 
 		if (tr->req == NULL || now - tr->req->submit_tick < qp->timeout_ticks)
+			continue;
+		/* An Asynchronous Event Request waits for an event: it has no deadline. */
+		if (qp->qid == 0 && tr->req->cmd.opc == PNVME_OPC_ASYNC_EVENT_REQUEST)
 			continue;
 		if (!tr->abort_sent && qp->qid != 0 &&
 		    nvme_ctrlr_send_abort(qp->ctrlr, qp->qid, tr->cid) == 0) {

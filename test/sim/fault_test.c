@@ -139,6 +139,38 @@ static void test_lost_completion_and_lost_abort(void)
 	rig_close(&r);
 }
 
+static void test_lost_admin_completion(void)
+{
+	struct pnvme_ctrlr_opts opts;
+	struct pnvme_cmd cmd = {.opc = PNVME_OPC_GET_FEATURES};
+	struct pnvme_ctrlr *c;
+	struct io_wait w = {0};
+	uint64_t deadline;
+
+	pnvme_ctrlr_opts_init(&opts, sizeof(opts));
+	opts.admin_timeout_ms = 300;
+	CU_ASSERT_EQUAL_FATAL(pnvme_connect("trtype:sim traddr:fault", &opts, &c), 0);
+	CU_ASSERT_EQUAL(pnvme_sim_drop_next(pnvme_sim_get("fault"), PNVME_SIM_ADMIN,
+					    PNVME_OPC_GET_FEATURES, 1), 0);
+	cmd.cdw10 = PNVME_FEAT_NUMBER_OF_QUEUES;
+	CU_ASSERT_EQUAL(pnvme_ctrlr_cmd_admin_raw(c, &cmd, NULL, 0, io_cb, &w), 0);
+	deadline = pnvme_ticks() + 3 * pnvme_ticks_hz();
+	while (w.calls == 0 && pnvme_ticks() < deadline)
+		pnvme_ctrlr_process_admin_completions(c);
+	CU_ASSERT_EQUAL(w.calls, 1);
+	CU_ASSERT_EQUAL(w.cpl.status.sc, PNVME_SC_ABORTED_BY_REQUEST);
+	/* The AERs outstanding all along were not timed out, and admin still works. */
+	memset(&w, 0, sizeof(w));
+	CU_ASSERT_EQUAL(pnvme_ctrlr_cmd_admin_raw(c, &cmd, NULL, 0, io_cb, &w), 0);
+	deadline = pnvme_ticks() + 3 * pnvme_ticks_hz();
+	while (w.calls == 0 && pnvme_ticks() < deadline)
+		pnvme_ctrlr_process_admin_completions(c);
+	CU_ASSERT_EQUAL(w.calls, 1);
+	CU_ASSERT_FALSE(pnvme_cpl_is_error(&w.cpl));
+	CU_ASSERT_EQUAL(pnvme_sim_raise_aer(pnvme_sim_get("fault"), 1, 0, 2), 0);
+	CU_ASSERT_EQUAL(pnvme_detach(c), 0);
+}
+
 static void test_bogus_and_duplicate_completions(void)
 {
 	struct rig r;
@@ -365,6 +397,8 @@ int main(void)
 		{"lost completion: timeout, Abort, aborted status", test_lost_completion_aborted},
 		{"lost completion and lost Abort: completed by the driver, CID quarantined",
 		 test_lost_completion_and_lost_abort},
+		{"lost admin completion: completed once after admin_timeout_ms",
+		 test_lost_admin_completion},
 		{"bogus and duplicate completions are dropped", test_bogus_and_duplicate_completions},
 		{"fatal status: every request completes once, submit gets -ENXIO", test_fatal_status},
 		{"never ready, slow ready, bad parameters", test_ready_faults},
