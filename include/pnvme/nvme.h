@@ -93,6 +93,16 @@ int pnvme_probe(const struct pnvme_trid *trid, void *ctx, pnvme_probe_cb probe_c
  */
 int pnvme_detach(struct pnvme_ctrlr *ctrlr);
 
+/*
+ * Reset the controller (also one that failed): every outstanding request on
+ * its qpairs and admin queue completes (Aborted SQ Deletion), the controller
+ * is disabled and brought up again, and the qpairs are created anew, so
+ * qpair and namespace handles stay valid. No other thread may use the
+ * controller or its qpairs during the call. Returns 0, or a negative errno
+ * with the controller failed.
+ */
+int pnvme_ctrlr_reset(struct pnvme_ctrlr *ctrlr);
+
 const struct pnvme_trid *pnvme_ctrlr_get_trid(const struct pnvme_ctrlr *ctrlr);
 const struct pnvme_ctrlr_data *pnvme_ctrlr_get_data(const struct pnvme_ctrlr *ctrlr);
 uint64_t pnvme_ctrlr_get_cap(const struct pnvme_ctrlr *ctrlr);

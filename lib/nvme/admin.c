@@ -110,7 +110,7 @@ static void aer_done(void *arg, const struct pnvme_cpl *cpl)
 	struct pnvme_cmd cmd = {.opc = PNVME_OPC_ASYNC_EVENT_REQUEST};
 
 	/* Aborted at detach or rejected: do not ask again. */
-	if (pnvme_cpl_is_error(cpl) || c->detaching || c->failed)
+	if (pnvme_cpl_is_error(cpl) || c->detaching || c->resetting || c->failed)
 		return;
 	if (c->aer_cb != NULL)
 		c->aer_cb(c->aer_arg, cpl);

@@ -85,6 +85,7 @@ struct pnvme_ctrlr {
 	void *aer_arg;
 	bool failed;
 	bool detaching;
+	bool resetting;
 };
 
 /* Run the bring-up state machine one step; 1 = ready, 0 = call again, < 0 = failed. */

@@ -170,10 +170,20 @@ static int step_identify(struct pnvme_ctrlr *c)
 		return fail(c, -EIO, "Identify Controller failed");
 	memcpy(&c->cdata, c->scratch, sizeof(c->cdata));
 	/* MDTS is in units of the minimum page size (4 KiB, checked in INIT). */
-	c->max_xfer = MAX_XFER_CAP;
-	if (c->cdata.mdts != 0 && c->cdata.mdts < 20 &&
-	    (4096u << c->cdata.mdts) < MAX_XFER_CAP)
-		c->max_xfer = 4096u << c->cdata.mdts;
+	uint32_t max_xfer = MAX_XFER_CAP;
+
+	if (c->cdata.mdts != 0 && c->cdata.mdts < 20 && (4096u << c->cdata.mdts) < MAX_XFER_CAP)
+		max_xfer = 4096u << c->cdata.mdts;
+	/* After a reset, qpairs' PRP lists are sized for the old limit: never grow it. */
+	if (c->max_xfer == 0 || max_xfer < c->max_xfer)
+		c->max_xfer = max_xfer;
+	if (c->ns != NULL) {
+		/* A reset: users hold namespace handles, so the array stays where it is. */
+		if (c->cdata.nn < c->num_ns)
+			c->num_ns = c->cdata.nn;
+		set_state(c, NVME_STATE_SET_NUM_QUEUES, 0);
+		return 0;
+	}
 	c->num_ns = c->cdata.nn;
 	if (c->num_ns > 1024) {
 		PNVME_WARNLOG("ctrlr", "%s: %u namespaces; using the first 1024", c->trid.traddr,
@@ -211,10 +221,13 @@ static int step_num_queues(struct pnvme_ctrlr *c)
 	c->num_io_queues = nsq < ncq ? nsq : ncq;
 	if (c->num_io_queues > want)
 		c->num_io_queues = want;
-	c->qid_bitmap = calloc((c->num_io_queues + 1 + 63) / 64, sizeof(uint64_t));
-	if (c->qid_bitmap == NULL)
-		return fail(c, -ENOMEM, "out of memory");
-	c->qid_bitmap[0] = 1; /* qid 0 is the admin queue */
+	if (c->qid_bitmap == NULL) {
+		/* Room for every queue ID, so a reset never has to move it. */
+		c->qid_bitmap = calloc(65536 / 64, sizeof(uint64_t));
+		if (c->qid_bitmap == NULL)
+			return fail(c, -ENOMEM, "out of memory");
+		c->qid_bitmap[0] = 1; /* qid 0 is the admin queue */
+	}
 	set_state(c, NVME_STATE_IDENTIFY_NS_LIST, 0);
 	return 0;
 }

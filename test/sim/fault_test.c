@@ -224,6 +224,46 @@ static void test_fatal_status(void)
 	rig_close(&r);
 }
 
+static void test_reset(void)
+{
+	struct rig r;
+	struct io_wait w[8], after = {0};
+
+	CU_ASSERT_FATAL(rig_open(&r, "trtype:sim traddr:fault", "fault", 0));
+	memset(w, 0, sizeof(w));
+	pnvme_sim_set_latency_us(r.sim, 200000);
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT_EQUAL(pnvme_ns_cmd_write(r.ns, r.qp, r.buf, (uint64_t)i * 8, 8, io_cb, &w[i],
+						   0), 0);
+	/* Reset with I/O in flight: each request completes once, aborted. */
+	CU_ASSERT_EQUAL(pnvme_ctrlr_reset(r.c), 0);
+	for (int i = 0; i < 8; i++) {
+		CU_ASSERT_EQUAL(w[i].calls, 1);
+		CU_ASSERT_EQUAL(w[i].cpl.status.sc, PNVME_SC_ABORTED_SQ_DELETION);
+	}
+	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(r.qp), 0);
+	pnvme_sim_set_latency_us(r.sim, 0);
+	/* The same qpair and namespace handles work after it. */
+	CU_ASSERT_TRUE(pnvme_ns_is_active(r.ns));
+	CU_ASSERT_TRUE(driver_suite_integrity(r.ns, r.qp, 8, 4, 0, 5, 131072));
+	poll_for(&r, &(struct io_wait){0}, 100); /* late completions of the old queue: none */
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT_EQUAL(w[i].calls, 1);
+
+	/* A failed controller comes back with a reset. */
+	pnvme_sim_set_cfs(r.sim);
+	for (int i = 0; i < 100 && !pnvme_ctrlr_is_failed(r.c); i++)
+		pnvme_ctrlr_process_admin_completions(r.c);
+	CU_ASSERT_TRUE(pnvme_ctrlr_is_failed(r.c));
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(r.ns, r.qp, r.buf, 0, 8, io_cb, &after, 0), -ENXIO);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_reset(r.c), 0);
+	CU_ASSERT_FALSE(pnvme_ctrlr_is_failed(r.c));
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(r.ns, r.qp, r.buf, 0, 8, io_cb, &after, 0), 0);
+	CU_ASSERT_EQUAL(poll_for(&r, &after, 2000), 1);
+	CU_ASSERT_FALSE(pnvme_cpl_is_error(&after.cpl));
+	rig_close(&r);
+}
+
 static void test_ready_faults(void)
 {
 	struct pnvme_ctrlr *c = NULL;
@@ -401,6 +441,8 @@ int main(void)
 		 test_lost_admin_completion},
 		{"bogus and duplicate completions are dropped", test_bogus_and_duplicate_completions},
 		{"fatal status: every request completes once, submit gets -ENXIO", test_fatal_status},
+		{"reset: in-flight I/O completes once; handles work after; a failed controller "
+		 "comes back", test_reset},
 		{"never ready, slow ready, bad parameters", test_ready_faults},
 		{"Identify Controller fails: attach fails cleanly", test_identify_fails},
 		{"asynchronous events reach the AER callback", test_async_event},
