@@ -19,7 +19,6 @@
 #define PNVME_EAL_ARGS_NO_HUGE "--no-huge", "--no-shconf"
 #define PNVME_EAL_LOG_QUIET "--log-level=lib.eal:error"
 #define PNVME_EAL_LOG_DEBUG "--log-level=lib.eal:info"
-#define PNVME_EAL_DEFAULT_LCORES "0"
 #define PNVME_EAL_DEFAULT_MEM_MB 1024u
 
 #endif /* PNVME_DPDK_EAL_ARGS_H */

@@ -20,7 +20,7 @@ extern "C" {
 struct pnvme_env_opts {
 	size_t opts_size;      /* sizeof(struct pnvme_env_opts) of the caller */
 	const char *name;      /* EAL file prefix / program name; default "pnvme" */
-	const char *lcores;    /* EAL -l argument; default "0" */
+	const char *lcores;    /* EAL -l argument; default: the first CPU the caller may use */
 	unsigned mem_mb;       /* memory without hugepages (--no-huge -m); default 1024 */
 	int no_huge;           /* 1: never use hugepages, 0: auto (use them when reserved) */
 	const char **eal_args; /* extra EAL arguments, passed through as given */

@@ -34,7 +34,7 @@ void pnvme_env_opts_init(struct pnvme_env_opts *opts, size_t opts_size)
 	struct pnvme_env_opts defaults = {
 		.opts_size = opts_size,
 		.name = "pnvme",
-		.lcores = PNVME_EAL_DEFAULT_LCORES,
+		.lcores = NULL, /* the first CPU this thread may run on */
 		.mem_mb = PNVME_EAL_DEFAULT_MEM_MB,
 	};
 
@@ -97,7 +97,7 @@ int pnvme_env_init(const struct pnvme_env_opts *user_opts)
 {
 	struct pnvme_env_opts opts;
 	const char *argv[MAX_EAL_ARGS];
-	char mem_arg[32];
+	char mem_arg[32], lcore_arg[16];
 	int argc = 0;
 	cpu_set_t saved_affinity;
 	bool have_affinity;
@@ -116,10 +116,23 @@ int pnvme_env_init(const struct pnvme_env_opts *user_opts)
 	    (opts.eal_argc > 0 && opts.eal_args == NULL))
 		return -EINVAL;
 
+	/* The EAL pins the calling thread to its main lcore: give the caller its CPUs back. */
+	have_affinity = pthread_getaffinity_np(pthread_self(), sizeof(saved_affinity),
+					       &saved_affinity) == 0;
 	g_env.hugepages = !opts.no_huge && hugepages_available();
 	argv[argc++] = opts.name ? opts.name : "pnvme";
 	argv[argc++] = "-l";
-	argv[argc++] = opts.lcores ? opts.lcores : PNVME_EAL_DEFAULT_LCORES;
+	if (opts.lcores == NULL) {
+		/* EAL refuses a main lcore outside the process's CPU set (taskset). */
+		int cpu = 0;
+
+		if (have_affinity) {
+			while (cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &saved_affinity))
+				cpu++;
+		}
+		snprintf(lcore_arg, sizeof(lcore_arg), "%d", cpu < CPU_SETSIZE ? cpu : 0);
+	}
+	argv[argc++] = opts.lcores ? opts.lcores : lcore_arg;
 	for (const char *a[] = {PNVME_EAL_ARGS_ALWAYS, NULL}, **p = a; *p; p++)
 		argv[argc++] = *p;
 	if (g_env.hugepages) {
@@ -144,9 +157,6 @@ int pnvme_env_init(const struct pnvme_env_opts *user_opts)
 	for (int i = 0; i < argc; i++)
 		PNVME_DEBUGLOG("env", "EAL arg %d: %s", i, argv[i]);
 
-	/* The EAL pins the calling thread to its main lcore: give the caller its CPUs back. */
-	have_affinity = pthread_getaffinity_np(pthread_self(), sizeof(saved_affinity),
-					       &saved_affinity) == 0;
 	rc = rte_eal_init(argc, (char **)argv);
 	if (rc < 0) {
 		rc = rte_errno ? -rte_errno : -EIO;
