@@ -1,73 +1,223 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* pnvme-perf's command line. */
+/* pnvme-perf's command line: every usage error is one line on stderr. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "perf.h"
 
-static void usage(FILE *f)
+const char *const perf_workload_names[6] = {"read", "write", "randread", "randwrite", "rw",
+					    "randrw"};
+
+void perf_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: pnvme-perf [options]\n"
+		"Keeps I/O in flight on every active namespace of the controllers given and\n"
+		"reports IOPS, bandwidth, latency and the driver's CPU time per I/O.\n"
+		"\n"
+		"What to drive:\n"
 		"  -r, --trid TRID       controller: 'trtype:pcie traddr:0000:00:04.0', a PCI\n"
-		"                        address, or 'trtype:sim [params]'; repeatable. Default:\n"
-		"                        every controller bound to vfio-pci, else trtype:sim\n"
-		"  -q, --qd DEPTH        I/Os in flight per namespace (default 32)\n"
-		"  -o, --io-size BYTES   I/O size, a multiple of the sector size (default 4096)\n"
+		"                        address, or 'trtype:sim [params]'; repeatable (up to %d).\n"
+		"                        Default: every controller bound to vfio-pci, else trtype:sim\n"
 		"  -w, --workload W      read|write|randread|randwrite|rw|randrw (default randread)\n"
-		"  -M, --rwmix PCT       reads in percent for rw/randrw (default 50)\n"
-		"  -t, --time SECONDS    run time (default 10)\n"
-		"  -d, --count N         stop after N I/Os in all (with -t as the upper bound)\n"
-		"      --verify          write a pattern (LBA + generation) and check every read\n"
-		"      --json            results as JSON on stdout\n"
+		"  -M, --rwmix PCT       reads in percent for rw/randrw, 0..100 (default 50)\n"
+		"  -o, --io-size BYTES   I/O size, a multiple of the sector size; k/m suffixes\n"
+		"                        (default 4096)\n"
+		"  -q, --qd DEPTH        I/Os in flight per qpair, 1..65536 (default 32)\n"
+		"\n"
+		"Threads and queues:\n"
+		"  -n, --threads N       worker threads, pinned to the first N CPUs this process\n"
+		"                        may use (default 1)\n"
+		"  -c, --core-mask MASK  worker threads on these CPUs instead, hex (0x3: CPUs 0, 1)\n"
+		"  -P, --qpairs N        qpairs per namespace per thread, 1..%d (default 1)\n"
+		"      --queue-size N    hardware queue entries (default: the driver's, raised to\n"
+		"                        the depth + 1)\n"
 		"      --batch           one SQ doorbell per poll instead of one per I/O\n"
 		"      --no-shadow-doorbells  MMIO doorbells even if Doorbell Buffer Config is offered\n"
-		"      --queue-size N    hardware queue entries (default: the driver's, raised to the depth)\n"
+		"\n"
+		"How long and how fast:\n"
+		"  -t, --time SECONDS    measured time, 1..86400 (default 10)\n"
+		"  -a, --warmup SECONDS  run this long first, not counted (default 0)\n"
+		"  -d, --count N         stop after N measured I/Os in all threads (-t stays the\n"
+		"                        upper bound)\n"
+		"      --rate IOPS       open loop: submit at this total rate (k/m suffixes: 1000s),\n"
+		"                        split evenly over the qpairs; latency counts from each\n"
+		"                        I/O's scheduled time. Default: closed loop (-q in flight)\n"
+		"\n"
+		"What to report:\n"
+		"  -L, --latency         latency percentiles p50 p90 p99 p99.9 p99.99 max;\n"
+		"                        -LL also the histogram (non-empty buckets)\n"
+		"      --no-cpu-time     do not time the driver's calls (cpu ns/IO)\n"
+		"      --verify          write a pattern (LBA + generation) and check every read\n"
+		"      --json            results as one JSON document on stdout\n"
 		"  -h, --help            this text\n"
-		"Exit status: 0 when every I/O succeeded, 1 on I/O or verify errors, 2 on bad usage.\n");
+		"\n"
+		"A progress line goes to stderr each second when stderr is a terminal.\n"
+		"Exit status: 0 when every I/O succeeded, 1 on I/O errors, verify mismatches or a\n"
+		"failed controller, 2 on bad usage (one line on stderr says what).\n",
+		PERF_MAX_TRIDS, PERF_MAX_QPAIRS_PER_NS);
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pnvme-perf: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return PERF_ARGS_USAGE;
+}
+
+/* A decimal number with an optional k or m suffix worth unit and unit^2. */
+static int parse_num(const char *s, uint64_t unit, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mult = 1;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end == 'k' || *end == 'K')
+		mult = unit, end++;
+	else if (*end == 'm' || *end == 'M')
+		mult = unit * unit, end++;
+	if (*end != '\0' || (mult > 1 && v > UINT64_MAX / mult))
+		return -1;
+	*out = v * mult;
+	return 0;
 }
 
 static int parse_u32(const char *s, const char *what, uint32_t min, uint32_t max, uint32_t *out)
 {
-	char *end;
-	unsigned long long v;
-	unsigned long long mult = 1;
+	uint64_t v;
 
-	v = strtoull(s, &end, 10);
-	if (end != s && (*end == 'k' || *end == 'K'))
-		mult = 1024, end++;
-	else if (end != s && (*end == 'm' || *end == 'M'))
-		mult = 1024 * 1024, end++;
-	if (end == s || *end != '\0' || s[0] == '-' || v * mult < min || v * mult > max) {
-		fprintf(stderr, "pnvme-perf: %s must be a number from %u to %u, not '%s'\n", what,
-			min, max, s);
-		return -1;
-	}
-	*out = (uint32_t)(v * mult);
+	if (parse_num(s, 1024, &v) != 0 || v < min || v > max)
+		return usage_error("%s must be a number from %u to %u, not '%s'", what, min, max, s);
+	*out = (uint32_t)v;
 	return 0;
 }
 
 static int parse_workload(const char *s, struct perf_config *cfg)
 {
-	static const char *const names[] = {"read", "write", "randread", "randwrite", "rw", "randrw"};
-
 	for (int i = 0; i < 6; i++) {
-		if (strcmp(s, names[i]) == 0) {
+		if (strcmp(s, perf_workload_names[i]) == 0) {
 			cfg->workload = (enum workload)i;
 			return 0;
 		}
 	}
-	fprintf(stderr, "pnvme-perf: unknown workload '%s' (read, write, randread, randwrite, "
-			"rw, randrw)\n", s);
-	return -1;
+	return usage_error("unknown workload '%s' (read, write, randread, randwrite, rw, randrw)",
+			   s);
 }
 
-/* 0 to run, 1 after --help, -1 on a usage error (already reported). */
+/* -n: the first n CPUs the process may use. */
+static int pick_threads(const char *s, struct perf_config *cfg)
+{
+	uint16_t cpus[PERF_MAX_THREADS];
+	uint32_t n = 0;
+	int avail;
+
+	if (parse_u32(s, "thread count (-n)", 1, PERF_MAX_THREADS, &n) != 0)
+		return PERF_ARGS_USAGE;
+	avail = perf_cpus_allowed(cpus, PERF_MAX_THREADS);
+	if ((int)n > avail)
+		return usage_error("%u threads (-n) but this process may use only %d CPU%s", n,
+				   avail, avail == 1 ? "" : "s");
+	memcpy(cfg->cores, cpus, n * sizeof(cpus[0]));
+	cfg->num_threads = n;
+	return 0;
+}
+
+static int pick_mask(const char *s, struct perf_config *cfg)
+{
+	char why[160];
+	int n = perf_parse_core_mask(s, cfg->cores, PERF_MAX_THREADS, why, sizeof(why));
+
+	if (n < 0)
+		return usage_error("%s", why);
+	cfg->num_threads = (uint32_t)n;
+	return 0;
+}
+
+/* The option as the user wrote it, for messages about it. */
+static const char *option_text(char **argv, int c)
+{
+	static char buf[4];
+	const char *arg = argv[optind - 1];
+
+	if (arg != NULL && strncmp(arg, "--", 2) == 0) {
+		static char name[64];
+		size_t len = strcspn(arg, "=");
+
+		snprintf(name, sizeof(name), "%.*s", (int)(len < 63 ? len : 63), arg);
+		return name;
+	}
+	snprintf(buf, sizeof(buf), "-%c", c);
+	return buf;
+}
+
+void perf_config_defaults(struct perf_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->queue_depth = 32;
+	cfg->io_size = 4096;
+	cfg->workload = WL_RANDREAD;
+	cfg->read_pct = 50;
+	cfg->seconds = 10;
+	cfg->qpairs_per_ns = 1;
+	cfg->cpu_time = true;
+}
+
+static int finish(struct perf_config *cfg, bool mix_given, bool threads_given, bool mask_given)
+{
+	if (threads_given && mask_given)
+		return usage_error("give -n (thread count) or -c (core mask), not both");
+	if (!threads_given && !mask_given) {
+		uint16_t cpus[1];
+
+		if (perf_cpus_allowed(cpus, 1) < 1)
+			return usage_error("cannot tell which CPUs this process may use");
+		cfg->cores[0] = cpus[0];
+		cfg->num_threads = 1;
+	}
+	if (cfg->io_size % 512 != 0)
+		return usage_error("I/O size (-o) %u is not a multiple of 512", cfg->io_size);
+	switch (cfg->workload) {
+	case WL_READ:
+	case WL_RANDREAD:
+		cfg->read_pct = 100;
+		break;
+	case WL_WRITE:
+	case WL_RANDWRITE:
+		cfg->read_pct = 0;
+		break;
+	default:
+		break;
+	}
+	if (mix_given && cfg->workload != WL_RW && cfg->workload != WL_RANDRW)
+		return usage_error("-M applies to rw and randrw only, not %s",
+				   perf_workload_names[cfg->workload]);
+	if (cfg->queue_size != 0 && cfg->queue_size < 2)
+		return usage_error("queue size must be at least 2");
+	return PERF_ARGS_RUN;
+}
+
 int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 {
-	enum { OPT_VERIFY = 256, OPT_JSON, OPT_BATCH, OPT_NO_SHADOW, OPT_QUEUE_SIZE };
+	enum {
+		OPT_VERIFY = 256,
+		OPT_JSON,
+		OPT_BATCH,
+		OPT_NO_SHADOW,
+		OPT_QUEUE_SIZE,
+		OPT_RATE,
+		OPT_NO_CPU_TIME,
+	};
 	static const struct option longopts[] = {
 		{"trid", required_argument, NULL, 'r'},
 		{"qd", required_argument, NULL, 'q'},
@@ -75,7 +225,14 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		{"workload", required_argument, NULL, 'w'},
 		{"rwmix", required_argument, NULL, 'M'},
 		{"time", required_argument, NULL, 't'},
+		{"warmup", required_argument, NULL, 'a'},
 		{"count", required_argument, NULL, 'd'},
+		{"threads", required_argument, NULL, 'n'},
+		{"core-mask", required_argument, NULL, 'c'},
+		{"qpairs", required_argument, NULL, 'P'},
+		{"latency", no_argument, NULL, 'L'},
+		{"rate", required_argument, NULL, OPT_RATE},
+		{"no-cpu-time", no_argument, NULL, OPT_NO_CPU_TIME},
 		{"verify", no_argument, NULL, OPT_VERIFY},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"batch", no_argument, NULL, OPT_BATCH},
@@ -84,58 +241,69 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	bool mix_given = false;
-	int c;
+	bool mix_given = false, threads_given = false, mask_given = false;
+	int c, rc;
 
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->queue_depth = 32;
-	cfg->io_size = 4096;
-	cfg->workload = WL_RANDREAD;
-	cfg->read_pct = 50;
-	cfg->seconds = 10;
+	perf_config_defaults(cfg);
 	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:q:o:w:M:t:d:h", longopts, NULL)) != -1) {
+	optind = 0; /* 0: glibc starts over, also after an earlier parse */
+	while ((c = getopt_long(argc, argv, ":r:q:o:w:M:t:a:d:n:c:P:Lh", longopts, NULL)) != -1) {
+		rc = 0;
 		switch (c) {
 		case 'r':
-			if (cfg->num_trids == PERF_MAX_TRIDS) {
-				fprintf(stderr, "pnvme-perf: at most %d controllers\n", PERF_MAX_TRIDS);
-				return -1;
-			}
+			if (cfg->num_trids == PERF_MAX_TRIDS)
+				return usage_error("at most %d controllers (-r)", PERF_MAX_TRIDS);
 			cfg->trids[cfg->num_trids++] = optarg;
 			break;
 		case 'q':
-			if (parse_u32(optarg, "queue depth (-q)", 1, 65536, &cfg->queue_depth))
-				return -1;
+			rc = parse_u32(optarg, "queue depth (-q)", 1, 65536, &cfg->queue_depth);
 			break;
 		case 'o':
-			if (parse_u32(optarg, "I/O size (-o)", 512, 64u << 20, &cfg->io_size))
-				return -1;
+			rc = parse_u32(optarg, "I/O size (-o)", 512, 64u << 20, &cfg->io_size);
 			break;
 		case 'w':
-			if (parse_workload(optarg, cfg))
-				return -1;
+			rc = parse_workload(optarg, cfg);
 			break;
 		case 'M':
-			if (parse_u32(optarg, "read percentage (-M)", 0, 100, &cfg->read_pct))
-				return -1;
+			rc = parse_u32(optarg, "read percentage (-M)", 0, 100, &cfg->read_pct);
 			mix_given = true;
 			break;
 		case 't':
-			if (parse_u32(optarg, "time (-t)", 1, 86400, &cfg->seconds))
-				return -1;
+			rc = parse_u32(optarg, "time (-t)", 1, 86400, &cfg->seconds);
 			break;
-		case 'd': {
-			char *end;
-
-			cfg->max_ios = strtoull(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || optarg[0] == '-' || cfg->max_ios == 0) {
-				fprintf(stderr, "pnvme-perf: count (-d) must be a positive number, "
-						"not '%s'\n", optarg);
-				return -1;
-			}
+		case 'a':
+			rc = parse_u32(optarg, "warm-up time (-a)", 0, 86400, &cfg->warmup_s);
 			break;
-		}
+		case 'd':
+			if (parse_num(optarg, 1000, &cfg->max_ios) != 0 || cfg->max_ios == 0)
+				return usage_error("count (-d) must be a positive number, not '%s'",
+						   optarg);
+			break;
+		case 'n':
+			rc = pick_threads(optarg, cfg);
+			threads_given = true;
+			break;
+		case 'c':
+			rc = pick_mask(optarg, cfg);
+			mask_given = true;
+			break;
+		case 'P':
+			rc = parse_u32(optarg, "qpairs per namespace (-P)", 1, PERF_MAX_QPAIRS_PER_NS,
+				       &cfg->qpairs_per_ns);
+			break;
+		case 'L':
+			if (cfg->latency_detail < 2)
+				cfg->latency_detail++;
+			break;
+		case OPT_RATE:
+			if (parse_num(optarg, 1000, &cfg->rate) != 0 || cfg->rate == 0 ||
+			    cfg->rate > 1000000000ull)
+				return usage_error("rate (--rate) must be from 1 to 1000000000 IOPS, "
+						   "not '%s'", optarg);
+			break;
+		case OPT_NO_CPU_TIME:
+			cfg->cpu_time = false;
+			break;
 		case OPT_VERIFY:
 			cfg->verify = true;
 			break;
@@ -149,45 +317,23 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 			cfg->no_shadow_doorbells = true;
 			break;
 		case OPT_QUEUE_SIZE:
-			if (parse_u32(optarg, "queue size", 2, 65536, &cfg->queue_size))
-				return -1;
+			rc = parse_u32(optarg, "queue size (--queue-size)", 2, 65536, &cfg->queue_size);
 			break;
 		case 'h':
-			usage(stdout);
-			return 1;
+			perf_usage(stdout);
+			return PERF_ARGS_HELP;
+		case ':':
+			return usage_error("option %s needs a value (see --help)",
+					   option_text(argv, optopt));
 		default:
 			if (optopt != 0 && optopt < 256)
-				fprintf(stderr, "pnvme-perf: option -%c needs a value or is unknown "
-						"(see --help)\n", optopt);
-			else
-				fprintf(stderr, "pnvme-perf: unknown option '%s' (see --help)\n",
-					argv[optind - 1]);
-			return -1;
+				return usage_error("unknown option '-%c' (see --help)", optopt);
+			return usage_error("unknown option '%s' (see --help)", argv[optind - 1]);
 		}
+		if (rc != 0)
+			return PERF_ARGS_USAGE;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "pnvme-perf: unexpected argument '%s' (see --help)\n", argv[optind]);
-		return -1;
-	}
-	if (cfg->io_size % 512 != 0) {
-		fprintf(stderr, "pnvme-perf: I/O size %u is not a multiple of 512\n", cfg->io_size);
-		return -1;
-	}
-	switch (cfg->workload) {
-	case WL_READ:
-	case WL_RANDREAD:
-		cfg->read_pct = 100;
-		break;
-	case WL_WRITE:
-	case WL_RANDWRITE:
-		cfg->read_pct = 0;
-		break;
-	default:
-		break;
-	}
-	if (mix_given && cfg->workload != WL_RW && cfg->workload != WL_RANDRW) {
-		fprintf(stderr, "pnvme-perf: -M applies to rw and randrw only\n");
-		return -1;
-	}
-	return 0;
+	if (optind < argc)
+		return usage_error("unexpected argument '%s' (see --help)", argv[optind]);
+	return finish(cfg, mix_given, threads_given, mask_given);
 }

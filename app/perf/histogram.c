@@ -15,13 +15,7 @@ void hist_init(struct histogram *h)
  */
 uint32_t hist_bucket(uint64_t v)
 {
-	uint32_t msb, range;
-
-	if (v < 2 * HIST_SUB)
-		return (uint32_t)v;
-	msb = 63u - (uint32_t)__builtin_clzll(v);
-	range = msb - HIST_SUB_BITS; /* >= 1 */
-	return (range + 1) * HIST_SUB + (uint32_t)((v >> range) & (HIST_SUB - 1));
+	return hist_bucket_inline(v);
 }
 
 void hist_bucket_range(uint32_t b, uint64_t *lo, uint64_t *hi)
@@ -34,7 +28,7 @@ void hist_bucket_range(uint32_t b, uint64_t *lo, uint64_t *hi)
 	}
 	range = b / HIST_SUB - 1;
 	*lo = ((uint64_t)(HIST_SUB + b % HIST_SUB)) << range;
-	*hi = *lo + (1ull << range) - 1;
+	*hi = *lo + ((1ull << range) - 1);
 }
 
 void hist_merge(struct histogram *dst, const struct histogram *src)
@@ -49,20 +43,18 @@ void hist_merge(struct histogram *dst, const struct histogram *src)
 		dst->max = src->max;
 }
 
-uint64_t hist_percentile(const struct histogram *h, double pct)
+uint64_t hist_percentile_ppm(const struct histogram *h, uint32_t ppm)
 {
 	uint64_t rank, seen = 0, lo, hi;
 
 	if (h->count == 0)
 		return 0;
-	if (pct <= 0)
-		return h->min;
-	/* The smallest value with at least pct% of the samples at or below it. */
-	rank = (uint64_t)(pct / 100.0 * (double)h->count + 0.5);
+	if (ppm > 1000000)
+		ppm = 1000000;
+	/* Nearest rank: the smallest sample with at least ppm of them at or below it. */
+	rank = (uint64_t)(((unsigned __int128)h->count * ppm + 999999) / 1000000);
 	if (rank == 0)
 		rank = 1;
-	if (rank > h->count)
-		rank = h->count;
 	for (uint32_t b = 0; b < HIST_BUCKETS; b++) {
 		seen += h->buckets[b];
 		if (seen >= rank) {
@@ -75,4 +67,13 @@ uint64_t hist_percentile(const struct histogram *h, double pct)
 		}
 	}
 	return h->max;
+}
+
+uint64_t hist_percentile(const struct histogram *h, double pct)
+{
+	double ppm = pct * 10000.0 + 0.5;
+
+	if (ppm <= 0)
+		return hist_percentile_ppm(h, 0);
+	return hist_percentile_ppm(h, ppm >= 1000000.0 ? 1000000u : (uint32_t)ppm);
 }

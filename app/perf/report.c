@@ -1,108 +1,167 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* pnvme-perf's results: a table for people, JSON for scripts. */
+/* pnvme-perf's results for people: a table, with -L percentiles, with -LL histograms. */
 #include <stdio.h>
+#include <string.h>
 
 #include "perf.h"
 
-static const char *const workload_names[] = {"read",      "write", "randread",
-					     "randwrite", "rw",    "randrw"};
-
-struct row {
-	const char *name;
-	double iops, mibs, avg_us, min_us, max_us, p50, p99, p999;
-	uint64_t ios, errors, verify_failures, verified;
-};
-
-static double to_us(uint64_t ticks, uint64_t hz)
+void perf_report_header(const struct perf_config *cfg, struct pnvme_ctrlr **ctrlrs, int n)
 {
-	return (double)ticks * 1e6 / (double)hz;
-}
-
-static void make_row(struct row *r, const char *name, const struct histogram *h, uint64_t ios,
-		     uint64_t bytes, uint64_t errors, uint64_t vfail, uint64_t verified,
-		     double seconds, uint64_t hz)
-{
-	r->name = name;
-	r->ios = ios;
-	r->errors = errors;
-	r->verify_failures = vfail;
-	r->verified = verified;
-	r->iops = (double)ios / seconds;
-	r->mibs = (double)bytes / seconds / (1024.0 * 1024.0);
-	r->avg_us = h->count ? to_us(h->sum, hz) / (double)h->count : 0;
-	r->min_us = h->count ? to_us(h->min, hz) : 0;
-	r->max_us = to_us(h->max, hz);
-	r->p50 = to_us(hist_percentile(h, 50), hz);
-	r->p99 = to_us(hist_percentile(h, 99), hz);
-	r->p999 = to_us(hist_percentile(h, 99.9), hz);
-}
-
-static void print_json_row(const struct row *r, const char *sep)
-{
-	printf("    {\"name\": \"%s\", \"ios\": %llu, \"iops\": %.1f, \"mib_per_s\": %.2f, "
-	       "\"lat_us\": {\"avg\": %.2f, \"min\": %.2f, \"max\": %.2f, \"p50\": %.2f, "
-	       "\"p99\": %.2f, \"p99_9\": %.2f}, \"errors\": %llu, \"verified\": %llu, "
-	       "\"verify_failures\": %llu}%s\n",
-	       r->name, (unsigned long long)r->ios, r->iops, r->mibs, r->avg_us, r->min_us,
-	       r->max_us, r->p50, r->p99, r->p999, (unsigned long long)r->errors,
-	       (unsigned long long)r->verified, (unsigned long long)r->verify_failures, sep);
-}
-
-void perf_report(const struct perf_config *cfg, struct perf_worker *w, int n, double seconds,
-		 uint64_t hz)
-{
-	struct histogram total;
-	uint64_t ios = 0, bytes = 0, errors = 0, vfail = 0, verified = 0;
-	struct row rows[64], all;
-	int nrows = n < 64 ? n : 64;
-
-	hist_init(&total);
 	for (int i = 0; i < n; i++) {
-		hist_merge(&total, &w[i].hist);
-		ios += w[i].ios;
-		bytes += w[i].bytes;
-		errors += w[i].errors;
-		vfail += w[i].verify_failures;
-		verified += w[i].verified;
-		if (i < nrows)
-			make_row(&rows[i], w[i].name, &w[i].hist, w[i].ios, w[i].bytes, w[i].errors,
-				 w[i].verify_failures, w[i].verified, seconds, hz);
+		const struct pnvme_ctrlr_data *d = pnvme_ctrlr_get_data(ctrlrs[i]);
+		int len = (int)sizeof(d->mn);
+
+		while (len > 0 && (d->mn[len - 1] == ' ' || d->mn[len - 1] == '\0'))
+			len--;
+		printf("Controller %s: %.*s, %u namespace(s), max transfer %u KiB, "
+		       "shadow doorbells %s\n",
+		       pnvme_ctrlr_get_trid(ctrlrs[i])->traddr, len, (const char *)d->mn,
+		       pnvme_ctrlr_get_num_ns(ctrlrs[i]),
+		       pnvme_ctrlr_get_max_xfer_size(ctrlrs[i]) / 1024,
+		       pnvme_ctrlr_uses_shadow_doorbells(ctrlrs[i]) ? "on" : "off");
 	}
-	make_row(&all, "Total", &total, ios, bytes, errors, vfail, verified, seconds, hz);
+	printf("%s", perf_workload_names[cfg->workload]);
+	if (cfg->workload == WL_RW || cfg->workload == WL_RANDRW)
+		printf(" %u%% reads", cfg->read_pct);
+	printf(", %u B, QD %u per qpair, %u qpair(s) per namespace per thread, %u thread(s) on "
+	       "CPU", cfg->io_size, cfg->queue_depth, cfg->qpairs_per_ns, cfg->num_threads);
+	for (uint32_t i = 0; i < cfg->num_threads; i++)
+		printf("%s%u", i ? "," : " ", cfg->cores[i]);
+	printf(", %u s", cfg->seconds);
+	if (cfg->warmup_s)
+		printf(" after %u s warm-up", cfg->warmup_s);
+	if (cfg->max_ios)
+		printf(" or %llu I/Os", (unsigned long long)cfg->max_ios);
+	if (cfg->rate)
+		printf(", open loop at %llu IOPS", (unsigned long long)cfg->rate);
+	else
+		printf(", closed loop");
+	printf("%s%s\n", cfg->verify ? ", verify" : "", cfg->delay_doorbell ? ", batch" : "");
+}
 
-	if (cfg->json) {
-		printf("{\n  \"config\": {\"workload\": \"%s\", \"queue_depth\": %u, "
-		       "\"io_size\": %u, \"read_pct\": %u, \"seconds\": %u, \"verify\": %s, "
-		       "\"batch\": %s, \"shadow_doorbells\": %s, \"controllers\": [",
-		       workload_names[cfg->workload], cfg->queue_depth, cfg->io_size, cfg->read_pct,
-		       cfg->seconds, cfg->verify ? "true" : "false",
-		       cfg->delay_doorbell ? "true" : "false",
-		       n > 0 && pnvme_ctrlr_uses_shadow_doorbells(w[0].ctrlr) ? "true" : "false");
-		for (int i = 0; i < n; i++) {
-			char buf[512];
+static int name_width(const struct perf_results *r)
+{
+	int w = 9;
 
-			printf("%s\"%s\"", i ? ", " : "",
-			       pnvme_trid_str(pnvme_ctrlr_get_trid(w[i].ctrlr), buf, sizeof(buf)));
-		}
-		printf("]},\n  \"elapsed_s\": %.3f,\n  \"namespaces\": [\n", seconds);
-		for (int i = 0; i < nrows; i++)
-			print_json_row(&rows[i], i + 1 < nrows ? "," : "");
-		printf("  ],\n  \"total\":\n");
-		print_json_row(&all, "");
-		printf("}\n");
+	for (uint32_t i = 0; i < r->num_ns_rows; i++) {
+		int len = (int)strlen(r->ns_rows[i].name);
+
+		if (len > w)
+			w = len;
+	}
+	return w;
+}
+
+static void core_col(const struct perf_row *row)
+{
+	if (row->core >= 0)
+		printf("%4d ", row->core);
+	else
+		printf("%4s ", "");
+}
+
+static void table_row(const struct perf_config *cfg, const struct perf_row *row, uint64_t hz,
+		      int w)
+{
+	struct perf_figures f;
+
+	perf_row_figures(row, hz, &f);
+	core_col(row);
+	printf("%-*s %11.1f %9.2f %8.2f %8.2f %8.2f %8.2f %9.2f %9.2f", w, row->name, f.iops,
+	       f.mibs, f.avg_us, f.min_us, f.p50, f.p99, f.p999, f.max_us);
+	if (cfg->cpu_time)
+		printf(" %7.0f %7.0f\n", f.submit_ns, f.complete_ns);
+	else
+		printf(" %7s %7s\n", "-", "-");
+}
+
+static void percentile_row(const struct perf_row *row, uint64_t hz, int w)
+{
+	struct perf_figures f;
+
+	perf_row_figures(row, hz, &f);
+	core_col(row);
+	printf("%-*s %10.2f %10.2f %10.2f %10.2f %10.2f %10.2f\n", w, row->name, f.p50, f.p90,
+	       f.p99, f.p999, f.p9999, f.max_us);
+}
+
+static void histogram_rows(const struct perf_row *row)
+{
+	const struct histogram *h = &row->st.lat;
+	uint64_t cum = 0;
+
+	if (row->core >= 0)
+		printf("\nLatency histogram: %s on CPU %d (us: from, below, count, %%, cumulative %%)\n",
+		       row->name, row->core);
+	else
+		printf("\nLatency histogram: %s (us: from, below, count, %%, cumulative %%)\n",
+		       row->name);
+	if (h->count == 0) {
+		printf("  (no I/O)\n");
 		return;
 	}
-	printf("%-36s %12s %10s %10s %10s %10s %10s %10s %10s\n", "Namespace", "IOPS", "MiB/s",
-	       "avg(us)", "min(us)", "max(us)", "p50(us)", "p99(us)", "p99.9(us)");
-	for (int i = 0; i <= nrows; i++) {
-		const struct row *r = i < nrows ? &rows[i] : &all;
+	for (uint32_t b = 0; b < HIST_BUCKETS; b++) {
+		uint64_t lo, hi;
 
-		printf("%-36s %12.1f %10.2f %10.2f %10.2f %10.2f %10.2f %10.2f %10.2f\n", r->name,
-		       r->iops, r->mibs, r->avg_us, r->min_us, r->max_us, r->p50, r->p99, r->p999);
+		if (h->buckets[b] == 0)
+			continue;
+		hist_bucket_range(b, &lo, &hi);
+		cum += h->buckets[b];
+		printf("  %12.3f %12.3f %10llu %7.3f%% %8.3f%%\n", (double)lo / 1000.0,
+		       ((double)hi + 1.0) / 1000.0, (unsigned long long)h->buckets[b],
+		       100.0 * (double)h->buckets[b] / (double)h->count,
+		       100.0 * (double)cum / (double)h->count);
+	}
+}
+
+void perf_report_table(const struct perf_config *cfg, const struct perf_results *r)
+{
+	int w = name_width(r);
+	bool thread_rows = r->num_threads > 1 && r->num_namespaces > 1;
+
+	printf("\n%4s %-*s %11s %9s %8s %8s %8s %8s %9s %9s %7s %7s\n", "CPU", w, "Namespace",
+	       "IOPS", "MiB/s", "avg(us)", "min(us)", "p50(us)", "p99(us)", "p99.9(us)", "max(us)",
+	       "sub(ns)", "cpl(ns)");
+	for (uint32_t i = 0; i < r->num_ns_rows; i++)
+		table_row(cfg, &r->ns_rows[i], r->hz, w);
+	for (uint32_t i = 0; thread_rows && i < r->num_threads; i++)
+		table_row(cfg, &r->thread_rows[i], r->hz, w);
+	table_row(cfg, &r->total, r->hz, w);
+	if (cfg->cpu_time)
+		printf("sub/cpl: the driver's CPU time per I/O, inside pnvme_ns_cmd_read/write and "
+		       "inside\npnvme_qpair_process_completions() less the callbacks (%llu calls "
+		       "over %d us left out)\n", (unsigned long long)r->total.st.cpu_skipped,
+		       PERF_CPU_LIMIT_US);
+
+	if (cfg->latency_detail >= 1) {
+		printf("\nLatency percentiles (us)\n%4s %-*s %10s %10s %10s %10s %10s %10s\n", "CPU", w,
+		       "Namespace", "p50", "p90", "p99", "p99.9", "p99.99", "max");
+		for (uint32_t i = 0; i < r->num_ns_rows; i++)
+			percentile_row(&r->ns_rows[i], r->hz, w);
+		for (uint32_t i = 0; thread_rows && i < r->num_threads; i++)
+			percentile_row(&r->thread_rows[i], r->hz, w);
+		percentile_row(&r->total, r->hz, w);
+	}
+	if (cfg->latency_detail >= 2) {
+		for (uint32_t i = 0; r->num_ns_rows > 1 && i < r->num_ns_rows; i++)
+			histogram_rows(&r->ns_rows[i]);
+		histogram_rows(&r->total);
+	}
+	printf("\n%llu I/Os in %.3f s (%llu reads, %llu writes)\n",
+	       (unsigned long long)r->total.st.ios, r->seconds,
+	       (unsigned long long)r->total.st.reads, (unsigned long long)r->total.st.writes);
+	if (cfg->rate) {
+		struct perf_figures f;
+
+		perf_row_figures(&r->total, r->hz, &f);
+		printf("open loop: %llu IOPS asked, %.1f achieved; %llu scheduled I/Os not submitted "
+		       "by the end (device or tool behind)\n", (unsigned long long)cfg->rate, f.iops,
+		       (unsigned long long)r->behind);
 	}
 	if (cfg->verify)
-		printf("verify: %llu reads checked, %llu mismatches\n", (unsigned long long)verified,
-		       (unsigned long long)vfail);
-	if (errors != 0)
-		printf("I/O errors: %llu\n", (unsigned long long)errors);
+		printf("verify: %llu reads checked, %llu mismatches\n",
+		       (unsigned long long)r->total.st.verified,
+		       (unsigned long long)r->total.st.verify_failures);
+	if (r->total.st.errors != 0)
+		printf("I/O errors: %llu\n", (unsigned long long)r->total.st.errors);
 }

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* A worker keeps queue_depth I/Os in flight on one namespace's qpair. */
+/*
+ * A slot: one qpair on one namespace, its tasks (an I/O buffer each), where
+ * its I/O goes, submission and the completion callback. The hot path here
+ * allocates nothing, makes no system call and divides nothing.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,183 +29,264 @@ static inline uint64_t rng_below(uint64_t *s, uint64_t n)
 	return (uint64_t)(((unsigned __int128)rng_next(s) * n) >> 64);
 }
 
+static inline uint64_t ticks_to_ns(uint64_t ticks, uint64_t mult)
+{
+	return (uint64_t)(((unsigned __int128)ticks * mult) >> 32);
+}
+
 static void io_done(void *arg, const struct pnvme_cpl *cpl);
 
-static int submit_task(struct perf_task *t)
+static inline uint64_t pick_unit(struct perf_slot *s)
 {
-	struct perf_worker *w = t->w;
-	uint64_t unit, lba;
+	uint64_t unit;
+
+	if (s->random) {
+		unit = rng_below(&s->rng, s->num_units);
+	} else {
+		unit = s->next_seq;
+		if (++s->next_seq == s->num_units)
+			s->next_seq = 0;
+	}
+	if (s->unit_busy != NULL) {
+		/* Never two I/Os on one unit at once: the check would race the write. */
+		while (s->unit_busy[unit])
+			unit = unit + 1 == s->num_units ? 0 : unit + 1;
+		s->unit_busy[unit] = 1;
+	}
+	return unit;
+}
+
+static __attribute__((noinline, cold)) int submit_failed(struct perf_slot *s,
+							  struct perf_task *t, int rc)
+{
+	if (s->unit_busy != NULL)
+		s->unit_busy[t->unit] = 0;
+	s->free[s->num_free++] = t;
+	if (rc == -ENOMEM)
+		return rc; /* the request pool is empty for now: try again after completions */
+	if (s->st.errors++ < 10)
+		fprintf(stderr, "pnvme-perf: %s: submit failed: %s\n", s->name, strerror(-rc));
+	s->dead = true;
+	return rc;
+}
+
+/*
+ * Submit task t (not on the free list). start: its scheduled tick in open
+ * loop. *end gets the tick after the submission when the driver is timed.
+ */
+static inline int submit(struct perf_slot *s, struct perf_task *t, uint64_t start, uint64_t *end)
+{
+	struct perf_thread *th = s->th;
+	uint64_t lba, t0 = 0;
 	int rc;
 
-	if (w->random) {
-		unit = rng_below(&w->rng, w->num_units);
-	} else {
-		unit = w->next_seq;
-		if (++w->next_seq == w->num_units)
-			w->next_seq = 0;
+	t->unit = pick_unit(s);
+	t->is_read = ((rng_next(&s->rng) >> 32) * 100 >> 32) < s->read_threshold;
+	lba = (s->unit_base + t->unit) * s->sectors_per_io;
+	if (!t->is_read && s->unit_gen != NULL) {
+		t->gen = ++s->generation;
+		perf_pattern_fill(t->buf, s->sectors_per_io * s->sector_size, s->sector_size, lba,
+				  t->gen);
 	}
-	t->is_read = ((rng_next(&w->rng) >> 32) * 100 >> 32) < w->read_threshold;
-	if (w->unit_busy != NULL) {
-		/* Never two I/Os on one unit at once: the check would race the write. */
-		while (w->unit_busy[unit])
-			unit = unit + 1 == w->num_units ? 0 : unit + 1;
-		w->unit_busy[unit] = 1;
-	}
-	t->unit = unit;
-	lba = unit * w->sectors_per_io;
-	if (!t->is_read && w->unit_gen != NULL) {
-		t->gen = ++w->generation;
-		perf_pattern_fill(t->buf, w->sectors_per_io * pnvme_ns_get_sector_size(w->ns),
-				  pnvme_ns_get_sector_size(w->ns), lba, t->gen);
-	}
-	t->submit_tick = pnvme_ticks();
+	t->counted = th->measuring;
+	if (!th->open_loop || th->cpu_time)
+		t0 = pnvme_ticks();
+	t->start_tick = th->open_loop ? start : t0;
 	if (t->is_read)
-		rc = pnvme_ns_cmd_read(w->ns, w->qpair, t->buf, lba, w->sectors_per_io, io_done, t, 0);
+		rc = pnvme_ns_cmd_read(s->ns, s->qpair, t->buf, lba, s->sectors_per_io, io_done, t,
+				       0);
 	else
-		rc = pnvme_ns_cmd_write(w->ns, w->qpair, t->buf, lba, w->sectors_per_io, io_done, t,
+		rc = pnvme_ns_cmd_write(s->ns, s->qpair, t->buf, lba, s->sectors_per_io, io_done, t,
 					0);
-	if (rc != 0) {
-		if (w->unit_busy != NULL)
-			w->unit_busy[unit] = 0;
-		fprintf(stderr, "pnvme-perf: %s: submit failed: %s\n", w->name, strerror(-rc));
-		w->errors++;
-		return rc;
+	if (th->cpu_time) {
+		uint64_t t1 = pnvme_ticks();
+
+		if (perf_likely(t1 - t0 < th->cpu_limit)) {
+			s->st.submit_ticks += t1 - t0;
+			s->st.submits++;
+		} else {
+			s->st.cpu_skipped++;
+		}
+		*end = t1;
 	}
-	w->in_flight++;
+	if (perf_unlikely(rc != 0))
+		return submit_failed(s, t, rc);
+	s->in_flight++;
+	if (t->counted && --th->quota == 0)
+		th->submitting = false;
 	return 0;
+}
+
+int perf_slot_submit_free(struct perf_slot *s, uint64_t start_tick)
+{
+	uint64_t end;
+
+	return submit(s, s->free[--s->num_free], start_tick, &end);
+}
+
+static __attribute__((noinline, cold)) void io_failed(struct perf_slot *s, struct perf_task *t,
+						       const struct pnvme_cpl *cpl)
+{
+	if (s->th->abandoned)
+		return; /* already counted as lost */
+	if (s->st.errors++ < 10)
+		fprintf(stderr, "pnvme-perf: %s: %s at LBA %llu failed: %s\n", s->name,
+			t->is_read ? "read" : "write",
+			(unsigned long long)((s->unit_base + t->unit) * s->sectors_per_io),
+			pnvme_cpl_status_str(cpl));
+}
+
+static void verify_done(struct perf_slot *s, struct perf_task *t)
+{
+	uint64_t lba = (s->unit_base + t->unit) * s->sectors_per_io, bad;
+
+	if (!t->is_read) {
+		s->unit_gen[t->unit] = t->gen;
+		return;
+	}
+	if (s->unit_gen[t->unit] == 0)
+		return; /* never written in this run: nothing to compare with */
+	bad = perf_pattern_check(t->buf, s->sectors_per_io * s->sector_size, s->sector_size, lba,
+				 s->unit_gen[t->unit]);
+	s->st.verified++;
+	if (bad != 0 && s->st.verify_failures++ < 10)
+		fprintf(stderr, "pnvme-perf: %s: verify failed at LBA %llu, byte %llu\n", s->name,
+			(unsigned long long)lba, (unsigned long long)(bad - 1));
 }
 
 static void io_done(void *arg, const struct pnvme_cpl *cpl)
 {
 	struct perf_task *t = arg;
-	struct perf_worker *w = t->w;
-	uint64_t now = pnvme_ticks();
-	uint32_t ss = pnvme_ns_get_sector_size(w->ns);
+	struct perf_slot *s = t->s;
+	struct perf_thread *th = s->th;
+	uint64_t now = pnvme_ticks(), out = 0;
 
-	w->in_flight--;
-	hist_record(&w->hist, now - t->submit_tick);
-	if (pnvme_cpl_is_error(cpl)) {
-		if (w->errors++ < 10)
-			fprintf(stderr, "pnvme-perf: %s: %s at LBA %llu failed: %s\n", w->name,
-				t->is_read ? "read" : "write",
-				(unsigned long long)(t->unit * w->sectors_per_io),
-				pnvme_cpl_status_str(cpl));
+	s->in_flight--;
+	s->done++;
+	if (perf_unlikely(pnvme_cpl_is_error(cpl))) {
+		io_failed(s, t, cpl);
 	} else {
-		w->ios++;
-		w->bytes += (uint64_t)w->sectors_per_io * ss;
-		if (t->is_read)
-			w->reads++;
-		else
-			w->writes++;
-		if (w->unit_gen != NULL) {
-			uint64_t lba = t->unit * w->sectors_per_io;
-
-			if (!t->is_read) {
-				w->unit_gen[t->unit] = t->gen;
-			} else if (w->unit_gen[t->unit] != 0) {
-				uint64_t bad = perf_pattern_check(t->buf, w->sectors_per_io * ss, ss,
-								  lba, w->unit_gen[t->unit]);
-
-				w->verified++;
-				if (bad != 0 && w->verify_failures++ < 10)
-					fprintf(stderr, "pnvme-perf: %s: verify failed at LBA %llu, "
-							"byte %llu\n", w->name,
-						(unsigned long long)lba,
-						(unsigned long long)(bad - 1));
-			}
+		if (perf_likely(t->counted)) {
+			s->st.ios++;
+			s->st.reads += t->is_read;
+			hist_record(&s->st.lat, ticks_to_ns(now - t->start_tick, th->ns_mult));
 		}
+		if (s->unit_gen != NULL)
+			verify_done(s, t);
 	}
-	if (w->unit_busy != NULL)
-		w->unit_busy[t->unit] = 0;
-	if (!w->stopping)
-		submit_task(t);
+	if (s->unit_busy != NULL)
+		s->unit_busy[t->unit] = 0;
+	/* Closed loop: the next I/O goes out from here. Open loop: the schedule says when. */
+	if (!th->open_loop && th->submitting && !s->dead)
+		submit(s, t, 0, &out);
+	else
+		s->free[s->num_free++] = t;
+	if (th->cpu_time) {
+		if (out == 0)
+			out = pnvme_ticks();
+		s->cb_ticks += out - now;
+	}
 }
 
-int perf_worker_init(struct perf_worker *w, const struct perf_config *cfg,
-		     struct pnvme_ctrlr *ctrlr, struct pnvme_ns *ns, uint64_t seed)
+void perf_slot_reset_stats(struct perf_slot *s)
+{
+	uint64_t errors = s->st.errors, verified = s->st.verified, vfail = s->st.verify_failures;
+
+	memset(&s->st, 0, offsetof(struct perf_stats, lat));
+	hist_init(&s->st.lat);
+	s->st.errors = errors;
+	s->st.verified = verified;
+	s->st.verify_failures = vfail;
+}
+
+static uint32_t queue_size_for(const struct perf_config *cfg, struct pnvme_ctrlr *ctrlr,
+			       uint32_t dflt)
+{
+	uint32_t mqes = (uint32_t)(pnvme_ctrlr_get_cap(ctrlr) & 0xffff) + 1;
+	uint32_t want = cfg->queue_depth + 1;
+
+	if (cfg->queue_size != 0)
+		return cfg->queue_size;
+	if (want < dflt)
+		want = dflt;
+	return want < mqes ? want : mqes;
+}
+
+int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, struct pnvme_ctrlr *ctrlr,
+		   struct pnvme_ns *ns, uint64_t unit_base, uint64_t num_units, uint64_t seed)
 {
 	struct pnvme_io_qpair_opts qopts;
 	uint32_t ss = pnvme_ns_get_sector_size(ns);
 	int rc;
 
-	memset(w, 0, sizeof(*w));
-	w->ctrlr = ctrlr;
-	w->ns = ns;
-	w->rng = seed | 1;
-	hist_init(&w->hist);
-	snprintf(w->name, sizeof(w->name), "%s ns %u", pnvme_ctrlr_get_trid(ctrlr)->traddr,
-		 pnvme_ns_get_id(ns));
-	if (cfg->io_size % ss != 0) {
-		fprintf(stderr, "pnvme-perf: I/O size %u is not a multiple of %s's sector size %u\n",
-			cfg->io_size, w->name, ss);
-		return -EINVAL;
-	}
-	w->sectors_per_io = cfg->io_size / ss;
-	w->num_units = pnvme_ns_get_num_sectors(ns) / w->sectors_per_io;
-	if (w->num_units < cfg->queue_depth) {
-		fprintf(stderr, "pnvme-perf: %s is too small for depth %u of %u-byte I/Os\n",
-			w->name, cfg->queue_depth, cfg->io_size);
-		return -EINVAL;
-	}
-	w->random = cfg->workload == WL_RANDREAD || cfg->workload == WL_RANDWRITE ||
+	s->ctrlr = ctrlr;
+	s->ns = ns;
+	s->rng = seed | 1;
+	s->sector_size = ss;
+	s->sectors_per_io = cfg->io_size / ss;
+	s->unit_base = unit_base;
+	s->num_units = num_units;
+	s->random = cfg->workload == WL_RANDREAD || cfg->workload == WL_RANDWRITE ||
 		    cfg->workload == WL_RANDRW;
-	w->read_threshold = cfg->read_pct;
+	s->read_threshold = cfg->read_pct;
+	hist_init(&s->st.lat);
 	if (cfg->verify) {
-		w->unit_gen = calloc(w->num_units, sizeof(*w->unit_gen));
-		w->unit_busy = calloc(w->num_units, 1);
-		if (w->unit_gen == NULL || w->unit_busy == NULL)
+		s->unit_gen = calloc(num_units, sizeof(*s->unit_gen));
+		s->unit_busy = calloc(num_units, 1);
+		if (s->unit_gen == NULL || s->unit_busy == NULL)
 			return -ENOMEM;
 	}
 	pnvme_ctrlr_get_default_io_qpair_opts(ctrlr, &qopts, sizeof(qopts));
-	if (cfg->queue_size != 0)
-		qopts.io_queue_size = cfg->queue_size;
+	qopts.io_queue_size = queue_size_for(cfg, ctrlr, qopts.io_queue_size);
 	/* Enough requests for the depth, split children included. */
 	qopts.io_queue_requests = cfg->queue_depth *
 		(1 + cfg->io_size / pnvme_ctrlr_get_max_xfer_size(ctrlr) + 1) + qopts.io_queue_size;
 	qopts.delay_doorbell = cfg->delay_doorbell;
-	rc = pnvme_ctrlr_alloc_io_qpair(ctrlr, &qopts, &w->qpair);
+	rc = pnvme_ctrlr_alloc_io_qpair(ctrlr, &qopts, &s->qpair);
 	if (rc != 0) {
-		fprintf(stderr, "pnvme-perf: %s: cannot allocate a qpair: %s\n", w->name,
-			strerror(-rc));
-		return rc;
+		if (rc == -EBUSY)
+			fprintf(stderr, "pnvme-perf: %s: cannot allocate a qpair: the controller "
+					"granted %u I/O queues, fewer than threads x namespaces x "
+					"-P need\n", s->name, pnvme_ctrlr_get_num_io_queues(ctrlr));
+		else
+			fprintf(stderr, "pnvme-perf: %s: cannot allocate a qpair: %s\n", s->name,
+				strerror(-rc));
+		s->qpair = NULL;
+		return rc == -EBUSY ? -E2BIG : rc;
 	}
-	w->tasks = calloc(cfg->queue_depth, sizeof(*w->tasks));
-	if (w->tasks == NULL)
+	s->tasks = calloc(cfg->queue_depth, sizeof(*s->tasks));
+	s->free = calloc(cfg->queue_depth, sizeof(*s->free));
+	if (s->tasks == NULL || s->free == NULL)
 		return -ENOMEM;
-	w->num_tasks = cfg->queue_depth;
-	for (uint32_t i = 0; i < w->num_tasks; i++) {
-		w->tasks[i].w = w;
-		w->tasks[i].buf = pnvme_dma_zmalloc(cfg->io_size, 4096, NULL);
-		if (w->tasks[i].buf == NULL) {
+	s->num_tasks = cfg->queue_depth;
+	for (uint32_t i = 0; i < s->num_tasks; i++) {
+		struct perf_task *t = &s->tasks[s->num_tasks - 1 - i];
+
+		t->s = s;
+		t->buf = pnvme_dma_zmalloc(cfg->io_size, 4096, NULL);
+		if (t->buf == NULL) {
 			fprintf(stderr, "pnvme-perf: out of DMA memory for %u buffers of %u bytes\n",
-				w->num_tasks, cfg->io_size);
+				s->num_tasks, cfg->io_size);
 			return -ENOMEM;
 		}
+		s->free[s->num_free++] = t;
 	}
 	return 0;
 }
 
-int perf_worker_start(struct perf_worker *w)
+void perf_slot_fini(struct perf_slot *s)
 {
-	for (uint32_t i = 0; i < w->num_tasks; i++) {
-		int rc = submit_task(&w->tasks[i]);
-
-		if (rc != 0)
-			return rc;
-	}
-	pnvme_qpair_flush(w->qpair);
-	return 0;
-}
-
-void perf_worker_fini(struct perf_worker *w)
-{
-	if (w->qpair != NULL)
-		pnvme_ctrlr_free_io_qpair(w->qpair);
-	for (uint32_t i = 0; w->tasks != NULL && i < w->num_tasks; i++)
-		pnvme_dma_free(w->tasks[i].buf);
-	free(w->tasks);
-	free(w->unit_gen);
-	free(w->unit_busy);
-	w->qpair = NULL;
-	w->tasks = NULL;
+	if (s->qpair != NULL)
+		pnvme_ctrlr_free_io_qpair(s->qpair);
+	for (uint32_t i = 0; s->tasks != NULL && i < s->num_tasks; i++)
+		pnvme_dma_free(s->tasks[i].buf);
+	free(s->tasks);
+	free(s->free);
+	free(s->unit_gen);
+	free(s->unit_busy);
+	s->qpair = NULL;
+	s->tasks = NULL;
+	s->free = NULL;
+	s->unit_gen = NULL;
+	s->unit_busy = NULL;
 }

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pnvme-perf's results for scripts: one JSON document on stdout. Each row is
+ * one line that starts with its name ("Total" for the total), so a line-based
+ * script can pick a row and its "iops" out without a JSON parser.
+ */
+#include <stdio.h>
+
+#include "perf.h"
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static const char *json_bool(bool b)
+{
+	return b ? "true" : "false";
+}
+
+static void json_histogram(const struct histogram *h)
+{
+	bool first = true;
+
+	printf(", \"histogram\": [");
+	for (uint32_t b = 0; b < HIST_BUCKETS; b++) {
+		uint64_t lo, hi;
+
+		if (h->buckets[b] == 0)
+			continue;
+		hist_bucket_range(b, &lo, &hi);
+		printf("%s{\"lo_us\": %.3f, \"hi_us\": %.3f, \"count\": %llu}", first ? "" : ", ",
+		       (double)lo / 1000.0, ((double)hi + 1.0) / 1000.0,
+		       (unsigned long long)h->buckets[b]);
+		first = false;
+	}
+	printf("]");
+}
+
+static void json_row(const struct perf_config *cfg, const struct perf_results *r,
+		     const struct perf_row *row, const char *indent, const char *sep)
+{
+	const struct perf_stats *st = &row->st;
+	struct perf_figures f;
+
+	perf_row_figures(row, r->hz, &f);
+	printf("%s{\"name\": ", indent);
+	json_str(row->name);
+	printf(", \"ios\": %llu, \"iops\": %.1f, \"mib_per_s\": %.2f", (unsigned long long)st->ios,
+	       f.iops, f.mibs);
+	if (row->thread >= 0)
+		printf(", \"thread\": %d, \"core\": %d", row->thread, row->core);
+	printf(", \"seconds\": %.6f, \"reads\": %llu, \"writes\": %llu", row->seconds,
+	       (unsigned long long)st->reads, (unsigned long long)st->writes);
+	printf(", \"lat_us\": {\"avg\": %.3f, \"min\": %.3f, \"max\": %.3f, \"p50\": %.3f, "
+	       "\"p90\": %.3f, \"p99\": %.3f, \"p99_9\": %.3f, \"p99_99\": %.3f}",
+	       f.avg_us, f.min_us, f.max_us, f.p50, f.p90, f.p99, f.p999, f.p9999);
+	if (cfg->cpu_time)
+		printf(", \"cpu_ns_per_io\": {\"submit\": %.1f, \"complete\": %.1f, \"total\": %.1f, "
+		       "\"skipped_calls\": %llu}", f.submit_ns, f.complete_ns, f.total_ns,
+		       (unsigned long long)st->cpu_skipped);
+	else
+		printf(", \"cpu_ns_per_io\": null");
+	printf(", \"errors\": %llu, \"verified\": %llu, \"verify_failures\": %llu",
+	       (unsigned long long)st->errors, (unsigned long long)st->verified,
+	       (unsigned long long)st->verify_failures);
+	if (cfg->latency_detail >= 2)
+		json_histogram(&st->lat);
+	printf("}%s\n", sep);
+}
+
+static void json_config(const struct perf_config *cfg, struct pnvme_ctrlr **ctrlrs, int n,
+			const struct perf_results *r)
+{
+	printf("  \"config\": {\"workload\": \"%s\", \"queue_depth\": %u, \"io_size\": %u, "
+	       "\"read_pct\": %u, \"seconds\": %u, \"warmup_s\": %u, \"max_ios\": %llu, "
+	       "\"rate_iops\": %llu, \"open_loop\": %s, \"threads\": %u, \"cores\": [",
+	       perf_workload_names[cfg->workload], cfg->queue_depth, cfg->io_size, cfg->read_pct,
+	       cfg->seconds, cfg->warmup_s, (unsigned long long)cfg->max_ios,
+	       (unsigned long long)cfg->rate, json_bool(cfg->rate != 0), cfg->num_threads);
+	for (uint32_t i = 0; i < cfg->num_threads; i++)
+		printf("%s%u", i ? ", " : "", cfg->cores[i]);
+	printf("], \"qpairs_per_ns\": %u, \"queue_size\": %u, \"verify\": %s, \"batch\": %s, "
+	       "\"shadow_doorbells\": %s, \"cpu_time\": %s, \"latency_detail\": %u, "
+	       "\"namespaces\": %u, \"controllers\": [",
+	       cfg->qpairs_per_ns, cfg->queue_size, json_bool(cfg->verify),
+	       json_bool(cfg->delay_doorbell),
+	       json_bool(n > 0 && pnvme_ctrlr_uses_shadow_doorbells(ctrlrs[0])),
+	       json_bool(cfg->cpu_time), cfg->latency_detail, r->num_namespaces);
+	for (int i = 0; i < n; i++) {
+		char buf[512];
+
+		printf("%s", i ? ", " : "");
+		json_str(pnvme_trid_str(pnvme_ctrlr_get_trid(ctrlrs[i]), buf, sizeof(buf)));
+	}
+	printf("]},\n");
+}
+
+void perf_report_json(const struct perf_config *cfg, const struct perf_results *r,
+		      struct pnvme_ctrlr **ctrlrs, int num_ctrlrs)
+{
+	printf("{\n");
+	json_config(cfg, ctrlrs, num_ctrlrs, r);
+	printf("  \"elapsed_s\": %.6f,\n  \"namespaces\": [\n", r->seconds);
+	for (uint32_t i = 0; i < r->num_ns_rows; i++)
+		json_row(cfg, r, &r->ns_rows[i], "    ", i + 1 < r->num_ns_rows ? "," : "");
+	printf("  ],\n  \"threads\": [\n");
+	for (uint32_t i = 0; i < r->num_threads; i++)
+		json_row(cfg, r, &r->thread_rows[i], "    ", i + 1 < r->num_threads ? "," : "");
+	printf("  ],\n");
+	if (cfg->rate) {
+		struct perf_figures f;
+
+		perf_row_figures(&r->total, r->hz, &f);
+		printf("  \"rate\": {\"target_iops\": %llu, \"achieved_iops\": %.1f, "
+		       "\"behind_ios\": %llu},\n", (unsigned long long)cfg->rate, f.iops,
+		       (unsigned long long)r->behind);
+	} else {
+		printf("  \"rate\": null,\n");
+	}
+	printf("  \"lost_ios\": %llu,\n  \"errors\": %llu,\n  \"verify_failures\": %llu,\n",
+	       (unsigned long long)r->lost, (unsigned long long)r->total.st.errors,
+	       (unsigned long long)r->total.st.verify_failures);
+	printf("  \"total\":\n");
+	json_row(cfg, r, &r->total, "  ", "");
+	printf("}\n");
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The main thread while the workers run: admin completions (keep-alive) every
+ * 10 ms, stop requests, and a progress line each second on stderr when stderr
+ * is a terminal.
+ */
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "perf.h"
+
+static void progress_line(const struct perf_run *run, struct perf_thread *th, uint32_t n,
+			  uint64_t now, uint64_t *last_done, uint64_t *last_tick)
+{
+	uint64_t done = 0, errors = 0;
+	double dt = (double)(now - *last_tick) / (double)run->hz, iops;
+	int state = atomic_load_explicit(&th[0].pub_state, memory_order_acquire);
+
+	for (uint32_t i = 0; i < n; i++) {
+		done += atomic_load_explicit(&th[i].pub_done, memory_order_relaxed);
+		errors += atomic_load_explicit(&th[i].pub_errors, memory_order_relaxed);
+	}
+	iops = dt > 0 ? (double)(done - *last_done) / dt : 0;
+	fprintf(stderr, "\r%5.0f s %-8s %12.0f IOPS %10.1f MiB/s %8llu errors",
+		(double)(now - run->t_start) / (double)run->hz,
+		state == PERF_TH_WARMUP ? "warm-up" : state == PERF_TH_MEASURE ? "running" : "ending",
+		iops, iops * run->cfg->io_size / (1024.0 * 1024.0), (unsigned long long)errors);
+	fflush(stderr);
+	*last_done = done;
+	*last_tick = now;
+}
+
+void perf_wait(struct perf_run *run, struct perf_thread *th, uint32_t n,
+	       struct pnvme_ctrlr **ctrlrs, int num_ctrlrs, volatile sig_atomic_t *interrupted)
+{
+	const struct timespec nap = {0, 1000000};
+	bool tty = isatty(STDERR_FILENO) == 1, printed = false;
+	uint64_t hz = run->hz, start = run->t_start;
+	uint64_t next_admin = start, next_progress = start + hz, last_done = 0, last_tick = start;
+
+	for (;;) {
+		uint32_t done = 0;
+		uint64_t now;
+
+		for (uint32_t i = 0; i < n; i++)
+			done += atomic_load_explicit(&th[i].pub_state, memory_order_acquire) ==
+				PERF_TH_DONE;
+		if (done == n)
+			break;
+		if (*interrupted)
+			atomic_store_explicit(&run->stop, 1, memory_order_relaxed);
+		now = pnvme_ticks();
+		if (now >= next_admin) {
+			for (int i = 0; i < num_ctrlrs; i++)
+				pnvme_ctrlr_process_admin_completions(ctrlrs[i]);
+			next_admin = now + hz / 100;
+		}
+		if (tty && now >= next_progress) {
+			progress_line(run, th, n, now, &last_done, &last_tick);
+			printed = true;
+			next_progress += hz;
+		}
+		nanosleep(&nap, NULL);
+	}
+	if (printed)
+		fputc('\n', stderr);
+}
