@@ -278,5 +278,13 @@ else
 	not_ok "usage: namespace too small: exit $rc" "$(cat "$tmp/err")"
 fi
 
+# ---------------------------------------------------------------- I/O errors
+# The sim fails its first 3 I/O commands: the run goes on, reports them, exits 1.
+run -r "trtype:sim fault_io=3" -q 4 -t 1 --json
+expect_rc "I/O errors" 1
+pycheck "I/O errors counted in --json" "assert d['total']['errors'] == 3, d['total']['errors']"
+grep -q "Unrecovered Read Error" "$tmp/err" && ok "I/O error named on stderr" ||
+	not_ok "I/O error named on stderr" "$(cat "$tmp/err")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
