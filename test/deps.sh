@@ -9,7 +9,7 @@ step=${1:-build}
 pkgs="gcc g++ make pkg-config libdpdk-dev libpciaccess-dev libcunit1-dev"
 case "$step" in
 check) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod" ;;
-bench) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod fio gnuplot-nox valgrind" ;;
+bench) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod fio gnuplot-nox valgrind python3" ;;
 esac
 
 missing=
