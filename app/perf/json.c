@@ -72,6 +72,8 @@ static void json_row(const struct perf_config *cfg, const struct perf_results *r
 		       (unsigned long long)st->cpu_skipped);
 	else
 		printf(", \"cpu_ns_per_io\": null");
+	printf(", \"doorbells_per_io\": {\"sq\": %.4f, \"cq\": %.4f}", f.sq_db_per_io,
+	       f.cq_db_per_io);
 	printf(", \"errors\": %llu, \"verified\": %llu, \"verify_failures\": %llu",
 	       (unsigned long long)st->errors, (unsigned long long)st->verified,
 	       (unsigned long long)st->verify_failures);

@@ -87,6 +87,7 @@ struct perf_stats {
 	uint64_t submit_ticks, submits;     /* inside pnvme_ns_cmd_read/write */
 	uint64_t complete_ticks, completes; /* inside process_completions, callbacks excluded */
 	uint64_t cpu_skipped;               /* timed calls over PERF_CPU_LIMIT_US: left out */
+	uint64_t sq_doorbells, cq_doorbells; /* MMIO doorbell writes while measuring */
 	struct histogram lat;               /* device latency in ns */
 };
 
@@ -114,6 +115,7 @@ struct perf_slot {
 	uint64_t done;           /* completions (every phase), for the progress line */
 	struct rate_sched sched; /* open loop */
 	struct perf_stats st;
+	struct pnvme_qpair_stats db_base; /* the qpair's doorbell counters when measuring began */
 	/* Verification: a generation per unit, and which units are in flight. */
 	uint32_t *unit_gen;
 	uint8_t *unit_busy;
@@ -234,6 +236,8 @@ void perf_slot_fini(struct perf_slot *s);
 /* Submit a free task (the schedule's tick in open loop); returns 0 or a negative errno. */
 int perf_slot_submit_free(struct perf_slot *s, uint64_t start_tick);
 void perf_slot_reset_stats(struct perf_slot *s);
+/* The doorbell writes since perf_slot_reset_stats(), into s->st. */
+void perf_slot_count_doorbells(struct perf_slot *s);
 
 /* thread.c */
 int perf_threads_start(struct perf_run *run, struct perf_thread *th, uint32_t n);
@@ -281,6 +285,7 @@ struct perf_figures {
 	double avg_us, min_us, max_us;
 	double p50, p90, p99, p999, p9999; /* us */
 	double submit_ns, complete_ns, total_ns; /* driver CPU time per I/O */
+	double sq_db_per_io, cq_db_per_io;       /* MMIO doorbell writes per I/O */
 };
 void perf_row_figures(const struct perf_row *row, uint64_t hz, struct perf_figures *f);
 

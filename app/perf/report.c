@@ -132,6 +132,13 @@ void perf_report_table(const struct perf_config *cfg, const struct perf_results 
 		       "inside\npnvme_qpair_process_completions() less the callbacks (%llu calls "
 		       "over %d us left out)\n", (unsigned long long)r->total.st.cpu_skipped,
 		       PERF_CPU_LIMIT_US);
+	{
+		struct perf_figures f;
+
+		perf_row_figures(&r->total, r->hz, &f);
+		printf("MMIO doorbell writes per I/O: SQ %.3f, CQ %.3f\n", f.sq_db_per_io,
+		       f.cq_db_per_io);
+	}
 
 	if (cfg->latency_detail >= 1) {
 		printf("\nLatency percentiles (us)\n%4s %-*s %10s %10s %10s %10s %10s %10s\n", "CPU", w,

@@ -24,6 +24,8 @@ static void stats_add(struct perf_stats *d, const struct perf_stats *s)
 	d->complete_ticks += s->complete_ticks;
 	d->completes += s->completes;
 	d->cpu_skipped += s->cpu_skipped;
+	d->sq_doorbells += s->sq_doorbells;
+	d->cq_doorbells += s->cq_doorbells;
 	hist_merge(&d->lat, &s->lat);
 }
 
@@ -134,6 +136,10 @@ void perf_row_figures(const struct perf_row *row, uint64_t hz, struct perf_figur
 		f->p99 = ns_to_us(hist_percentile_ppm(h, 990000));
 		f->p999 = ns_to_us(hist_percentile_ppm(h, 999000));
 		f->p9999 = ns_to_us(hist_percentile_ppm(h, 999900));
+	}
+	if (st->ios != 0) {
+		f->sq_db_per_io = (double)st->sq_doorbells / (double)st->ios;
+		f->cq_db_per_io = (double)st->cq_doorbells / (double)st->ios;
 	}
 	ns_per_tick = hz ? 1e9 / (double)hz : 0;
 	if (st->submits != 0)

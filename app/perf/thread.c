@@ -94,6 +94,8 @@ static void start_draining(struct perf_thread *th, uint64_t now)
 {
 	th->submitting = false;
 	th->state = PERF_TH_DRAIN;
+	for (uint32_t i = 0; i < th->num_slots; i++)
+		perf_slot_count_doorbells(&th->slots[i]);
 	th->t_drain_deadline = now + DRAIN_TIMEOUT_S * th->run->hz;
 	if (th->t_measure == 0)
 		th->t_measure = now; /* stopped during the warm-up: nothing measured */

@@ -197,6 +197,16 @@ void perf_slot_reset_stats(struct perf_slot *s)
 	s->st.errors = errors;
 	s->st.verified = verified;
 	s->st.verify_failures = vfail;
+	pnvme_qpair_get_stats(s->qpair, &s->db_base);
+}
+
+void perf_slot_count_doorbells(struct perf_slot *s)
+{
+	struct pnvme_qpair_stats now;
+
+	pnvme_qpair_get_stats(s->qpair, &now);
+	s->st.sq_doorbells = now.sq_doorbell_writes - s->db_base.sq_doorbell_writes;
+	s->st.cq_doorbells = now.cq_doorbell_writes - s->db_base.cq_doorbell_writes;
 }
 
 static uint32_t queue_size_for(const struct perf_config *cfg, struct pnvme_ctrlr *ctrlr,

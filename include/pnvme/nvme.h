@@ -194,6 +194,13 @@ int pnvme_ctrlr_free_io_qpair(struct pnvme_qpair *qpair);
 int32_t pnvme_qpair_process_completions(struct pnvme_qpair *qpair, uint32_t max);
 /* Ring the SQ doorbell for commands submitted with delay_doorbell. */
 void pnvme_qpair_flush(struct pnvme_qpair *qpair);
+struct pnvme_qpair_stats {
+	uint64_t sq_doorbell_writes; /* MMIO writes to the SQ tail doorbell */
+	uint64_t cq_doorbell_writes; /* MMIO writes to the CQ head doorbell */
+};
+/* Counters since the qpair was allocated. */
+void pnvme_qpair_get_stats(const struct pnvme_qpair *qpair, struct pnvme_qpair_stats *stats);
+
 /* Requests submitted and not yet completed (in the device or the software queue). */
 uint32_t pnvme_qpair_get_num_outstanding(const struct pnvme_qpair *qpair);
 

@@ -137,6 +137,12 @@ void pnvme_qpair_flush(struct pnvme_qpair *qp)
 	nvme_qpair_ring_sq(qp);
 }
 
+void pnvme_qpair_get_stats(const struct pnvme_qpair *qp, struct pnvme_qpair_stats *stats)
+{
+	stats->sq_doorbell_writes = qp->sq_doorbell_writes;
+	stats->cq_doorbell_writes = qp->cq_doorbell_writes;
+}
+
 uint32_t pnvme_qpair_get_num_outstanding(const struct pnvme_qpair *qp)
 {
 	return qp->num_outstanding;
