@@ -36,7 +36,8 @@ void perf_usage(FILE *f)
 		"      --queue-size N    hardware queue entries (default: the driver's, raised to\n"
 		"                        the depth + 1)\n"
 		"      --batch           one SQ doorbell per poll instead of one per I/O\n"
-		"      --no-shadow-doorbells  MMIO doorbells even if Doorbell Buffer Config is offered\n"
+		"      --shadow-doorbells     use Doorbell Buffer Config when the controller offers it\n"
+		"      --no-shadow-doorbells  MMIO doorbells only (the default)\n"
 		"\n"
 		"How long and how fast:\n"
 		"  -t, --time SECONDS    measured time, 1..86400 (default 10)\n"
@@ -213,7 +214,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		OPT_VERIFY = 256,
 		OPT_JSON,
 		OPT_BATCH,
-		OPT_NO_SHADOW,
+		OPT_NO_SHADOW, OPT_SHADOW,
 		OPT_QUEUE_SIZE,
 		OPT_RATE,
 		OPT_NO_CPU_TIME,
@@ -237,6 +238,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		{"json", no_argument, NULL, OPT_JSON},
 		{"batch", no_argument, NULL, OPT_BATCH},
 		{"no-shadow-doorbells", no_argument, NULL, OPT_NO_SHADOW},
+		{"shadow-doorbells", no_argument, NULL, OPT_SHADOW},
 		{"queue-size", required_argument, NULL, OPT_QUEUE_SIZE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -314,7 +316,10 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 			cfg->delay_doorbell = true;
 			break;
 		case OPT_NO_SHADOW:
-			cfg->no_shadow_doorbells = true;
+			cfg->shadow_doorbells = false;
+			break;
+		case OPT_SHADOW:
+			cfg->shadow_doorbells = true;
 			break;
 		case OPT_QUEUE_SIZE:
 			rc = parse_u32(optarg, "queue size (--queue-size)", 2, 65536, &cfg->queue_size);

@@ -18,7 +18,7 @@ static bool probe_cb(void *ctx, const struct pnvme_trid *trid, struct pnvme_ctrl
 	struct probe_ctx *p = ctx;
 
 	(void)trid;
-	opts->shadow_doorbells = !p->cfg->no_shadow_doorbells;
+	opts->shadow_doorbells = p->cfg->shadow_doorbells;
 	return *p->n < p->max;
 }
 
@@ -41,7 +41,7 @@ int perf_attach(const struct perf_config *cfg, struct pnvme_ctrlr **ctrlrs, int 
 
 	*n = 0;
 	pnvme_ctrlr_opts_init(&opts, sizeof(opts));
-	opts.shadow_doorbells = !cfg->no_shadow_doorbells;
+	opts.shadow_doorbells = cfg->shadow_doorbells;
 	for (int i = 0; i < cfg->num_trids && *n < max; i++) {
 		rc = pnvme_connect(cfg->trids[i], &opts, &ctrlrs[*n]);
 		if (rc != 0) {

@@ -75,7 +75,7 @@ struct perf_config {
 	bool verify;
 	bool json;
 	bool delay_doorbell;    /* --batch: ring SQ doorbells once per poll */
-	bool no_shadow_doorbells;
+	bool shadow_doorbells; /* --shadow-doorbells; off by default, as in the driver */
 	uint32_t queue_size;    /* --queue-size: 0 = the driver's default, raised to -q + 1 */
 };
 

@@ -60,7 +60,9 @@ struct pnvme_ctrlr_opts {
 	uint32_t keep_alive_ms;     /* 0: off; default 10000 if the controller supports it */
 	uint32_t admin_timeout_ms;  /* admin command timeout; default 30000 */
 	uint32_t io_timeout_ms;     /* 0 (default): I/O never times out */
-	bool shadow_doorbells;      /* use Doorbell Buffer Config if offered; default true */
+	bool shadow_doorbells;      /* use Doorbell Buffer Config if offered; default false:
+				       in QEMU 7.2 it saved no MMIO write and cost IOPS
+				       (docs/bench.md) */
 };
 
 void pnvme_ctrlr_opts_init(struct pnvme_ctrlr_opts *opts, size_t opts_size);

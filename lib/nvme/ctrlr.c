@@ -21,7 +21,7 @@ void pnvme_ctrlr_opts_init(struct pnvme_ctrlr_opts *opts, size_t opts_size)
 		.keep_alive_ms = 10000,
 		.admin_timeout_ms = 30000,
 		.io_timeout_ms = 0,
-		.shadow_doorbells = true,
+		.shadow_doorbells = false,
 	};
 
 	if (opts == NULL)

@@ -19,11 +19,11 @@ import statistics
 import sys
 
 POINTS = [("randread", 1), ("randread", 32), ("randread", 128), ("randwrite", 32)]
-PNVME = ["pnvme", "pnvme-noshadow"]
+PNVME = ["pnvme", "pnvme-shadow"]
 KERNEL = ["io_uring", "io_uring_cmd"]
 LABEL = {
-    "pnvme": "pnvme, shadow doorbells",
-    "pnvme-noshadow": "pnvme, MMIO doorbells",
+    "pnvme": "pnvme, MMIO doorbells",
+    "pnvme-shadow": "pnvme, shadow doorbells",
     "io_uring": "fio io_uring --hipri",
     "io_uring_cmd": "fio io_uring_cmd --hipri",
 }
@@ -212,7 +212,7 @@ def main():
                  "cpu_ns_per_io": median_or_none(g.get("cpu_ns_per_io") for g in got),
                  "iops_min": min(iops), "iops_max": max(iops),
                  "spread_pct": 100.0 * (max(iops) - min(iops)) / med if med else None}
-            if e == "pnvme" and any(g.get("shadow_doorbells") is False for g in got):
+            if e == "pnvme-shadow" and any(g.get("shadow_doorbells") is False for g in got):
                 m["note"] = "asked for shadow doorbells, pnvme-perf reports them off"
                 problems.append("%s QD%d: pnvme-perf ran without shadow doorbells although "
                                 "they were asked for" % (wl, qd))
@@ -233,13 +233,13 @@ def main():
 
     # ---- the table ----------------------------------------------------------
     hdr = ("workload", "QD", "engine", "IOPS", "spread", "mean us", "p99 us",
-           "pnvme/this", "pnvme-mmio/this", "cpu ns/IO")
+           "pnvme/this", "pnvme-shadow/this", "cpu ns/IO")
     rows = []
     for wl, qd in POINTS:
         for e in engines:
             m = medians.get((wl, qd, e))
             r1 = ratio(wl, qd, "pnvme", e) if e in KERNEL else None
-            r2 = ratio(wl, qd, "pnvme-noshadow", e) if e in KERNEL else None
+            r2 = ratio(wl, qd, "pnvme-shadow", e) if e in KERNEL else None
             rows.append((wl, str(qd), LABEL[e],
                          fmt_int(m["iops"]) if m else "MISSING",
                          "%.0f%%" % m["spread_pct"] if m and m["spread_pct"] is not None else "",

@@ -7,8 +7,8 @@
 #
 # On the bench layout's one controller ($PNVME_CTRL_A, a null-co namespace),
 # for 4 KiB random reads at QD 1, 32, 128 and random writes at QD 32, on CPU 0:
-#   pnvme           build/bin/pnvme-perf (vfio-pci), shadow doorbells (default)
-#   pnvme-noshadow  the same with --no-shadow-doorbells (MMIO doorbell writes)
+#   pnvme           build/bin/pnvme-perf (vfio-pci), MMIO doorbells (the driver's default)
+#   pnvme-shadow    the same with --shadow-doorbells (Doorbell Buffer Config)
 #   io_uring        fio --ioengine=io_uring --hipri --direct=1 on /dev/nvmeXn1
 #   io_uring_cmd    fio --ioengine=io_uring_cmd --cmd_type=nvme --hipri on
 #                   /dev/ngXn1 (skipped, and said so, when fio lacks it)
@@ -134,9 +134,9 @@ measure() {
     rm -f "$TMP/out" "$TMP/err" "$TMP/raw"
     limit=$((SECS + WARM + 60))
     case $eng in
-    pnvme|pnvme-noshadow)
+    pnvme|pnvme-shadow)
         set -- pnvme-perf -r "trtype:pcie traddr:$BDF" -q "$qd" -o 4096 -w "$wl" -t "$SECS" --json
-        [ "$eng" = pnvme-noshadow ] && set -- "$@" --no-shadow-doorbells
+        [ "$eng" = pnvme-shadow ] && set -- "$@" --shadow-doorbells
         [ $WARM = 1 ] && set -- "$@" -a 1
         [ -n "$hist" ] && [ -n "$PERF_HIST" ] && set -- "$@" "$PERF_HIST"
         cmd="taskset -c $CPU $*"
@@ -198,7 +198,7 @@ total=$((REPS * npoints * (2 + nkern)))
 block() {  # rep side
     r=$1
     if [ "$2" = pnvme ]; then
-        engines="pnvme pnvme-noshadow"
+        engines="pnvme pnvme-shadow"
         use_vfio; up=$?
     else
         engines=$KERNEL_ENGINES

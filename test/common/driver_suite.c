@@ -260,6 +260,25 @@ static void test_integrity_beyond_hw_queue(void)
 	integrity_on(g_cfg->trid_b, 8, 48, 2);
 }
 
+static void test_integrity_shadow_doorbells(void)
+{
+	struct pnvme_ctrlr_opts opts;
+	struct pnvme_ctrlr *c = NULL;
+	struct pnvme_qpair *qp;
+
+	/* Off by default; on request, the controller offering it, they carry all the I/O. */
+	pnvme_ctrlr_opts_init(&opts, sizeof(opts));
+	opts.shadow_doorbells = true;
+	CU_ASSERT_EQUAL_FATAL(pnvme_connect(g_cfg->trid_a, &opts, &c), 0);
+	CU_ASSERT_TRUE(pnvme_ctrlr_uses_shadow_doorbells(c));
+	CU_ASSERT_EQUAL_FATAL(pnvme_ctrlr_alloc_io_qpair(c, NULL, &qp), 0);
+	for (uint32_t id = pnvme_ctrlr_get_first_active_ns(c); id != 0;
+	     id = pnvme_ctrlr_get_next_active_ns(c, id))
+		CU_ASSERT_TRUE(driver_suite_integrity(pnvme_ctrlr_get_ns(c, id), qp, 32, 3, 0, 7 + id,
+						      pnvme_ctrlr_get_max_xfer_size(c)));
+	CU_ASSERT_EQUAL(pnvme_detach(c), 0);
+}
+
 /* ------------------------------------------------------------ other commands */
 
 static int sync_cmd(struct pnvme_qpair *qp, int rc, struct io_wait *w)
@@ -536,6 +555,7 @@ void driver_suite_register(const struct driver_suite_config *cfg)
 		 test_integrity_qd1},
 		{"data integrity at QD 32", test_integrity_qd32},
 		{"data integrity deeper than the hardware queue", test_integrity_beyond_hw_queue},
+		{"data integrity with shadow doorbells", test_integrity_shadow_doorbells},
 		{"write zeroes, deallocate, compare, flush", test_zeroes_dealloc_compare_flush},
 		{"admin passthrough: SMART log, Get Features, errors", test_admin_passthrough},
 		{"detach with I/O outstanding, then attach and read back",

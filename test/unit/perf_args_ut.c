@@ -114,7 +114,7 @@ static void test_defaults(void)
 	CU_ASSERT_FALSE(g_cfg.verify);
 	CU_ASSERT_FALSE(g_cfg.json);
 	CU_ASSERT_FALSE(g_cfg.delay_doorbell);
-	CU_ASSERT_FALSE(g_cfg.no_shadow_doorbells);
+	CU_ASSERT_FALSE(g_cfg.shadow_doorbells);
 	CU_ASSERT_EQUAL(g_cfg.queue_size, 0);
 }
 
@@ -123,7 +123,7 @@ static void test_everything_at_once(void)
 	CU_ASSERT_EQUAL(parse("-r", "trtype:sim ns=2", "-r", "0000:01:00.0", "-q", "64", "-o", "8k",
 			      "-w", "randrw", "-M", "70", "-t", "3", "-a", "1", "-d", "5k",
 			      "--rate", "2k", "-P", "2", "-LL", "--no-cpu-time", "--verify",
-			      "--json", "--batch", "--no-shadow-doorbells", "--queue-size", "128",
+			      "--json", "--batch", "--shadow-doorbells", "--queue-size", "128",
 			      NULL),
 			PERF_ARGS_RUN);
 	CU_ASSERT_EQUAL(g_err_lines, 0);
@@ -144,7 +144,7 @@ static void test_everything_at_once(void)
 	CU_ASSERT_TRUE(g_cfg.verify);
 	CU_ASSERT_TRUE(g_cfg.json);
 	CU_ASSERT_TRUE(g_cfg.delay_doorbell);
-	CU_ASSERT_TRUE(g_cfg.no_shadow_doorbells);
+	CU_ASSERT_TRUE(g_cfg.shadow_doorbells);
 	CU_ASSERT_EQUAL(g_cfg.queue_size, 128);
 }
 
