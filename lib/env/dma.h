@@ -34,12 +34,14 @@ static inline uint64_t env_vtophys_range(const void *va, uint64_t len)
 	uintptr_t v = (uintptr_t)va;
 
 	if (__builtin_expect(env_dma_map.iova_va, 1)) {
-		for (unsigned i = 0; i < env_dma_map.n_ranges; i++) {
+		/* One unsigned compare each for "inside" and "fits"; most memory is in range 0. */
+		for (unsigned i = 0; i < ENV_MAX_DMA_RANGES; i++) {
 			const struct env_dma_range *r = &env_dma_map.ranges[i];
 
-			/* One unsigned compare each for "inside" and "fits". */
 			if (v - r->start < r->len)
 				return len <= r->len - (v - r->start) ? (uint64_t)v : PNVME_VTOPHYS_ERROR;
+			if (i + 1 >= env_dma_map.n_ranges)
+				break;
 		}
 		return PNVME_VTOPHYS_ERROR;
 	}

@@ -19,6 +19,7 @@ struct pnvme_ns {
 	uint32_t lba_shift;
 	uint64_t num_sectors;
 	uint32_t max_sectors;  /* per command: MDTS and the PRP list */
+	uint32_t fast_max_sectors; /* max_sectors, or 0 when a boundary may split any I/O */
 	uint32_t boundary;     /* NOIOB in sectors, 0 for none */
 	uint32_t boundary_mask; /* boundary - 1 when a power of two, else 0 */
 	struct pnvme_ns_data data;
@@ -108,6 +109,8 @@ void nvme_ctrlr_submit_aers(struct pnvme_ctrlr *ctrlr);
 /* Namespaces (ns.c). */
 void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
 		  const struct pnvme_ns_data *data);
+/* Recompute what the I/O fast path checks after max_sectors or boundary change. */
+void nvme_ns_update_fast_path(struct pnvme_ns *ns);
 
 /* I/O queues on the device (pcie.c). */
 int nvme_pcie_create_io_qpair(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);

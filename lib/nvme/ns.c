@@ -30,6 +30,12 @@ void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
 		if (ns->boundary && (ns->boundary & (ns->boundary - 1)) == 0)
 			ns->boundary_mask = ns->boundary - 1;
 	}
+	nvme_ns_update_fast_path(ns);
+}
+
+void nvme_ns_update_fast_path(struct pnvme_ns *ns)
+{
+	ns->fast_max_sectors = ns->boundary ? 0 : ns->max_sectors;
 }
 
 uint32_t pnvme_ns_get_id(const struct pnvme_ns *ns)

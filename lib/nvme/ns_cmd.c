@@ -37,7 +37,8 @@ static inline int check_common(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint
 {
 	if (unlikely(ns == NULL || qp == NULL || qp->ctrlr != ns->ctrlr || !ns->active))
 		return -EINVAL;
-	if (unlikely(count == 0 || lba >= ns->num_sectors || count > ns->num_sectors - lba))
+	/* count - 1 in 64 bits: zero sectors wraps to the largest value and fails too. */
+	if (unlikely(lba >= ns->num_sectors || (uint64_t)count - 1 >= ns->num_sectors - lba))
 		return -EINVAL;
 	if (unlikely(io_flags & ~IO_FLAGS_MASK))
 		return -EINVAL;
@@ -234,8 +235,10 @@ static __attribute__((noinline)) int split_iov(struct pnvme_ns *ns, struct pnvme
 	return 0;
 }
 
-static inline __attribute__((always_inline)) int rw(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc, struct payload *p,
-	      uint64_t lba, uint32_t count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
+/* Everything: iovecs, splitting, IOVA as PA. */
+static __attribute__((noinline)) int rw(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc,
+					struct payload *p, uint64_t lba, uint32_t count,
+					pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
 {
 	struct nvme_request *req;
 	uint64_t bytes;
@@ -278,20 +281,54 @@ static inline __attribute__((always_inline)) int rw(struct pnvme_ns *ns, struct 
 	return 0;
 }
 
+/*
+ * The common case, inline and nothing else: one contiguous buffer that one
+ * command carries (within MDTS, no boundary to split at), in DMA memory.
+ * Anything else takes rw().
+ */
+static inline __attribute__((always_inline)) int rw_contig(struct pnvme_ns *ns,
+							   struct pnvme_qpair *qp, uint8_t opc,
+							   void *buf, uint64_t lba, uint32_t count,
+							   pnvme_cmd_cb cb, void *arg,
+							   uint32_t io_flags)
+{
+	struct nvme_request *req;
+	uint64_t bytes, iova;
+	int rc;
+
+	rc = check_common(ns, qp, lba, count, io_flags);
+	if (unlikely(rc != 0))
+		return rc;
+	bytes = (uint64_t)count << ns->lba_shift; /* within max_xfer when count <= max_sectors */
+	iova = env_vtophys_range(buf, bytes);
+	/* PNVME_VTOPHYS_ERROR has its low bits set: one test catches it and misalignment. */
+	if (unlikely(count > ns->fast_max_sectors || (iova & 3) != 0)) {
+		struct payload p = {.type = NVME_PAYLOAD_CONTIG, .buf = buf};
+
+		return rw(ns, qp, opc, &p, lba, count, cb, arg, io_flags);
+	}
+	req = nvme_request_get(qp, cb, arg);
+	if (unlikely(req == NULL))
+		return -ENOMEM;
+	build_rw(&req->cmd, opc, ns->id, lba, count, io_flags);
+	req->payload_type = NVME_PAYLOAD_CONTIG;
+	req->payload.buf = buf;
+	req->payload_size = (uint32_t)bytes;
+	req->payload_iova = iova;
+	nvme_qpair_submit(qp, req);
+	return 0;
+}
+
 int pnvme_ns_cmd_read(struct pnvme_ns *ns, struct pnvme_qpair *qp, void *buf, uint64_t lba,
 		      uint32_t lba_count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
 {
-	struct payload p = {.type = NVME_PAYLOAD_CONTIG, .buf = buf};
-
-	return rw(ns, qp, PNVME_OPC_READ, &p, lba, lba_count, cb, arg, io_flags);
+	return rw_contig(ns, qp, PNVME_OPC_READ, buf, lba, lba_count, cb, arg, io_flags);
 }
 
 int pnvme_ns_cmd_write(struct pnvme_ns *ns, struct pnvme_qpair *qp, void *buf, uint64_t lba,
 		       uint32_t lba_count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
 {
-	struct payload p = {.type = NVME_PAYLOAD_CONTIG, .buf = buf};
-
-	return rw(ns, qp, PNVME_OPC_WRITE, &p, lba, lba_count, cb, arg, io_flags);
+	return rw_contig(ns, qp, PNVME_OPC_WRITE, buf, lba, lba_count, cb, arg, io_flags);
 }
 
 int pnvme_ns_cmd_compare(struct pnvme_ns *ns, struct pnvme_qpair *qp, void *buf, uint64_t lba,
