@@ -262,6 +262,7 @@ static void test_split_by_boundary(void)
 
 	ns.boundary = 64;
 	ns.boundary_mask = 63;
+	nvme_ns_update_fast_path(&ns);
 	qp_open(&qp, 16, 16);
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 60, 10, on_done, &d, 0), 0);
 	CU_ASSERT_EQUAL(qp.sq_tail, 2);
@@ -271,6 +272,7 @@ static void test_split_by_boundary(void)
 	/* A boundary that is no power of two (NOIOB 48). */
 	ns.boundary = 48;
 	ns.boundary_mask = 0;
+	nvme_ns_update_fast_path(&ns);
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 40, 20, on_done, &d, 0), 0);
 	CU_ASSERT_EQUAL(qp.sq_tail, 4);
 	CU_ASSERT_EQUAL(qp.sq[2].cdw12 & 0xffff, 7); /* 40..47 */
