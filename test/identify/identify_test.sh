@@ -14,38 +14,7 @@ BIN=${1:-$root/build/bin/pnvme-identify}
 # What the software controller puts in Identify Controller's MN (lib/sim).
 SIM_MODEL="pnvme sim controller"
 
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok   $1"
-}
-
-not_ok() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	if [ $# -gt 1 ]; then
-		printf '%s\n' "$2" | sed 's/^/     | /'
-	fi
-}
-
-# run ARGS...: the tool's stdout, stderr and exit status in $tmp/out, $tmp/err, $rc.
-run() {
-	"$BIN" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-# expect_rc WHAT CODE: after run.
-expect_rc() {
-	if [ "$rc" -eq "$2" ]; then
-		ok "$1: exit $2"
-	else
-		not_ok "$1: exit $rc, wanted $2" "$(cat "$tmp/err")"
-	fi
-}
+. "$root/test/cli_lib.sh"
 
 # expect_quiet WHAT: nothing on stderr.
 expect_quiet() {
@@ -278,5 +247,4 @@ else
 	not_ok "json escaping: the check program does not build" "$(cat "$tmp/cc.err" 2>/dev/null)"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_summary

@@ -15,37 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 BIN=${1:-$root/build/bin/pnvme-perf}
 
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok   $1"
-}
-
-not_ok() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	if [ $# -gt 1 ]; then
-		printf '%s\n' "$2" | sed 's/^/     | /'
-	fi
-}
-
-# run ARGS...: the tool's stdout, stderr and exit status in $tmp/out, $tmp/err, $rc.
-run() {
-	"$BIN" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-expect_rc() {
-	if [ "$rc" -eq "$2" ]; then
-		ok "$1: exit $2"
-	else
-		not_ok "$1: exit $rc, wanted $2" "$(tail -n 5 "$tmp/err")"
-	fi
-}
+. "$root/test/cli_lib.sh"
 
 # pycheck WHAT PYTHON: PYTHON runs with d = the JSON document in $tmp/out and
 # must print nothing and exit 0 (assert with a message).
@@ -286,5 +256,4 @@ pycheck "I/O errors counted in --json" "assert d['total']['errors'] == 3, d['tot
 grep -q "Unrecovered Read Error" "$tmp/err" && ok "I/O error named on stderr" ||
 	not_ok "I/O error named on stderr" "$(cat "$tmp/err")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_summary

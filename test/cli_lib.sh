@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Shared by the tools' shell tests (sourced after setting BIN): counters, a
+# scratch directory, and running the tool under test.
+#   ok WHAT / not_ok WHAT [DETAIL]   count a result
+#   run ARGS...                      $BIN's stdout, stderr, status in $tmp/out, $tmp/err, $rc
+#   expect_rc WHAT CODE              after run
+#   cli_summary                      "N passed, N failed" and the exit status
+
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+ok() {
+	pass=$((pass + 1))
+	echo "ok   $1"
+}
+
+not_ok() {
+	fail=$((fail + 1))
+	echo "FAIL $1"
+	if [ $# -gt 1 ]; then
+		printf '%s\n' "$2" | sed 's/^/     | /'
+	fi
+}
+
+run() {
+	"$BIN" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+expect_rc() {
+	if [ "$rc" -eq "$2" ]; then
+		ok "$1: exit $2"
+	else
+		not_ok "$1: exit $rc, wanted $2" "$(tail -n 5 "$tmp/err")"
+	fi
+}
+
+cli_summary() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
