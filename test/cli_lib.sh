@@ -4,6 +4,7 @@
 #   ok WHAT / not_ok WHAT [DETAIL]   count a result
 #   run ARGS...                      $BIN's stdout, stderr, status in $tmp/out, $tmp/err, $rc
 #   expect_rc WHAT CODE              after run
+#   pycheck WHAT PYTHON              assertions on the JSON in $tmp/out
 #   cli_summary                      "N passed, N failed" and the exit status
 
 pass=0
@@ -34,6 +35,18 @@ expect_rc() {
 		ok "$1: exit $2"
 	else
 		not_ok "$1: exit $rc, wanted $2" "$(tail -n 5 "$tmp/err")"
+	fi
+}
+
+# pycheck WHAT PYTHON: PYTHON runs with d = the JSON document in $tmp/out and
+# must print nothing and exit 0 (assert with a message).
+pycheck() {
+	if msg=$(python3 -c "import json,sys
+d = json.load(open(sys.argv[1]))
+$2" "$tmp/out" 2>&1); then
+		ok "$1"
+	else
+		not_ok "$1" "$msg"
 	fi
 }
 

@@ -339,26 +339,29 @@ int pnvme_ns_cmd_compare(struct pnvme_ns *ns, struct pnvme_qpair *qp, void *buf,
 	return rw(ns, qp, PNVME_OPC_COMPARE, &p, lba, lba_count, cb, arg, io_flags);
 }
 
-int pnvme_ns_cmd_readv(struct pnvme_ns *ns, struct pnvme_qpair *qp, const struct iovec *iov,
-		       int iovcnt, uint64_t lba, uint32_t lba_count, pnvme_cmd_cb cb, void *arg,
-		       uint32_t io_flags)
+static int rwv(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc, const struct iovec *iov,
+	       int iovcnt, uint64_t lba, uint32_t lba_count, pnvme_cmd_cb cb, void *arg,
+	       uint32_t io_flags)
 {
 	struct payload p = {.type = NVME_PAYLOAD_IOV, .iov = iov, .iovcnt = (uint16_t)iovcnt};
 
 	if (iovcnt <= 0 || iovcnt > UINT16_MAX)
 		return -EINVAL;
-	return rw(ns, qp, PNVME_OPC_READ, &p, lba, lba_count, cb, arg, io_flags);
+	return rw(ns, qp, opc, &p, lba, lba_count, cb, arg, io_flags);
+}
+
+int pnvme_ns_cmd_readv(struct pnvme_ns *ns, struct pnvme_qpair *qp, const struct iovec *iov,
+		       int iovcnt, uint64_t lba, uint32_t lba_count, pnvme_cmd_cb cb, void *arg,
+		       uint32_t io_flags)
+{
+	return rwv(ns, qp, PNVME_OPC_READ, iov, iovcnt, lba, lba_count, cb, arg, io_flags);
 }
 
 int pnvme_ns_cmd_writev(struct pnvme_ns *ns, struct pnvme_qpair *qp, const struct iovec *iov,
 			int iovcnt, uint64_t lba, uint32_t lba_count, pnvme_cmd_cb cb, void *arg,
 			uint32_t io_flags)
 {
-	struct payload p = {.type = NVME_PAYLOAD_IOV, .iov = iov, .iovcnt = (uint16_t)iovcnt};
-
-	if (iovcnt <= 0 || iovcnt > UINT16_MAX)
-		return -EINVAL;
-	return rw(ns, qp, PNVME_OPC_WRITE, &p, lba, lba_count, cb, arg, io_flags);
+	return rwv(ns, qp, PNVME_OPC_WRITE, iov, iovcnt, lba, lba_count, cb, arg, io_flags);
 }
 
 int pnvme_ns_cmd_write_zeroes(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint64_t lba,

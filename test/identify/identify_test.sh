@@ -35,17 +35,6 @@ expect_one_line() {
 	fi
 }
 
-# pycheck WHAT PYTHON: run PYTHON with d = the JSON document in $tmp/out; it must
-# print nothing and exit 0 (use assert with a message).
-pycheck() {
-	if msg=$(python3 -c "import json,sys
-d = json.load(open(sys.argv[1]))
-$2" "$tmp/out" 2>&1); then
-		ok "$1"
-	else
-		not_ok "$1" "$msg"
-	fi
-}
 
 if [ ! -x "$BIN" ]; then
 	echo "FAIL $BIN is missing: build it with make"

@@ -17,17 +17,6 @@ BIN=${1:-$root/build/bin/pnvme-perf}
 
 . "$root/test/cli_lib.sh"
 
-# pycheck WHAT PYTHON: PYTHON runs with d = the JSON document in $tmp/out and
-# must print nothing and exit 0 (assert with a message).
-pycheck() {
-	if msg=$(python3 -c "import json,sys
-d = json.load(open(sys.argv[1]))
-$2" "$tmp/out" 2>&1); then
-		ok "$1"
-	else
-		not_ok "$1" "$msg"
-	fi
-}
 
 # usage WHAT WORD ARGS...: exit 2, and stderr is one line naming the problem.
 usage() {
