@@ -475,6 +475,47 @@ static void test_detach_with_outstanding(void)
 	CU_ASSERT_EQUAL(pnvme_detach(c), 0);
 }
 
+static void test_reset_with_io_in_flight(void)
+{
+	struct pnvme_ctrlr *c = attach(g_cfg->trid_a);
+	struct pnvme_io_qpair_opts opts;
+	struct pnvme_qpair *qp;
+	struct pnvme_ns *ns;
+	struct io_wait w[64];
+	uint8_t *buf;
+	uint32_t ss;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	pnvme_ctrlr_get_default_io_qpair_opts(c, &opts, sizeof(opts));
+	opts.io_queue_size = 16;
+	opts.io_queue_requests = 256;
+	CU_ASSERT_EQUAL_FATAL(pnvme_ctrlr_alloc_io_qpair(c, &opts, &qp), 0);
+	ns = pnvme_ctrlr_get_ns(c, pnvme_ctrlr_get_first_active_ns(c));
+	ss = pnvme_ns_get_sector_size(ns);
+	buf = pnvme_dma_zmalloc(64 * 8 * ss, 4096, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	memset(w, 0, sizeof(w));
+	for (int i = 0; i < 64; i++)
+		CU_ASSERT_EQUAL(pnvme_ns_cmd_read(ns, qp, buf + (size_t)i * 8 * ss,
+						  30000 + (uint64_t)i * 8, 8, io_cb, &w[i], 0), 0);
+	/* A controller reset with commands in the device and in the software queue. */
+	CU_ASSERT_EQUAL(pnvme_ctrlr_reset(c), 0);
+	for (int i = 0; i < 64; i++) {
+		CU_ASSERT_EQUAL(w[i].calls, 1);
+		if (pnvme_cpl_is_error(&w[i].cpl))
+			CU_ASSERT_EQUAL(w[i].cpl.status.sc, PNVME_SC_ABORTED_SQ_DELETION);
+	}
+	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(qp), 0);
+	/* The same handles carry verified I/O after it, and nothing old comes back. */
+	CU_ASSERT_TRUE(pnvme_ns_is_active(ns));
+	CU_ASSERT_TRUE(driver_suite_integrity(ns, qp, 8, 3, 40000, 11,
+					      pnvme_ctrlr_get_max_xfer_size(c)));
+	for (int i = 0; i < 64; i++)
+		CU_ASSERT_EQUAL(w[i].calls, 1);
+	pnvme_dma_free(buf);
+	CU_ASSERT_EQUAL(pnvme_detach(c), 0);
+}
+
 struct thread_arg {
 	struct pnvme_ctrlr *c;
 	uint64_t first_lba;
@@ -560,6 +601,8 @@ void driver_suite_register(const struct driver_suite_config *cfg)
 		{"admin passthrough: SMART log, Get Features, errors", test_admin_passthrough},
 		{"detach with I/O outstanding, then attach and read back",
 		 test_detach_with_outstanding},
+		{"reset with I/O in flight: each completes once, handles work after",
+		 test_reset_with_io_in_flight},
 		{"two threads, a qpair each, verifying", test_two_threads},
 		{"bad input gets -EINVAL and no callback", test_bad_input},
 		{NULL, NULL},
