@@ -189,7 +189,8 @@ int pnvme_ctrlr_free_io_qpair(struct pnvme_qpair *qpair);
 
 /*
  * Reap up to max completions (0: as many as the cap allows), run their
- * callbacks, submit queued requests. Returns the number reaped, or -ENXIO
+ * callbacks, submit queued requests. Called from one of this qpair's own
+ * callbacks it returns 0 and does nothing. Returns the number reaped, or -ENXIO
  * once the controller has failed (outstanding requests are then completed
  * with an aborted status).
  */

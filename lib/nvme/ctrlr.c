@@ -113,7 +113,8 @@ static int ctrlr_attach(const struct pnvme_trid *trid, const struct pnvme_ctrlr_
 
 	if (entries > PNVME_CAP_MQES(cap) + 1u)
 		entries = PNVME_CAP_MQES(cap) + 1u;
-	rc = nvme_qpair_init(&c->adminq, c, 0, entries, entries, 4096);
+	/* MDTS is not known yet: admin PRP lists are sized for the largest transfer. */
+	rc = nvme_qpair_init(&c->adminq, c, 0, entries, entries, 2u * 1024 * 1024);
 	if (rc != 0)
 		goto err;
 	nvme_qpair_set_doorbells(&c->adminq, c->regs, PNVME_CAP_DSTRD(cap));

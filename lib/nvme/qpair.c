@@ -222,6 +222,9 @@ static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair 
 	uint16_t old_head = qp->cq_head;
 	uint32_t n = 0;
 
+	/* Called again from one of its own callbacks: the outer call is still reaping. */
+	if (unlikely(qp->in_completion))
+		return 0;
 	if (max == 0 || max > qp->max_completions)
 		max = qp->max_completions;
 	qp->in_completion = true;

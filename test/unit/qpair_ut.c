@@ -393,6 +393,35 @@ static void test_abort_all_refuses_resubmission(void)
 	nvme_qpair_fini(&qp);
 }
 
+static struct pnvme_qpair *g_reentrant_qp;
+static int32_t g_reentrant_rc = -1;
+
+static void reentrant_cb(void *arg, const struct pnvme_cpl *cpl)
+{
+	(void)cpl;
+	(*(int *)arg)++;
+	g_reentrant_rc = pnvme_qpair_process_completions(g_reentrant_qp, 0);
+}
+
+static void test_reentrant_poll_is_a_no_op(void)
+{
+	struct pnvme_qpair qp;
+	int calls = 0;
+
+	qp_open(&qp, 8, 8);
+	g_reentrant_qp = &qp;
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, reentrant_cb, &calls, 0), 0);
+	post(&qp, qp.sq[0].cid, 0);
+	post(&qp, qp.sq[1].cid, 0);
+	CU_ASSERT_EQUAL(pnvme_qpair_process_completions(&qp, 0), 2);
+	CU_ASSERT_EQUAL(calls, 2);
+	CU_ASSERT_EQUAL(g_reentrant_rc, 0);
+	CU_ASSERT_EQUAL(qp.cq_head, 2);
+	CU_ASSERT_EQUAL(cq_db(), 2);
+	nvme_qpair_fini(&qp);
+}
+
 int main(void)
 {
 	static const struct test_case tests[] = {
@@ -409,6 +438,8 @@ int main(void)
 		{"abort_all completes every request exactly once", test_abort_all_completes_each_once},
 		{"a callback cannot submit while its qpair is emptied",
 		 test_abort_all_refuses_resubmission},
+		{"polling from a callback of the same qpair does nothing",
+		 test_reentrant_poll_is_a_no_op},
 		{NULL, NULL},
 	};
 
