@@ -73,10 +73,6 @@ static int build_payload(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 	}
 }
 
-static void child_done(struct pnvme_qpair *qp, struct nvme_request *parent,
-		       const struct pnvme_cpl *cpl);
-
-
 static void fail_request(struct pnvme_qpair *qp, struct nvme_request *req, uint16_t sct,
 			 uint16_t sc);
 
@@ -203,8 +199,9 @@ static void fail_request(struct pnvme_qpair *qp, struct nvme_request *req, uint1
 	finish_submitted(qp, req, &cpl);
 }
 
-static inline __attribute__((always_inline)) void complete_tracker(struct pnvme_qpair *qp, struct nvme_tracker *tr,
-				    const struct pnvme_cpl *cpl)
+static inline __attribute__((always_inline)) void complete_tracker(struct pnvme_qpair *qp,
+								   struct nvme_tracker *tr,
+								   const struct pnvme_cpl *cpl)
 {
 	struct nvme_request *req = tr->req;
 
