@@ -7,7 +7,7 @@
 #include "env/log.h"
 
 int nvme_admin_submit(struct pnvme_ctrlr *c, const struct pnvme_cmd *cmd, void *buf,
-		      uint32_t len, pnvme_cmd_cb cb, void *arg, bool internal)
+		      uint32_t len, pnvme_cmd_cb cb, void *arg)
 {
 	struct nvme_request *req;
 
@@ -26,7 +26,6 @@ int nvme_admin_submit(struct pnvme_ctrlr *c, const struct pnvme_cmd *cmd, void *
 		return -ENOMEM;
 	}
 	req->cmd = *cmd;
-	req->internal = internal;
 	if (buf != NULL && len > 0) {
 		req->payload_type = NVME_PAYLOAD_CONTIG;
 		req->payload.buf = buf;
@@ -57,7 +56,7 @@ int nvme_admin_sync(struct pnvme_ctrlr *c, const struct pnvme_cmd *cmd, void *bu
 	uint64_t deadline;
 	int rc;
 
-	rc = nvme_admin_submit(c, cmd, buf, len, sync_done, &w, true);
+	rc = nvme_admin_submit(c, cmd, buf, len, sync_done, &w);
 	if (rc != 0)
 		return rc;
 	deadline = pnvme_ticks() + (uint64_t)c->opts.admin_timeout_ms * pnvme_ticks_hz() / 1000;
@@ -86,7 +85,7 @@ int pnvme_ctrlr_cmd_admin_raw(struct pnvme_ctrlr *c, const struct pnvme_cmd *cmd
 {
 	if (c == NULL || cmd == NULL || (buf == NULL) != (len == 0))
 		return -EINVAL;
-	return nvme_admin_submit(c, cmd, buf, len, cb, arg, false);
+	return nvme_admin_submit(c, cmd, buf, len, cb, arg);
 }
 
 static void abort_done(void *arg, const struct pnvme_cpl *cpl)
@@ -101,7 +100,7 @@ int nvme_ctrlr_send_abort(struct pnvme_ctrlr *c, uint16_t sqid, uint16_t cid)
 	struct pnvme_cmd cmd = {.opc = PNVME_OPC_ABORT};
 
 	cmd.cdw10 = sqid | ((uint32_t)cid << 16);
-	return nvme_admin_submit(c, &cmd, NULL, 0, abort_done, c, true);
+	return nvme_admin_submit(c, &cmd, NULL, 0, abort_done, c);
 }
 
 static void aer_done(void *arg, const struct pnvme_cpl *cpl)
@@ -120,7 +119,6 @@ static void aer_done(void *arg, const struct pnvme_cpl *cpl)
 	if (req == NULL)
 		return;
 	req->cmd = cmd;
-	req->internal = true;
 	nvme_qpair_submit(&c->adminq, req);
 }
 
@@ -135,7 +133,7 @@ void nvme_ctrlr_submit_aers(struct pnvme_ctrlr *c)
 	if (n > c->adminq.num_entries / 4)
 		n = c->adminq.num_entries / 4;
 	for (uint32_t i = 0; i < n; i++) {
-		if (nvme_admin_submit(c, &cmd, NULL, 0, aer_done, c, true) != 0)
+		if (nvme_admin_submit(c, &cmd, NULL, 0, aer_done, c) != 0)
 			break;
 	}
 }

@@ -230,7 +230,7 @@ static void send_keep_alive(struct pnvme_ctrlr *c)
 	if (now < c->next_keep_alive)
 		return;
 	c->next_keep_alive = now + c->keep_alive_ticks;
-	nvme_admin_submit(c, &cmd, NULL, 0, NULL, NULL, true);
+	nvme_admin_submit(c, &cmd, NULL, 0, NULL, NULL);
 }
 
 int pnvme_ctrlr_process_admin_completions(struct pnvme_ctrlr *c)

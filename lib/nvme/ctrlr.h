@@ -29,7 +29,6 @@ struct pnvme_ns {
 enum nvme_ctrlr_state {
 	NVME_STATE_INIT,
 	NVME_STATE_DISABLE_WAIT_RDY_1, /* EN=1, RDY=0 found: let it finish enabling first */
-	NVME_STATE_DISABLE,
 	NVME_STATE_DISABLE_WAIT_RDY_0,
 	NVME_STATE_ENABLE,
 	NVME_STATE_ENABLE_WAIT_RDY_1,
@@ -99,7 +98,7 @@ bool nvme_ctrlr_check_fatal(struct pnvme_ctrlr *ctrlr);
 
 /* Admin commands (admin.c). All take the admin lock themselves. */
 int nvme_admin_submit(struct pnvme_ctrlr *ctrlr, const struct pnvme_cmd *cmd, void *buf,
-		      uint32_t len, pnvme_cmd_cb cb, void *arg, bool internal);
+		      uint32_t len, pnvme_cmd_cb cb, void *arg);
 /* Submit and poll for the completion (bring-up, qpair set-up); bounded by admin_timeout_ms. */
 int nvme_admin_sync(struct pnvme_ctrlr *ctrlr, const struct pnvme_cmd *cmd, void *buf,
 		    uint32_t len, struct pnvme_cpl *cpl);

@@ -67,7 +67,7 @@ static int admin_step(struct pnvme_ctrlr *c, const struct pnvme_cmd *cmd, void *
 
 	if (c->state_deadline == 0) {
 		c->admin_pending = true;
-		rc = nvme_admin_submit(c, cmd, buf, len, admin_done, c, true);
+		rc = nvme_admin_submit(c, cmd, buf, len, admin_done, c);
 		if (rc != 0)
 			return fail(c, rc, "cannot submit an admin command");
 		c->state_deadline = pnvme_ticks() + ms_to_ticks(c->opts.admin_timeout_ms);

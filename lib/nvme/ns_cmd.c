@@ -32,10 +32,16 @@ static inline void build_rw(struct pnvme_cmd *cmd, uint8_t opc, uint32_t nsid, u
 	cmd->cdw12 = (count - 1) | io_flags;
 }
 
+/* An active namespace and a qpair of the same controller. */
+static inline bool ns_qp_ok(const struct pnvme_ns *ns, const struct pnvme_qpair *qp)
+{
+	return likely(ns != NULL && qp != NULL && qp->ctrlr == ns->ctrlr && ns->active);
+}
+
 static inline int check_common(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint64_t lba,
 			       uint32_t count, uint32_t io_flags)
 {
-	if (unlikely(ns == NULL || qp == NULL || qp->ctrlr != ns->ctrlr || !ns->active))
+	if (unlikely(!ns_qp_ok(ns, qp)))
 		return -EINVAL;
 	/* count - 1 in 64 bits: zero sectors wraps to the largest value and fails too. */
 	if (unlikely(lba >= ns->num_sectors || (uint64_t)count - 1 >= ns->num_sectors - lba))
@@ -390,7 +396,7 @@ int pnvme_ns_cmd_flush(struct pnvme_ns *ns, struct pnvme_qpair *qp, pnvme_cmd_cb
 {
 	struct nvme_request *req;
 
-	if (ns == NULL || qp == NULL || qp->ctrlr != ns->ctrlr || !ns->active)
+	if (!ns_qp_ok(ns, qp))
 		return -EINVAL;
 	if (qp->failed)
 		return -ENXIO;
@@ -409,7 +415,7 @@ static int dsm(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint32_t attributes,
 {
 	struct nvme_request *req;
 
-	if (ns == NULL || qp == NULL || qp->ctrlr != ns->ctrlr || !ns->active || ranges == NULL)
+	if (!ns_qp_ok(ns, qp) || ranges == NULL)
 		return -EINVAL;
 	if (num_ranges == 0 || num_ranges > PNVME_DSM_MAX_RANGES)
 		return -EINVAL;

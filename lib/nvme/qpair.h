@@ -38,7 +38,6 @@ struct nvme_request {
 	uint32_t payload_size;
 	uint64_t payload_iova; /* bus address of a contiguous payload, or PNVME_VTOPHYS_ERROR */
 	uint8_t payload_type;
-	bool internal; /* the driver's own (AER, keep-alive): no user callback on abort */
 	uint16_t iovcnt;
 	uint32_t iov_offset;
 	uint64_t submit_tick; /* only kept when timeouts are on */
@@ -133,7 +132,6 @@ nvme_request_get(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg)
 	req->payload_iova = PNVME_VTOPHYS_ERROR;
 	req->parent = NULL;
 	req->children_left = 0;
-	req->internal = false;
 	return req;
 }
 

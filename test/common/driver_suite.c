@@ -415,10 +415,21 @@ static void test_admin_passthrough(void)
 
 /* ------------------------------------------------------------ detach, threads, bad input */
 
+/* A 16-entry qpair with a large request pool (most I/O waits in software), first namespace. */
+static int open_small_queue(struct pnvme_ctrlr *c, struct pnvme_qpair **qp, struct pnvme_ns **ns)
+{
+	struct pnvme_io_qpair_opts opts;
+
+	pnvme_ctrlr_get_default_io_qpair_opts(c, &opts, sizeof(opts));
+	opts.io_queue_size = 16;
+	opts.io_queue_requests = 256;
+	*ns = pnvme_ctrlr_get_ns(c, pnvme_ctrlr_get_first_active_ns(c));
+	return pnvme_ctrlr_alloc_io_qpair(c, &opts, qp);
+}
+
 static void test_detach_with_outstanding(void)
 {
 	struct pnvme_ctrlr *c = attach(g_cfg->trid_a);
-	struct pnvme_io_qpair_opts opts;
 	struct pnvme_qpair *qp;
 	struct pnvme_ns *ns;
 	struct io_wait w[64], pw;
@@ -427,11 +438,7 @@ static void test_detach_with_outstanding(void)
 	int accepted = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	pnvme_ctrlr_get_default_io_qpair_opts(c, &opts, sizeof(opts));
-	opts.io_queue_size = 16;
-	opts.io_queue_requests = 256;
-	CU_ASSERT_EQUAL_FATAL(pnvme_ctrlr_alloc_io_qpair(c, &opts, &qp), 0);
-	ns = pnvme_ctrlr_get_ns(c, pnvme_ctrlr_get_first_active_ns(c));
+	CU_ASSERT_EQUAL_FATAL(open_small_queue(c, &qp, &ns), 0);
 	ss = pnvme_ns_get_sector_size(ns);
 	buf = pnvme_dma_zmalloc(64 * 8 * ss, 4096, NULL);
 	check = pnvme_dma_zmalloc(8 * ss, 4096, NULL);
@@ -478,7 +485,6 @@ static void test_detach_with_outstanding(void)
 static void test_reset_with_io_in_flight(void)
 {
 	struct pnvme_ctrlr *c = attach(g_cfg->trid_a);
-	struct pnvme_io_qpair_opts opts;
 	struct pnvme_qpair *qp;
 	struct pnvme_ns *ns;
 	struct io_wait w[64];
@@ -486,11 +492,7 @@ static void test_reset_with_io_in_flight(void)
 	uint32_t ss;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	pnvme_ctrlr_get_default_io_qpair_opts(c, &opts, sizeof(opts));
-	opts.io_queue_size = 16;
-	opts.io_queue_requests = 256;
-	CU_ASSERT_EQUAL_FATAL(pnvme_ctrlr_alloc_io_qpair(c, &opts, &qp), 0);
-	ns = pnvme_ctrlr_get_ns(c, pnvme_ctrlr_get_first_active_ns(c));
+	CU_ASSERT_EQUAL_FATAL(open_small_queue(c, &qp, &ns), 0);
 	ss = pnvme_ns_get_sector_size(ns);
 	buf = pnvme_dma_zmalloc(64 * 8 * ss, 4096, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
