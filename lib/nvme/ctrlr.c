@@ -263,6 +263,11 @@ int pnvme_detach(struct pnvme_ctrlr *c)
 	while (c->qpairs != NULL)
 		pnvme_ctrlr_free_io_qpair(c->qpairs);
 	nvme_ctrlr_shutdown(c);
+	/*
+	 * The controller still holds our AERs and the admin queue addresses:
+	 * disable it before that memory is freed, so it can DMA into none of it.
+	 */
+	nvme_ctrlr_disable(c);
 	/* Outstanding admin commands (AERs, the user's) complete as aborted. */
 	pthread_mutex_lock(&c->admin_lock);
 	nvme_qpair_abort_all(&c->adminq, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);

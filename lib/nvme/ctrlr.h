@@ -92,6 +92,8 @@ struct pnvme_ctrlr {
 int nvme_ctrlr_init_step(struct pnvme_ctrlr *ctrlr);
 /* Shutdown notification, bounded wait. */
 void nvme_ctrlr_shutdown(struct pnvme_ctrlr *ctrlr);
+/* CC.EN = 0 and wait for RDY = 0 (CAP.TO): the device stops using its queues. */
+void nvme_ctrlr_disable(struct pnvme_ctrlr *ctrlr);
 void nvme_ctrlr_fail(struct pnvme_ctrlr *ctrlr, const char *why);
 /* Check CSTS.CFS (cold path); true if the controller failed. */
 bool nvme_ctrlr_check_fatal(struct pnvme_ctrlr *ctrlr);
@@ -114,6 +116,11 @@ void nvme_ns_update_fast_path(struct pnvme_ns *ns);
 /* I/O queues on the device (pcie.c). */
 int nvme_pcie_create_io_qpair(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);
 int nvme_pcie_delete_io_qpair(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);
+/*
+ * Stop a qpair on the device (io_qpair.c): reap what is done, delete its
+ * queues, reap what the deletion aborted, complete the rest driver-side.
+ */
+void nvme_qpair_quiesce(struct pnvme_qpair *qp);
 int nvme_pcie_enable_shadow_doorbells(struct pnvme_ctrlr *ctrlr);
 void nvme_pcie_qpair_attach_shadow(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);
 

@@ -371,6 +371,22 @@ bool nvme_ctrlr_check_fatal(struct pnvme_ctrlr *c)
 	return false;
 }
 
+void nvme_ctrlr_disable(struct pnvme_ctrlr *c)
+{
+	uint32_t cc = mmio_read32(c->regs, PNVME_REG_CC);
+	uint64_t deadline = pnvme_ticks() + ms_to_ticks(ready_timeout_ms(c));
+
+	if (cc == 0xffffffffu || !(cc & PNVME_CC_EN))
+		return;
+	mmio_write32(c->regs, PNVME_REG_CC, cc & ~(PNVME_CC_EN | PNVME_CC_SHN_MASK));
+	while (mmio_read32(c->regs, PNVME_REG_CSTS) & PNVME_CSTS_RDY) {
+		if (pnvme_ticks() > deadline) {
+			PNVME_WARNLOG("ctrlr", "%s: CSTS.RDY stayed 1 after disable", c->trid.traddr);
+			return;
+		}
+	}
+}
+
 void nvme_ctrlr_shutdown(struct pnvme_ctrlr *c)
 {
 	uint32_t cc = mmio_read32(c->regs, PNVME_REG_CC);

@@ -31,8 +31,9 @@ int pnvme_ctrlr_reset(struct pnvme_ctrlr *c)
 		return -EINVAL;
 	PNVME_NOTICELOG("ctrlr", "%s %s: reset", c->trid.trtype, c->trid.traddr);
 	c->resetting = true;
+	/* An orderly stop first (a live controller deletes its I/O queues), then disable. */
 	for (struct pnvme_qpair *qp = c->qpairs; qp != NULL; qp = qp->next_in_ctrlr)
-		nvme_qpair_abort_all(qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+		nvme_qpair_quiesce(qp);
 	pthread_mutex_lock(&c->admin_lock);
 	nvme_qpair_abort_all(&c->adminq, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
 	qpair_rewind(&c->adminq);

@@ -101,13 +101,10 @@ int pnvme_ctrlr_alloc_io_qpair(struct pnvme_ctrlr *c, const struct pnvme_io_qpai
 	return 0;
 }
 
-int pnvme_ctrlr_free_io_qpair(struct pnvme_qpair *qp)
+void nvme_qpair_quiesce(struct pnvme_qpair *qp)
 {
-	struct pnvme_ctrlr *c;
+	struct pnvme_ctrlr *c = qp->ctrlr;
 
-	if (qp == NULL || qp->qid == 0)
-		return -EINVAL;
-	c = qp->ctrlr;
 	/* Take in what the device already finished, then delete the queues. */
 	while (!c->failed && nvme_qpair_process(qp, 0) > 0)
 		;
@@ -117,6 +114,16 @@ int pnvme_ctrlr_free_io_qpair(struct pnvme_qpair *qp)
 			;
 	}
 	nvme_qpair_abort_all(qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+}
+
+int pnvme_ctrlr_free_io_qpair(struct pnvme_qpair *qp)
+{
+	struct pnvme_ctrlr *c;
+
+	if (qp == NULL || qp->qid == 0)
+		return -EINVAL;
+	c = qp->ctrlr;
+	nvme_qpair_quiesce(qp);
 
 	pthread_mutex_lock(&c->admin_lock);
 	for (struct pnvme_qpair **p = &c->qpairs; *p != NULL; p = &(*p)->next_in_ctrlr) {

@@ -15,6 +15,8 @@
 #include "common/driver_suite.h"
 #include "common/test_env.h"
 #include "pnvme/nvme.h"
+#include "env/pci.h"
+#include "nvme/barrier.h"
 #include "pnvme/sim.h"
 
 struct rig {
@@ -264,6 +266,67 @@ static void test_reset(void)
 	rig_close(&r);
 }
 
+/* A transport that lends the driver a sim and keeps it after detach, to look at it. */
+static struct pnvme_sim *g_kept;
+static struct env_pci_dev g_kept_dev;
+
+static int kept_cfg_read(struct env_pci_dev *dev, void *buf, size_t len, uint32_t off)
+{
+	struct env_pci_dev *real = dev->priv;
+
+	return real->ops->cfg_read(real, buf, len, off);
+}
+
+static int kept_cfg_write(struct env_pci_dev *dev, const void *buf, size_t len, uint32_t off)
+{
+	struct env_pci_dev *real = dev->priv;
+
+	return real->ops->cfg_write(real, buf, len, off);
+}
+
+static void kept_detach(struct env_pci_dev *dev)
+{
+	(void)dev; /* the test destroys the sim itself */
+}
+
+static const struct env_pci_dev_ops kept_ops = {kept_cfg_read, kept_cfg_write, kept_detach};
+
+static int kept_attach(const char *addr, const char *params, struct env_pci_dev **out)
+{
+	struct env_pci_dev *real;
+	int rc = sim_pci_transport.attach(addr, params, &real);
+
+	if (rc != 0)
+		return rc;
+	g_kept = pnvme_sim_get(real->addr);
+	g_kept_dev = *real;
+	g_kept_dev.ops = &kept_ops;
+	g_kept_dev.priv = real;
+	*out = &g_kept_dev;
+	return 0;
+}
+
+static void test_detach_disables_controller(void)
+{
+	static struct env_pci_transport kept = {.name = "keptsim", .attach = kept_attach};
+	struct pnvme_ctrlr *c;
+	uint64_t deadline;
+
+	env_pci_transport_register(&kept);
+	CU_ASSERT_EQUAL_FATAL(pnvme_connect("trtype:keptsim traddr:kept", NULL, &c), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g_kept);
+	CU_ASSERT_EQUAL(pnvme_detach(c), 0);
+	/* Its admin queue memory is gone: the controller must no longer be enabled. */
+	CU_ASSERT_FALSE(mmio_read32(pnvme_sim_bar0(g_kept), PNVME_REG_CC) & PNVME_CC_EN);
+	deadline = pnvme_ticks() + 5 * pnvme_ticks_hz();
+	while ((mmio_read32(pnvme_sim_bar0(g_kept), PNVME_REG_CSTS) & PNVME_CSTS_RDY) &&
+	       pnvme_ticks() < deadline)
+		;
+	CU_ASSERT_FALSE(mmio_read32(pnvme_sim_bar0(g_kept), PNVME_REG_CSTS) & PNVME_CSTS_RDY);
+	pnvme_sim_destroy(g_kept);
+	env_pci_transport_unregister(&kept);
+}
+
 static void test_ready_faults(void)
 {
 	struct pnvme_ctrlr *c = NULL;
@@ -443,6 +506,7 @@ int main(void)
 		{"fatal status: every request completes once, submit gets -ENXIO", test_fatal_status},
 		{"reset: in-flight I/O completes once; handles work after; a failed controller "
 		 "comes back", test_reset},
+		{"detach leaves the controller disabled", test_detach_disables_controller},
 		{"never ready, slow ready, bad parameters", test_ready_faults},
 		{"Identify Controller fails: attach fails cleanly", test_identify_fails},
 		{"asynchronous events reach the AER callback", test_async_event},
