@@ -59,10 +59,23 @@ struct pnvme_ctrlr_opts {
 	uint32_t num_io_queues;     /* I/O queues asked for; default 64 */
 	uint32_t keep_alive_ms;     /* 0: off; default 10000 if the controller supports it */
 	uint32_t admin_timeout_ms;  /* admin command timeout; default 30000 */
-	uint32_t io_timeout_ms;     /* 0 (default): I/O never times out */
+	uint32_t io_timeout_ms;     /* I/O command timeout; default 30000, 0: none */
 	bool shadow_doorbells;      /* use Doorbell Buffer Config if offered; default false:
 				       in QEMU 7.2 it saved no MMIO write and cost IOPS
 				       (docs/bench.md) */
+	/*
+	 * Failed resets in a row before the controller is declared dead (every
+	 * request then fails with -ENXIO); default 3. 0: never reset by itself,
+	 * a failure disables the controller and declares it dead at once.
+	 */
+	uint32_t reset_attempts;
+	/*
+	 * Send again, once the qpair is back, the reads, writes, flushes, write
+	 * zeroes and deallocates that a reset took from the device (they had no
+	 * completion), up to resubmit_limit times each; default false.
+	 */
+	bool reset_resubmit;
+	uint32_t resubmit_limit;    /* default 3 */
 };
 
 void pnvme_ctrlr_opts_init(struct pnvme_ctrlr_opts *opts, size_t opts_size);
@@ -96,14 +109,37 @@ int pnvme_probe(const struct pnvme_trid *trid, void *ctx, pnvme_probe_cb probe_c
 int pnvme_detach(struct pnvme_ctrlr *ctrlr);
 
 /*
- * Reset the controller (also one that failed): every outstanding request on
- * its qpairs and admin queue completes (Aborted SQ Deletion), the controller
- * is disabled and brought up again, and the qpairs are created anew, so
- * qpair and namespace handles stay valid. No other thread may use the
- * controller or its qpairs during the call. Returns 0, or a negative errno
- * with the controller failed.
+ * Reset the controller: disable it (CSTS.RDY seen 0; a function reset or bus
+ * mastering off where it does not answer), complete the admin commands
+ * outstanding, bring it up again. Other threads may go on polling and
+ * submitting meanwhile: each I/O qpair's owner completes that qpair's
+ * outstanding requests (Aborted SQ Deletion, or sends them again with
+ * opts.reset_resubmit) at its next poll once the controller is disabled,
+ * and the qpair is created anew on the device with its handle unchanged;
+ * requests submitted in between wait in the software queue. Allowed from a
+ * completion callback. Returns 0, or a negative errno when the reset failed
+ * (after opts.reset_attempts failures the controller is dead: -ENXIO).
  */
 int pnvme_ctrlr_reset(struct pnvme_ctrlr *ctrlr);
+/* Ask for a reset without waiting for it: the next admin or I/O poll drives it. */
+void pnvme_ctrlr_request_reset(struct pnvme_ctrlr *ctrlr);
+
+/* What to do about a command that timed out (pnvme_timeout_cb's answer). */
+enum pnvme_timeout_action {
+	PNVME_TIMEOUT_ABORT, /* send Abort; reset if it is still there one period later */
+	PNVME_TIMEOUT_RESET, /* reset the controller now */
+	PNVME_TIMEOUT_NONE,  /* wait one more period, then ask again */
+};
+/*
+ * Called in the thread that polls the command's queue (qpair NULL and
+ * is_admin true for an admin command). Without a callback: Abort for I/O,
+ * reset for admin commands.
+ */
+typedef enum pnvme_timeout_action (*pnvme_timeout_cb)(void *arg, struct pnvme_ctrlr *ctrlr,
+						      struct pnvme_qpair *qpair, uint16_t cid,
+						      bool is_admin);
+void pnvme_ctrlr_register_timeout_callback(struct pnvme_ctrlr *ctrlr, pnvme_timeout_cb cb,
+					   void *arg);
 
 const struct pnvme_trid *pnvme_ctrlr_get_trid(const struct pnvme_ctrlr *ctrlr);
 const struct pnvme_ctrlr_data *pnvme_ctrlr_get_data(const struct pnvme_ctrlr *ctrlr);
@@ -120,8 +156,13 @@ uint32_t pnvme_ctrlr_get_next_active_ns(const struct pnvme_ctrlr *ctrlr, uint32_
 uint32_t pnvme_ctrlr_get_max_xfer_size(const struct pnvme_ctrlr *ctrlr);
 /* I/O queues the controller granted. */
 uint32_t pnvme_ctrlr_get_num_io_queues(const struct pnvme_ctrlr *ctrlr);
-/* True once the controller reported a fatal status or stopped answering. */
+/*
+ * True once the controller is dead: it stopped answering (removed) or could
+ * not be reset (opts.reset_attempts). Every request then fails with -ENXIO.
+ */
 bool pnvme_ctrlr_is_failed(const struct pnvme_ctrlr *ctrlr);
+/* Resets done so far (by the driver's recovery or pnvme_ctrlr_reset). */
+uint32_t pnvme_ctrlr_get_num_resets(const struct pnvme_ctrlr *ctrlr);
 /* True when shadow doorbells (Doorbell Buffer Config) are in use. */
 bool pnvme_ctrlr_uses_shadow_doorbells(const struct pnvme_ctrlr *ctrlr);
 
@@ -200,6 +241,7 @@ void pnvme_qpair_flush(struct pnvme_qpair *qpair);
 struct pnvme_qpair_stats {
 	uint64_t sq_doorbell_writes; /* MMIO writes to the SQ tail doorbell */
 	uint64_t cq_doorbell_writes; /* MMIO writes to the CQ head doorbell */
+	uint64_t invalid_completions; /* completions dropped: CID not outstanding, or a duplicate */
 };
 /* Counters since the qpair was allocated. */
 void pnvme_qpair_get_stats(const struct pnvme_qpair *qpair, struct pnvme_qpair_stats *stats);

@@ -32,6 +32,7 @@ enum pnvme_reg_offset {
 	PNVME_REG_ACQ = 0x30,
 	PNVME_REG_CMBLOC = 0x38,
 	PNVME_REG_CMBSZ = 0x3c,
+	PNVME_REG_CRTO = 0x68, /* NVMe 2.0: Controller Ready Timeouts */
 	PNVME_REG_DBS = 0x1000, /* first doorbell (admin SQ tail) */
 };
 
@@ -46,6 +47,8 @@ enum pnvme_reg_offset {
 #define PNVME_CAP_MPSMIN(cap) ((uint32_t)(((cap) >> 48) & 0xf))
 #define PNVME_CAP_MPSMAX(cap) ((uint32_t)(((cap) >> 52) & 0xf))
 #define PNVME_CAP_CSS_NVM 0x1u
+#define PNVME_CAP_CRWMS (1ull << 59) /* NVMe 2.0: CRTO.CRWMT is reported */
+#define PNVME_CAP_CRIMS (1ull << 60)
 
 /* VS: Version. */
 #define PNVME_VS(mjr, mnr, ter) (((uint32_t)(mjr) << 16) | ((uint32_t)(mnr) << 8) | (uint32_t)(ter))
@@ -277,6 +280,7 @@ enum pnvme_log_page {
 	PNVME_LOG_PAGE_ERROR = 0x01,
 	PNVME_LOG_PAGE_HEALTH = 0x02,
 	PNVME_LOG_PAGE_FIRMWARE_SLOT = 0x03,
+	PNVME_LOG_PAGE_CHANGED_NS = 0x04, /* up to 1024 NSIDs, 0xffffffff: more changed */
 };
 
 /* Dataset Management attributes and range (16 bytes). */
@@ -297,6 +301,16 @@ PNVME_SPEC_ASSERT(sizeof(struct pnvme_dsm_range) == 16, "DSM range is 16 bytes")
 #define PNVME_AER_TYPE(cdw0) ((cdw0) & 0x7)
 #define PNVME_AER_INFO(cdw0) (((cdw0) >> 8) & 0xff)
 #define PNVME_AER_LOG_PAGE(cdw0) (((cdw0) >> 16) & 0xff)
+#define PNVME_AER_TYPE_ERROR 0
+#define PNVME_AER_TYPE_SMART 1
+#define PNVME_AER_TYPE_NOTICE 2
+#define PNVME_AER_NOTICE_NS_ATTR_CHANGED 0x00
+/* OAES (Identify Controller) and Async Event Configuration bits. */
+#define PNVME_OAES_NS_ATTR (1u << 8)
+#define PNVME_OAES_FW_ACTIVATION (1u << 9)
+#define PNVME_AEC_SMART_CRITICAL 0xffu /* one bit per SMART critical warning */
+/* Get Log Page: Retain Asynchronous Event (cdw10 bit 15). */
+#define PNVME_LOG_RAE (1u << 15)
 
 /* ---------------------------------------------------------------- identify */
 
@@ -492,6 +506,8 @@ PNVME_SPEC_ASSERT(offsetof(struct pnvme_ns_data, lbaf) == 128, "LBAF0 at byte 12
 
 #define PNVME_NSFEAT_OPTPERF (1u << 4)
 #define PNVME_FLBAS_FORMAT(flbas) ((flbas) & 0xf)
+#define PNVME_FLBAS_EXTENDED (1u << 4) /* metadata at the end of each block's data */
+#define PNVME_DPS_PI_TYPE(dps) ((dps) & 0x7)
 
 /* Namespace Identification Descriptor header (CNS 3). */
 struct pnvme_ns_id_desc {

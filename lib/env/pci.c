@@ -95,6 +95,25 @@ int env_pci_enable_bus_master(struct env_pci_dev *dev)
 	return dev->ops->cfg_write(dev, &cmd, sizeof(cmd), PCI_COMMAND);
 }
 
+int env_pci_disable_bus_master(struct env_pci_dev *dev)
+{
+	uint16_t cmd;
+	int rc;
+
+	rc = dev->ops->cfg_read(dev, &cmd, sizeof(cmd), PCI_COMMAND);
+	if (rc < 0)
+		return rc;
+	cmd &= (uint16_t)~PCI_COMMAND_MASTER;
+	return dev->ops->cfg_write(dev, &cmd, sizeof(cmd), PCI_COMMAND);
+}
+
+int env_pci_reset(struct env_pci_dev *dev)
+{
+	if (dev->ops->reset == NULL)
+		return -ENOTSUP;
+	return dev->ops->reset(dev);
+}
+
 void *env_pci_iova_to_vaddr(uint64_t iova, size_t len)
 {
 	uint64_t contig = len;

@@ -20,6 +20,8 @@ struct env_pci_dev_ops {
 	int (*cfg_write)(struct env_pci_dev *dev, const void *buf, size_t len, uint32_t offset);
 	/* Unmap, release and free the device. */
 	void (*detach)(struct env_pci_dev *dev);
+	/* Function-level reset (may be NULL: not offered). */
+	int (*reset)(struct env_pci_dev *dev);
 };
 
 struct env_pci_dev {
@@ -62,6 +64,10 @@ void *env_pci_iova_to_vaddr(uint64_t iova, size_t len);
 
 /* Set the bus master enable bit so the function can DMA. */
 int env_pci_enable_bus_master(struct env_pci_dev *dev);
+/* Clear it: the function can no longer reach memory. */
+int env_pci_disable_bus_master(struct env_pci_dev *dev);
+/* Function-level reset, where the transport offers one; -ENOTSUP otherwise. */
+int env_pci_reset(struct env_pci_dev *dev);
 
 /* Built-in transports. */
 extern struct env_pci_transport vfio_pci_transport;

@@ -52,10 +52,23 @@ static void vfio_detach(struct env_pci_dev *dev)
 	free(vdev);
 }
 
+/* VFIO resets the function (FLR or what the device offers); BAR mappings stay valid. */
+static int vfio_reset(struct env_pci_dev *dev)
+{
+	struct vfio_dev *vdev = dev->priv;
+
+	if (ioctl(vdev->fd, VFIO_DEVICE_RESET) != 0) {
+		PNVME_ERRLOG("pci", "%s: VFIO_DEVICE_RESET failed: %s", dev->addr, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 static const struct env_pci_dev_ops vfio_ops = {
 	.cfg_read = vfio_cfg_read,
 	.cfg_write = vfio_cfg_write,
 	.detach = vfio_detach,
+	.reset = vfio_reset,
 };
 
 static int map_bar0(struct vfio_dev *vdev)

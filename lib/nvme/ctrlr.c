@@ -20,8 +20,11 @@ void pnvme_ctrlr_opts_init(struct pnvme_ctrlr_opts *opts, size_t opts_size)
 		.num_io_queues = DEFAULT_NUM_IO_QUEUES,
 		.keep_alive_ms = 10000,
 		.admin_timeout_ms = 30000,
-		.io_timeout_ms = 0,
+		.io_timeout_ms = 30000,
 		.shadow_doorbells = false,
+		.reset_attempts = 3,
+		.reset_resubmit = false,
+		.resubmit_limit = 3,
 	};
 
 	if (opts == NULL)
@@ -47,11 +50,13 @@ static void ctrlr_free(struct pnvme_ctrlr *c)
 	if (c->adminq.sq_mem != NULL)
 		nvme_qpair_fini(&c->adminq);
 	pnvme_dma_free(c->scratch);
+	pnvme_dma_free(c->aer_page);
 	pnvme_dma_free(c->shadow_db);
 	pnvme_dma_free(c->eventidx);
 	if (c->pci != NULL)
 		env_pci_detach(c->pci);
 	pthread_mutex_destroy(&c->admin_lock);
+	pthread_mutex_destroy(&c->recovery_lock);
 	free(c->ns);
 	free(c->active_ns);
 	free(c->qid_bitmap);
@@ -67,6 +72,24 @@ static int validate_opts(const struct pnvme_ctrlr_opts *o)
 	if (o->admin_timeout_ms == 0)
 		return -EINVAL;
 	return 0;
+}
+
+/* BAR0 must reach the admin doorbells; I/O queues are limited to the ones it maps. */
+static bool bar0_holds_doorbells(struct pnvme_ctrlr *c, uint64_t cap)
+{
+	size_t pair = 2u * (4u << PNVME_CAP_DSTRD(cap));
+
+	if (cap == UINT64_MAX) {
+		PNVME_ERRLOG("ctrlr", "%s: registers read all ones: no device answers", c->pci->addr);
+		return false;
+	}
+	if (c->pci->bar0_len < 0x1000 + pair) {
+		PNVME_ERRLOG("ctrlr", "%s: BAR0 is %zu bytes: no room for the admin doorbells",
+			     c->pci->addr, c->pci->bar0_len);
+		return false;
+	}
+	c->bar_max_io_queues = (uint32_t)((c->pci->bar0_len - 0x1000) / pair - 1);
+	return true;
 }
 
 static int ctrlr_attach(const struct pnvme_trid *trid, const struct pnvme_ctrlr_opts *opts,
@@ -89,6 +112,7 @@ static int ctrlr_attach(const struct pnvme_trid *trid, const struct pnvme_ctrlr_
 	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&c->admin_lock, &attr);
 	pthread_mutexattr_destroy(&attr);
+	pthread_mutex_init(&c->recovery_lock, NULL);
 	rc = validate_opts(&c->opts);
 	if (rc != 0) {
 		PNVME_ERRLOG("ctrlr", "invalid controller options");
@@ -103,16 +127,19 @@ static int ctrlr_attach(const struct pnvme_trid *trid, const struct pnvme_ctrlr_
 	if (trid->traddr[0] == '\0')
 		snprintf(c->trid.traddr, sizeof(c->trid.traddr), "%s", c->pci->addr);
 	c->scratch = pnvme_dma_zmalloc(4096, 4096, &c->scratch_bus);
-	if (c->scratch == NULL) {
+	c->aer_page = pnvme_dma_zmalloc(4096, 4096, &c->aer_page_bus);
+	if (c->scratch == NULL || c->aer_page == NULL) {
 		rc = -ENOMEM;
 		goto err;
 	}
-	/* The admin queue is sized before CAP is read: clamp it to MQES once known. */
+	/* CAP.MQES governs I/O queues; the admin queue's limit is AQA's 4096 (checked). */
 	uint64_t cap = mmio_read64(c->regs, PNVME_REG_CAP);
 	uint32_t entries = c->opts.admin_queue_size;
 
-	if (entries > PNVME_CAP_MQES(cap) + 1u)
-		entries = PNVME_CAP_MQES(cap) + 1u;
+	if (!bar0_holds_doorbells(c, cap)) {
+		rc = -ENODEV;
+		goto err;
+	}
 	/* MDTS is not known yet: admin PRP lists are sized for the largest transfer. */
 	rc = nvme_qpair_init(&c->adminq, c, 0, entries, entries, 2u * 1024 * 1024);
 	if (rc != 0)
@@ -120,7 +147,7 @@ static int ctrlr_attach(const struct pnvme_trid *trid, const struct pnvme_ctrlr_
 	nvme_qpair_set_doorbells(&c->adminq, c->regs, PNVME_CAP_DSTRD(cap));
 	/* An admin command the controller never answers still completes, once. */
 	c->adminq.timeout_ticks = (uint64_t)c->opts.admin_timeout_ms * pnvme_ticks_hz() / 1000;
-	c->adminq.cold = true;
+	c->adminq.on_device = true;
 	c->state = NVME_STATE_INIT;
 	while ((rc = nvme_ctrlr_init_step(c)) == 0)
 		;
@@ -210,18 +237,6 @@ int pnvme_probe(const struct pnvme_trid *trid, void *ctx, pnvme_probe_cb probe_c
 	return p.attached;
 }
 
-void nvme_ctrlr_fail(struct pnvme_ctrlr *c, const char *why)
-{
-	if (c->failed)
-		return;
-	PNVME_ERRLOG("ctrlr", "%s %s: failed: %s", c->trid.trtype, c->trid.traddr, why);
-	c->failed = true;
-	/* Each qpair's owner completes its requests at its next poll. */
-	for (struct pnvme_qpair *qp = c->qpairs; qp != NULL; qp = qp->next_in_ctrlr)
-		nvme_qpair_set_failed(qp);
-	nvme_qpair_set_failed(&c->adminq);
-}
-
 static void send_keep_alive(struct pnvme_ctrlr *c)
 {
 	struct pnvme_cmd cmd = {.opc = PNVME_OPC_KEEP_ALIVE};
@@ -240,38 +255,74 @@ int pnvme_ctrlr_process_admin_completions(struct pnvme_ctrlr *c)
 	if (c == NULL)
 		return -EINVAL;
 	pthread_mutex_lock(&c->admin_lock);
-	if (c->keep_alive_ticks != 0 && !c->failed)
-		send_keep_alive(c);
-	n = nvme_qpair_process(&c->adminq, 0);
-	/* The admin poll is where a dead controller is noticed. */
-	if (n == 0 && !c->failed)
-		nvme_ctrlr_check_fatal(c);
-	if (c->failed) {
+	if (nvme_ctrlr_is_dead(c)) {
+		/* Declared dead only after the device was stopped: safe to complete. */
 		nvme_qpair_abort_all(&c->adminq, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
 		pthread_mutex_unlock(&c->admin_lock);
 		return -ENXIO;
 	}
+	if (c->keep_alive_ticks != 0 && c->state == NVME_STATE_READY)
+		send_keep_alive(c);
+	n = nvme_qpair_process(&c->adminq, 0);
+	/* An idle admin poll reads CSTS: a dead or fatal controller shows there. */
+	if (n == 0 && c->state == NVME_STATE_READY && !c->detaching)
+		nvme_ctrlr_check_fatal(c);
 	pthread_mutex_unlock(&c->admin_lock);
-	return n;
+	if (atomic_load_explicit(&c->reset_requested, memory_order_acquire))
+		nvme_ctrlr_recover(c);
+	return nvme_ctrlr_is_dead(c) ? -ENXIO : n;
+}
+
+static bool any_in_callback(struct pnvme_ctrlr *c)
+{
+	if (c->adminq.in_completion)
+		return true;
+	for (struct pnvme_qpair *qp = c->qpairs; qp != NULL; qp = qp->next_in_ctrlr) {
+		if (qp->in_completion)
+			return true;
+	}
+	return false;
 }
 
 int pnvme_detach(struct pnvme_ctrlr *c)
 {
+	bool live;
+
 	if (c == NULL)
 		return -EINVAL;
+	/* The caller owns every qpair here: their flags are its own to read. */
+	if (any_in_callback(c)) {
+		PNVME_ERRLOG("ctrlr", "pnvme_detach() from a completion callback: not allowed");
+		return -EBUSY;
+	}
 	c->detaching = true;
-	while (c->qpairs != NULL)
-		pnvme_ctrlr_free_io_qpair(c->qpairs);
-	nvme_ctrlr_shutdown(c);
+	live = !nvme_ctrlr_is_dead(c) && c->state == NVME_STATE_READY;
+	/* An orderly end where the controller answers: delete the queues, shut down. */
+	for (struct pnvme_qpair *qp = c->qpairs; live && qp != NULL; qp = qp->next_in_ctrlr) {
+		qp->closing = true;
+		qp->paused = true;
+		nvme_qpair_kick(qp);
+		if (qp->on_device && !nvme_qpair_delete_on_device(qp))
+			live = false;
+	}
+	if (live)
+		nvme_ctrlr_shutdown(c);
 	/*
-	 * The controller still holds our AERs and the admin queue addresses:
-	 * disable it before that memory is freed, so it can DMA into none of it.
+	 * The controller may hold commands, our AERs and the queues' addresses:
+	 * stop it before anything completes or any memory is freed.
 	 */
-	nvme_ctrlr_disable(c);
-	/* Outstanding admin commands (AERs, the user's) complete as aborted. */
+	nvme_ctrlr_stop_device(c);
 	pthread_mutex_lock(&c->admin_lock);
 	nvme_qpair_abort_all(&c->adminq, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
 	pthread_mutex_unlock(&c->admin_lock);
+	while (c->qpairs != NULL) {
+		struct pnvme_qpair *qp = c->qpairs;
+
+		nvme_qpair_abort_all(qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+		c->qpairs = qp->next_in_ctrlr;
+		nvme_qpair_fini(qp);
+		free(qp);
+	}
 	ctrlr_free(c);
 	return 0;
 }
@@ -334,10 +385,15 @@ uint32_t pnvme_ctrlr_get_num_io_queues(const struct pnvme_ctrlr *c)
 
 bool pnvme_ctrlr_is_failed(const struct pnvme_ctrlr *c)
 {
-	return c->failed;
+	return nvme_ctrlr_is_dead(c);
+}
+
+uint32_t pnvme_ctrlr_get_num_resets(const struct pnvme_ctrlr *c)
+{
+	return c->num_resets;
 }
 
 bool pnvme_ctrlr_uses_shadow_doorbells(const struct pnvme_ctrlr *c)
 {
-	return c->shadow_db != NULL;
+	return c->shadow_db_on;
 }

@@ -11,9 +11,19 @@
 #include "pnvme/nvme.h"
 #include "qpair.h"
 
+/* Why I/O on a namespace is refused (0: it is not). */
+enum nvme_ns_io_block {
+	NVME_NS_IO_OK = 0,
+	NVME_NS_IO_INACTIVE, /* -EINVAL */
+	NVME_NS_IO_REMOVED,  /* gone at a rescan: -ENXIO */
+	NVME_NS_IO_FORMAT,   /* metadata or protection information: -ENOTSUP */
+};
+
 struct pnvme_ns {
 	struct pnvme_ctrlr *ctrlr;
 	uint32_t id;
+	/* Tested on every I/O; written by a rescan in the admin thread. */
+	_Atomic uint8_t io_block;
 	bool active;
 	uint32_t sector_size;
 	uint32_t lba_shift;
@@ -41,6 +51,17 @@ enum nvme_ctrlr_state {
 	NVME_STATE_AER,
 	NVME_STATE_READY,
 	NVME_STATE_FAILED,
+	NVME_STATE_RESETTING, /* recovery: disabled or coming up again (recovery.c) */
+};
+
+/* An Abort the driver sent, or holds back behind the Abort Command Limit (abort.c). */
+#define NVME_MAX_ABORTS 64
+#define NVME_MAX_AER_WAITING 4
+struct nvme_abort_slot {
+	struct pnvme_ctrlr *ctrlr;
+	struct pnvme_qpair *qp; /* NULL once the qpair is gone */
+	uint16_t sqid, cid;
+	bool used, sent;
 };
 
 struct pnvme_ctrlr {
@@ -50,9 +71,11 @@ struct pnvme_ctrlr {
 	struct pnvme_ctrlr_opts opts;
 	uint64_t cap;
 	uint32_t vs;
+	uint32_t crto; /* NVMe 2.0 CRTO register, 0 before 2.0 */
 	uint32_t dstrd;
 	uint32_t max_xfer;
 	uint32_t num_io_queues;
+	uint32_t bar_max_io_queues; /* I/O queues whose doorbells BAR0 maps */
 	uint32_t max_queue_entries; /* CAP.MQES + 1 */
 
 	enum nvme_ctrlr_state state;
@@ -75,7 +98,8 @@ struct pnvme_ctrlr {
 	uint64_t *qid_bitmap; /* I/O queue IDs in use */
 	struct pnvme_qpair *qpairs;
 
-	void *shadow_db;  /* Doorbell Buffer Config pages, NULL when unused */
+	void *shadow_db;  /* Doorbell Buffer Config pages, freed only at detach */
+	bool shadow_db_on; /* the controller took them (this bring-up) */
 	void *eventidx;
 	uint64_t shadow_db_bus, eventidx_bus;
 
@@ -83,20 +107,84 @@ struct pnvme_ctrlr {
 	uint64_t next_keep_alive;
 	pnvme_aer_cb aer_cb;
 	void *aer_arg;
-	bool failed;
+	pnvme_timeout_cb timeout_cb;
+	void *timeout_arg;
 	bool detaching;
-	bool resetting;
+	bool bus_master_off; /* turned off by nvme_ctrlr_stop_device() */
+
+	/* Aborts under the Abort Command Limit (abort.c; admin lock). */
+	struct nvme_abort_slot aborts[NVME_MAX_ABORTS];
+	uint32_t aborts_sent;
+	uint32_t abort_limit; /* Identify ACL + 1 */
+
+	/*
+	 * Recovery (recovery.c). A reset bumps reset_epoch, then disabled_epoch
+	 * once the device can no longer touch memory, then ready_epoch once it is
+	 * up again; each I/O qpair's owner follows at its next poll.
+	 */
+	pthread_mutex_t recovery_lock; /* one recovery at a time */
+	_Atomic uint32_t reset_epoch;
+	_Atomic uint32_t disabled_epoch;
+	_Atomic uint32_t ready_epoch;
+	_Atomic bool reset_requested;
+	_Atomic bool dead;
+	uint32_t num_resets;
+	/* AER handling (aer.c). */
+	void *aer_page; /* one DMA page for log pages and Identify Namespace */
+	uint64_t aer_page_bus;
+	uint32_t aer_ns_cursor;
+	uint32_t aer_ns_count;
+	struct pnvme_cpl aer_event;
+	bool aer_busy;
+	uint32_t aer_waiting;
+	struct pnvme_cpl aer_pending[NVME_MAX_AER_WAITING];
 };
 
 /* Run the bring-up state machine one step; 1 = ready, 0 = call again, < 0 = failed. */
 int nvme_ctrlr_init_step(struct pnvme_ctrlr *ctrlr);
-/* Shutdown notification, bounded wait. */
+/* Shutdown notification, bounded wait (RTD3E, at least 5 s, at most 60 s). */
 void nvme_ctrlr_shutdown(struct pnvme_ctrlr *ctrlr);
+uint64_t nvme_ctrlr_shutdown_timeout_ms(const struct pnvme_ctrlr *ctrlr);
 /* CC.EN = 0 and wait for RDY = 0 (CAP.TO): the device stops using its queues. */
 void nvme_ctrlr_disable(struct pnvme_ctrlr *ctrlr);
+/* Something is wrong with the controller: reset it (or declare it dead). */
 void nvme_ctrlr_fail(struct pnvme_ctrlr *ctrlr, const char *why);
-/* Check CSTS.CFS (cold path); true if the controller failed. */
+/* Read CSTS: all ones or CFS fails the controller; true if it did. */
 bool nvme_ctrlr_check_fatal(struct pnvme_ctrlr *ctrlr);
+static inline bool nvme_ctrlr_is_dead(const struct pnvme_ctrlr *ctrlr)
+{
+	return atomic_load_explicit(&ctrlr->dead, memory_order_acquire);
+}
+
+/* Recovery (recovery.c). */
+void nvme_ctrlr_request_reset(struct pnvme_ctrlr *ctrlr, const char *why);
+/* Drive a requested reset if no other thread does; 0 or a negative errno. */
+int nvme_ctrlr_recover(struct pnvme_ctrlr *ctrlr);
+/*
+ * Stop the device from touching memory: CC.EN = 0 and CSTS.RDY seen 0, or,
+ * where it does not answer, a function reset and bus mastering off. Returns
+ * false when the registers read all ones (the device is gone).
+ */
+bool nvme_ctrlr_stop_device(struct pnvme_ctrlr *ctrlr);
+/* The owner of an I/O qpair catches up with resets and death (slow path). */
+void nvme_qpair_recovery_poll(struct pnvme_qpair *qp);
+/* Until nothing of qp is left on the device, resetting if it must (freeing a qpair). */
+void nvme_qpair_drain(struct pnvme_qpair *qp);
+/* Delete qp's queues on a live controller; false if the device may still hold commands. */
+bool nvme_qpair_delete_on_device(struct pnvme_qpair *qp);
+/* True when this thread runs an admin completion callback of ctrlr right now. */
+bool nvme_ctrlr_in_admin_callback(struct pnvme_ctrlr *ctrlr);
+/* CAP.TO, or CRTO's when the controller reports one (NVMe 2.0), in ms. */
+uint64_t nvme_ctrlr_ready_timeout_ms(const struct pnvme_ctrlr *ctrlr);
+
+/* Abort with the Abort Command Limit (abort.c). */
+int nvme_ctrlr_abort_cmd(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp, uint16_t cid);
+void nvme_ctrlr_forget_aborts(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);
+void nvme_ctrlr_clear_aborts(struct pnvme_ctrlr *ctrlr);
+
+/* Asynchronous events (aer.c). */
+/* The Async Event Configuration bits worth asking for (OAES, critical warnings). */
+uint32_t nvme_ctrlr_aec_bits(const struct pnvme_ctrlr *ctrlr);
 
 /* Admin commands (admin.c). All take the admin lock themselves. */
 int nvme_admin_submit(struct pnvme_ctrlr *ctrlr, const struct pnvme_cmd *cmd, void *buf,
@@ -104,23 +192,20 @@ int nvme_admin_submit(struct pnvme_ctrlr *ctrlr, const struct pnvme_cmd *cmd, vo
 /* Submit and poll for the completion (bring-up, qpair set-up); bounded by admin_timeout_ms. */
 int nvme_admin_sync(struct pnvme_ctrlr *ctrlr, const struct pnvme_cmd *cmd, void *buf,
 		    uint32_t len, struct pnvme_cpl *cpl);
-int nvme_ctrlr_send_abort(struct pnvme_ctrlr *ctrlr, uint16_t sqid, uint16_t cid);
 void nvme_ctrlr_submit_aers(struct pnvme_ctrlr *ctrlr);
 
-/* Namespaces (ns.c). */
+/* Namespaces (ns.c). data NULL: inactive. Updates a namespace in place (rescan). */
 void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
 		  const struct pnvme_ns_data *data);
 /* Recompute what the I/O fast path checks after max_sectors or boundary change. */
 void nvme_ns_update_fast_path(struct pnvme_ns *ns);
+/* The errno for I/O on a namespace that refuses it (or a qpair of another controller). */
+int nvme_ns_io_errno(const struct pnvme_ns *ns, const struct pnvme_qpair *qp);
 
 /* I/O queues on the device (pcie.c). */
 int nvme_pcie_create_io_qpair(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);
-int nvme_pcie_delete_io_qpair(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);
-/*
- * Stop a qpair on the device (io_qpair.c): reap what is done, delete its
- * queues, reap what the deletion aborted, complete the rest driver-side.
- */
-void nvme_qpair_quiesce(struct pnvme_qpair *qp);
+int nvme_pcie_delete_io_sq(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);
+int nvme_pcie_delete_io_cq(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);
 int nvme_pcie_enable_shadow_doorbells(struct pnvme_ctrlr *ctrlr);
 void nvme_pcie_qpair_attach_shadow(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);
 

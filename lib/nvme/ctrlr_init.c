@@ -40,12 +40,26 @@ static bool timed_out(const struct pnvme_ctrlr *c)
 	return c->state_deadline != 0 && pnvme_ticks() > c->state_deadline;
 }
 
-/* CAP.TO is in 500 ms units. */
-static uint64_t ready_timeout_ms(const struct pnvme_ctrlr *c)
+/*
+ * CAP.TO is in 500 ms units. NVMe 2.0 controllers that report CRTO (CAP.CRMS)
+ * may need longer to be ready with media: CRTO.CRWMT, also in 500 ms units.
+ */
+uint64_t nvme_ctrlr_ready_timeout_ms(const struct pnvme_ctrlr *c)
 {
 	uint64_t to = PNVME_CAP_TO(c->cap);
 
+	if (c->vs >= PNVME_VS(2, 0, 0) && (c->cap & PNVME_CAP_CRWMS) && c->crto != 0xffffffffu) {
+		uint64_t crwmt = c->crto & 0xffff;
+
+		if (crwmt > to)
+			to = crwmt;
+	}
 	return (to ? to : 1) * 500;
+}
+
+static uint64_t ready_timeout_ms(const struct pnvme_ctrlr *c)
+{
+	return nvme_ctrlr_ready_timeout_ms(c);
 }
 
 static void admin_done(void *arg, const struct pnvme_cpl *cpl)
@@ -100,6 +114,8 @@ static int step_registers(struct pnvme_ctrlr *c, uint32_t cc, uint32_t csts)
 	case NVME_STATE_INIT:
 		c->cap = mmio_read64(c->regs, PNVME_REG_CAP);
 		c->vs = mmio_read32(c->regs, PNVME_REG_VS);
+		c->crto = c->vs >= PNVME_VS(2, 0, 0) ? mmio_read32(c->regs, PNVME_REG_CRTO) : 0;
+		c->shadow_db_on = false;
 		c->dstrd = PNVME_CAP_DSTRD(c->cap);
 		c->max_queue_entries = PNVME_CAP_MQES(c->cap) + 1;
 		if (!(PNVME_CAP_CSS(c->cap) & PNVME_CAP_CSS_NVM))
@@ -109,7 +125,8 @@ static int step_registers(struct pnvme_ctrlr *c, uint32_t cc, uint32_t csts)
 		if (c->max_queue_entries < 2)
 			return fail(c, -EIO, "CAP.MQES below 1");
 		if (cc & PNVME_CC_EN) {
-			if (csts & PNVME_CSTS_RDY) {
+			/* Failed while enabling (CFS, no RDY): it will never finish; clear EN. */
+			if ((csts & PNVME_CSTS_RDY) || (csts & PNVME_CSTS_CFS)) {
 				mmio_write32(c->regs, PNVME_REG_CC, cc & ~PNVME_CC_EN);
 				set_state(c, NVME_STATE_DISABLE_WAIT_RDY_0, ready_timeout_ms(c));
 			} else {
@@ -221,6 +238,8 @@ static int step_num_queues(struct pnvme_ctrlr *c)
 	c->num_io_queues = nsq < ncq ? nsq : ncq;
 	if (c->num_io_queues > want)
 		c->num_io_queues = want;
+	if (c->bar_max_io_queues != 0 && c->num_io_queues > c->bar_max_io_queues)
+		c->num_io_queues = c->bar_max_io_queues;
 	if (c->qid_bitmap == NULL) {
 		/* Room for every queue ID, so a reset never has to move it. */
 		c->qid_bitmap = calloc(65536 / 64, sizeof(uint64_t));
@@ -321,6 +340,31 @@ static int step_keep_alive(struct pnvme_ctrlr *c)
 	return 0;
 }
 
+/* Asynchronous Event Configuration for what the controller can report, then the AERs. */
+static int step_aer(struct pnvme_ctrlr *c)
+{
+	struct pnvme_cmd cmd = {.opc = PNVME_OPC_SET_FEATURES};
+	int rc;
+
+	cmd.cdw10 = PNVME_FEAT_ASYNC_EVENT_CONFIG;
+	cmd.cdw11 = nvme_ctrlr_aec_bits(c);
+	if (cmd.cdw11 != 0) {
+		rc = admin_step(c, &cmd, NULL, 0);
+		if (rc <= 0)
+			return rc;
+		if (pnvme_cpl_is_error(&c->admin_cpl))
+			PNVME_NOTICELOG("ctrlr", "%s: Set Features (Async Event Configuration) "
+						 "failed: %s", c->trid.traddr,
+					pnvme_cpl_status_str(&c->admin_cpl));
+	}
+	c->abort_limit = (uint32_t)c->cdata.acl + 1;
+	pthread_mutex_lock(&c->admin_lock);
+	set_state(c, NVME_STATE_READY, 0);
+	nvme_ctrlr_submit_aers(c);
+	pthread_mutex_unlock(&c->admin_lock);
+	return 1;
+}
+
 int nvme_ctrlr_init_step(struct pnvme_ctrlr *c)
 {
 	uint32_t cc, csts;
@@ -348,9 +392,7 @@ int nvme_ctrlr_init_step(struct pnvme_ctrlr *c)
 	case NVME_STATE_KEEP_ALIVE:
 		return step_keep_alive(c);
 	case NVME_STATE_AER:
-		nvme_ctrlr_submit_aers(c);
-		set_state(c, NVME_STATE_READY, 0);
-		return 1;
+		return step_aer(c);
 	default:
 		return step_registers(c, cc, csts);
 	}
@@ -360,11 +402,11 @@ bool nvme_ctrlr_check_fatal(struct pnvme_ctrlr *c)
 {
 	uint32_t csts;
 
-	if (c->failed)
+	if (nvme_ctrlr_is_dead(c))
 		return true;
 	csts = mmio_read32(c->regs, PNVME_REG_CSTS);
 	if (csts == 0xffffffffu || (csts & PNVME_CSTS_CFS)) {
-		nvme_ctrlr_fail(c, csts == 0xffffffffu ? "device not responding"
+		nvme_ctrlr_fail(c, csts == 0xffffffffu ? "device not responding (registers read all ones)"
 						      : "controller fatal status (CSTS.CFS)");
 		return true;
 	}
@@ -373,32 +415,33 @@ bool nvme_ctrlr_check_fatal(struct pnvme_ctrlr *c)
 
 void nvme_ctrlr_disable(struct pnvme_ctrlr *c)
 {
-	uint32_t cc = mmio_read32(c->regs, PNVME_REG_CC);
-	uint64_t deadline = pnvme_ticks() + ms_to_ticks(ready_timeout_ms(c));
+	nvme_ctrlr_stop_device(c);
+}
 
-	if (cc == 0xffffffffu || !(cc & PNVME_CC_EN))
-		return;
-	mmio_write32(c->regs, PNVME_REG_CC, cc & ~(PNVME_CC_EN | PNVME_CC_SHN_MASK));
-	while (mmio_read32(c->regs, PNVME_REG_CSTS) & PNVME_CSTS_RDY) {
-		if (pnvme_ticks() > deadline) {
-			PNVME_WARNLOG("ctrlr", "%s: CSTS.RDY stayed 1 after disable", c->trid.traddr);
-			return;
-		}
-	}
+/*
+ * Shutdown notification. RTD3E (microseconds) says how long the controller may
+ * take; without one, 5 s. Bounded at 60 s so a broken value cannot hang detach.
+ */
+#define SHUTDOWN_DEFAULT_MS 5000
+#define SHUTDOWN_MAX_MS 60000
+
+uint64_t nvme_ctrlr_shutdown_timeout_ms(const struct pnvme_ctrlr *c)
+{
+	uint64_t ms = c->cdata.rtd3e ? (c->cdata.rtd3e + 999) / 1000 : SHUTDOWN_DEFAULT_MS;
+
+	if (ms < SHUTDOWN_DEFAULT_MS)
+		ms = SHUTDOWN_DEFAULT_MS;
+	return ms > SHUTDOWN_MAX_MS ? SHUTDOWN_MAX_MS : ms;
 }
 
 void nvme_ctrlr_shutdown(struct pnvme_ctrlr *c)
 {
 	uint32_t cc = mmio_read32(c->regs, PNVME_REG_CC);
-	uint64_t timeout_ms = c->cdata.rtd3e ? c->cdata.rtd3e / 1000 : 5000;
+	uint64_t timeout_ms = nvme_ctrlr_shutdown_timeout_ms(c);
 	uint64_t deadline;
 
-	if (!(cc & PNVME_CC_EN) || c->failed)
+	if (cc == 0xffffffffu || !(cc & PNVME_CC_EN) || nvme_ctrlr_is_dead(c))
 		return;
-	if (timeout_ms < 1000)
-		timeout_ms = 1000;
-	if (timeout_ms > 10000)
-		timeout_ms = 10000;
 	cc = (cc & ~PNVME_CC_SHN_MASK) | PNVME_CC_SHN_NORMAL;
 	mmio_write32(c->regs, PNVME_REG_CC, cc);
 	deadline = pnvme_ticks() + ms_to_ticks(timeout_ms);

@@ -50,8 +50,10 @@ int pnvme_ctrlr_alloc_io_qpair(struct pnvme_ctrlr *c, const struct pnvme_io_qpai
 
 	if (c == NULL || out == NULL)
 		return -EINVAL;
-	if (c->failed)
+	if (nvme_ctrlr_is_dead(c))
 		return -ENXIO;
+	if (c->state != NVME_STATE_READY)
+		return -EAGAIN; /* a reset is under way */
 	pnvme_ctrlr_get_default_io_qpair_opts(c, &opts, sizeof(opts));
 	if (user != NULL)
 		memcpy(&opts, user, user->opts_size < sizeof(opts) ? user->opts_size : sizeof(opts));
@@ -78,12 +80,11 @@ int pnvme_ctrlr_alloc_io_qpair(struct pnvme_ctrlr *c, const struct pnvme_io_qpai
 	if (rc == 0) {
 		nvme_qpair_set_doorbells(qp, c->regs, c->dstrd);
 		qp->delay_doorbell = opts.delay_doorbell;
-		if (c->opts.io_timeout_ms != 0) {
-			qp->timeout_ticks = (uint64_t)c->opts.io_timeout_ms * pnvme_ticks_hz() / 1000;
-			qp->cold = true;
-		}
+		qp->timeout_ticks = (uint64_t)c->opts.io_timeout_ms * pnvme_ticks_hz() / 1000;
+		qp->epoch = atomic_load_explicit(&c->reset_epoch, memory_order_acquire);
 		nvme_pcie_qpair_attach_shadow(c, qp);
 		rc = nvme_pcie_create_io_qpair(c, qp);
+		qp->on_device = rc == 0;
 	}
 	if (rc != 0) {
 		nvme_qpair_fini(qp);
@@ -101,29 +102,21 @@ int pnvme_ctrlr_alloc_io_qpair(struct pnvme_ctrlr *c, const struct pnvme_io_qpai
 	return 0;
 }
 
-void nvme_qpair_quiesce(struct pnvme_qpair *qp)
-{
-	struct pnvme_ctrlr *c = qp->ctrlr;
-
-	/* Take in what the device already finished, then delete the queues. */
-	while (!c->failed && nvme_qpair_process(qp, 0) > 0)
-		;
-	if (!c->failed && nvme_pcie_delete_io_qpair(c, qp) == 0) {
-		/* Commands the deletion aborted were posted to the CQ, still there. */
-		while (nvme_qpair_process(qp, 0) > 0)
-			;
-	}
-	nvme_qpair_abort_all(qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
-}
-
 int pnvme_ctrlr_free_io_qpair(struct pnvme_qpair *qp)
 {
 	struct pnvme_ctrlr *c;
 
 	if (qp == NULL || qp->qid == 0)
 		return -EINVAL;
+	if (qp->in_completion) {
+		PNVME_ERRLOG("qpair", "qid %u: freed from its own completion callback: not allowed",
+			     qp->qid);
+		return -EBUSY;
+	}
 	c = qp->ctrlr;
-	nvme_qpair_quiesce(qp);
+	/* Until the device holds nothing of it: deleted, or the controller reset. */
+	nvme_qpair_drain(qp);
+	nvme_ctrlr_forget_aborts(c, qp);
 
 	pthread_mutex_lock(&c->admin_lock);
 	for (struct pnvme_qpair **p = &c->qpairs; *p != NULL; p = &(*p)->next_in_ctrlr) {
@@ -148,6 +141,7 @@ void pnvme_qpair_get_stats(const struct pnvme_qpair *qp, struct pnvme_qpair_stat
 {
 	stats->sq_doorbell_writes = qp->sq_doorbell_writes;
 	stats->cq_doorbell_writes = qp->cq_doorbell_writes;
+	stats->invalid_completions = qp->invalid_completions;
 }
 
 uint32_t pnvme_qpair_get_num_outstanding(const struct pnvme_qpair *qp)

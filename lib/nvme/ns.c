@@ -1,19 +1,52 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Namespaces: geometry from Identify Namespace. */
+#include <errno.h>
 #include <string.h>
 
 #include "ctrlr.h"
+#include "env/log.h"
 
+/* A format this driver would drive wrongly: refuse its I/O until metadata support lands. */
+static bool format_unsupported(const struct pnvme_ns *ns, const struct pnvme_ns_data *d)
+{
+	const struct pnvme_lbaf *f = &d->lbaf[PNVME_FLBAS_FORMAT(d->flbas)];
+
+	if (f->ms == 0 && PNVME_DPS_PI_TYPE(d->dps) == 0)
+		return false;
+	PNVME_ERRLOG("ns", "%s namespace %u: LBA format %u+%u (metadata %s%s%u): metadata and "
+			   "protection information are not supported yet; its I/O is refused "
+			   "(-ENOTSUP)", ns->ctrlr->trid.traddr, ns->id, 1u << f->lbads, f->ms,
+		     (d->flbas & PNVME_FLBAS_EXTENDED) ? "interleaved" : "separate",
+		     ", PI type ", PNVME_DPS_PI_TYPE(d->dps));
+	return true;
+}
+
+/*
+ * Fill, or update in place (bring-up after a reset, a rescan): the handle
+ * stays where the user holds it. I/O is refused while the fields change.
+ */
 void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
 		  const struct pnvme_ns_data *data)
 {
+	bool was_active = ns->ctrlr != NULL && ns->active;
+	uint8_t block = NVME_NS_IO_INACTIVE;
 	uint32_t lbads;
 
-	memset(ns, 0, sizeof(*ns));
+	atomic_store_explicit(&ns->io_block, NVME_NS_IO_INACTIVE, memory_order_seq_cst);
 	ns->ctrlr = ctrlr;
 	ns->id = nsid;
-	if (data == NULL || data->nsze == 0)
+	ns->active = false;
+	ns->sector_size = ns->lba_shift = 0;
+	ns->num_sectors = 0;
+	ns->max_sectors = ns->fast_max_sectors = ns->boundary = ns->boundary_mask = 0;
+	if (data == NULL || data->nsze == 0) {
+		memset(&ns->data, 0, sizeof(ns->data));
+		/* A namespace that was there and is gone fails its I/O with -ENXIO. */
+		atomic_store_explicit(&ns->io_block,
+				      was_active ? NVME_NS_IO_REMOVED : NVME_NS_IO_INACTIVE,
+				      memory_order_release);
 		return;
+	}
 	ns->data = *data;
 	lbads = data->lbaf[PNVME_FLBAS_FORMAT(data->flbas)].lbads;
 	if (lbads < 9 || lbads > 16)
@@ -31,6 +64,24 @@ void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
 			ns->boundary_mask = ns->boundary - 1;
 	}
 	nvme_ns_update_fast_path(ns);
+	block = format_unsupported(ns, data) ? NVME_NS_IO_FORMAT : NVME_NS_IO_OK;
+	atomic_store_explicit(&ns->io_block, block, memory_order_release);
+}
+
+int nvme_ns_io_errno(const struct pnvme_ns *ns, const struct pnvme_qpair *qp)
+{
+	if (ns == NULL || qp == NULL || qp->ctrlr != ns->ctrlr)
+		return -EINVAL;
+	switch (atomic_load_explicit(&ns->io_block, memory_order_acquire)) {
+	case NVME_NS_IO_REMOVED:
+		return -ENXIO;
+	case NVME_NS_IO_FORMAT:
+		return -ENOTSUP;
+	case NVME_NS_IO_OK:
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 void nvme_ns_update_fast_path(struct pnvme_ns *ns)

@@ -32,23 +32,33 @@ static inline void build_rw(struct pnvme_cmd *cmd, uint8_t opc, uint32_t nsid, u
 	cmd->cdw12 = (count - 1) | io_flags;
 }
 
-/* An active namespace and a qpair of the same controller. */
+/* A namespace that takes I/O and a qpair of the same controller. */
 static inline bool ns_qp_ok(const struct pnvme_ns *ns, const struct pnvme_qpair *qp)
 {
-	return likely(ns != NULL && qp != NULL && qp->ctrlr == ns->ctrlr && ns->active);
+	return likely(ns != NULL && qp != NULL && qp->ctrlr == ns->ctrlr &&
+		      atomic_load_explicit(&ns->io_block, memory_order_acquire) == 0);
+}
+
+/* Why not: -EINVAL, -ENXIO for a removed namespace, -ENOTSUP for a format we refuse. */
+static __attribute__((noinline, cold)) int ns_qp_errno(const struct pnvme_ns *ns,
+							const struct pnvme_qpair *qp)
+{
+	int rc = nvme_ns_io_errno(ns, qp);
+
+	return rc != 0 ? rc : -EINVAL;
 }
 
 static inline int check_common(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint64_t lba,
 			       uint32_t count, uint32_t io_flags)
 {
 	if (unlikely(!ns_qp_ok(ns, qp)))
-		return -EINVAL;
+		return ns_qp_errno(ns, qp);
 	/* count - 1 in 64 bits: zero sectors wraps to the largest value and fails too. */
 	if (unlikely(lba >= ns->num_sectors || (uint64_t)count - 1 >= ns->num_sectors - lba))
 		return -EINVAL;
 	if (unlikely(io_flags & ~IO_FLAGS_MASK))
 		return -EINVAL;
-	if (unlikely(qp->failed))
+	if (unlikely(qp->dead))
 		return -ENXIO;
 	return 0;
 }
@@ -397,8 +407,8 @@ int pnvme_ns_cmd_flush(struct pnvme_ns *ns, struct pnvme_qpair *qp, pnvme_cmd_cb
 	struct nvme_request *req;
 
 	if (!ns_qp_ok(ns, qp))
-		return -EINVAL;
-	if (qp->failed)
+		return ns_qp_errno(ns, qp);
+	if (qp->dead)
 		return -ENXIO;
 	req = nvme_request_get(qp, cb, arg);
 	if (req == NULL)
@@ -415,7 +425,9 @@ static int dsm(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint32_t attributes,
 {
 	struct nvme_request *req;
 
-	if (!ns_qp_ok(ns, qp) || ranges == NULL)
+	if (!ns_qp_ok(ns, qp))
+		return ns_qp_errno(ns, qp);
+	if (ranges == NULL)
 		return -EINVAL;
 	if (num_ranges == 0 || num_ranges > PNVME_DSM_MAX_RANGES)
 		return -EINVAL;
@@ -424,7 +436,7 @@ static int dsm(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint32_t attributes,
 		    ranges[i].length > ns->num_sectors - ranges[i].starting_lba)
 			return -EINVAL;
 	}
-	if (qp->failed)
+	if (qp->dead)
 		return -ENXIO;
 	req = nvme_request_get(qp, cb, arg);
 	if (req == NULL)
@@ -482,7 +494,7 @@ int pnvme_ctrlr_cmd_io_raw(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp,
 		return -EINVAL;
 	if (buf != NULL && check_dma(buf, len) != 0)
 		return -EINVAL;
-	if (qp->failed)
+	if (qp->dead)
 		return -ENXIO;
 	req = nvme_request_get(qp, cb, arg);
 	if (req == NULL)

@@ -41,20 +41,22 @@ int nvme_pcie_create_io_qpair(struct pnvme_ctrlr *c, struct pnvme_qpair *qp)
 	return 0;
 }
 
-int nvme_pcie_delete_io_qpair(struct pnvme_ctrlr *c, struct pnvme_qpair *qp)
+static int delete_queue(struct pnvme_ctrlr *c, uint8_t opc, uint16_t qid)
 {
-	struct pnvme_cmd cmd = {0};
-	int rc;
+	struct pnvme_cmd cmd = {.opc = opc};
 
-	cmd.opc = PNVME_OPC_DELETE_IO_SQ;
-	cmd.cdw10 = qp->qid;
-	rc = nvme_admin_sync(c, &cmd, NULL, 0, NULL);
-	if (rc != 0)
-		return rc;
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.opc = PNVME_OPC_DELETE_IO_CQ;
-	cmd.cdw10 = qp->qid;
+	cmd.cdw10 = qid;
 	return nvme_admin_sync(c, &cmd, NULL, 0, NULL);
+}
+
+int nvme_pcie_delete_io_sq(struct pnvme_ctrlr *c, struct pnvme_qpair *qp)
+{
+	return delete_queue(c, PNVME_OPC_DELETE_IO_SQ, qp->qid);
+}
+
+int nvme_pcie_delete_io_cq(struct pnvme_ctrlr *c, struct pnvme_qpair *qp)
+{
+	return delete_queue(c, PNVME_OPC_DELETE_IO_CQ, qp->qid);
 }
 
 /*
@@ -67,8 +69,11 @@ int nvme_pcie_enable_shadow_doorbells(struct pnvme_ctrlr *c)
 	struct pnvme_cmd cmd = {.opc = PNVME_OPC_DOORBELL_BUFFER_CONFIG};
 	int rc;
 
-	c->shadow_db = pnvme_dma_zmalloc(4096, 4096, &c->shadow_db_bus);
-	c->eventidx = pnvme_dma_zmalloc(4096, 4096, &c->eventidx_bus);
+	/* Kept across resets: a qpair's owner may still hold pointers into them. */
+	if (c->shadow_db == NULL)
+		c->shadow_db = pnvme_dma_zmalloc(4096, 4096, &c->shadow_db_bus);
+	if (c->eventidx == NULL)
+		c->eventidx = pnvme_dma_zmalloc(4096, 4096, &c->eventidx_bus);
 	if (c->shadow_db == NULL || c->eventidx == NULL) {
 		rc = -ENOMEM;
 		goto err;
@@ -76,12 +81,12 @@ int nvme_pcie_enable_shadow_doorbells(struct pnvme_ctrlr *c)
 	cmd.dptr.prp.prp1 = c->shadow_db_bus;
 	cmd.dptr.prp.prp2 = c->eventidx_bus;
 	rc = nvme_admin_sync(c, &cmd, NULL, 0, NULL);
-	if (rc == 0)
+	if (rc == 0) {
+		c->shadow_db_on = true;
 		return 0;
+	}
 err:
-	pnvme_dma_free(c->shadow_db);
-	pnvme_dma_free(c->eventidx);
-	c->shadow_db = c->eventidx = NULL;
+	c->shadow_db_on = false;
 	return rc;
 }
 
@@ -90,7 +95,7 @@ void nvme_pcie_qpair_attach_shadow(struct pnvme_ctrlr *c, struct pnvme_qpair *qp
 	uint32_t stride = (4u << c->dstrd) / sizeof(uint32_t);
 	uint32_t sq = 2u * qp->qid * stride, cq = (2u * qp->qid + 1) * stride;
 
-	if (c->shadow_db == NULL || qp->qid == 0 || (cq + 1) * sizeof(uint32_t) > 4096)
+	if (!c->shadow_db_on || qp->qid == 0 || (cq + 1) * sizeof(uint32_t) > 4096)
 		return;
 	qp->shadow_sq_tail = (uint32_t *)c->shadow_db + sq;
 	qp->shadow_cq_head = (uint32_t *)c->shadow_db + cq;

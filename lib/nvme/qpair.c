@@ -31,14 +31,14 @@ void nvme_request_put_tree(struct pnvme_qpair *qp, struct nvme_request *req)
 
 /* ------------------------------------------------------------ doorbells */
 
-static inline void ring_cq(struct pnvme_qpair *qp, uint16_t old_head)
+static inline void ring_cq(struct pnvme_qpair *qp, uint32_t old_head)
 {
-	uint16_t head = qp->cq_head;
+	uint32_t head = qp->cq_head;
 
 	if (unlikely(qp->shadow_cq_head != NULL)) {
 		*qp->shadow_cq_head = head;
 		nvme_mb();
-		if (!nvme_need_mmio((uint16_t)*qp->ei_cq_head, head, old_head))
+		if (!nvme_need_mmio((uint16_t)*qp->ei_cq_head, (uint16_t)head, (uint16_t)old_head))
 			return;
 	}
 	*qp->cq_head_db = head;
@@ -90,6 +90,7 @@ static void submit_to_device(struct pnvme_qpair *qp, struct nvme_request *req)
 static void enqueue(struct pnvme_qpair *qp, struct nvme_request *req)
 {
 	req->next = NULL;
+	req->queued_sweep = qp->sweep_count;
 	if (qp->queued_tail != NULL)
 		qp->queued_tail->next = req;
 	else
@@ -97,12 +98,16 @@ static void enqueue(struct pnvme_qpair *qp, struct nvme_request *req)
 	qp->queued_tail = req;
 }
 
+/* A paused qpair (reset under way) keeps new requests in the software queue. */
 static void submit_one(struct pnvme_qpair *qp, struct nvme_request *req)
 {
 	qp->num_outstanding++;
-	if (likely(qp->free_trackers != NULL && qp->queued_head == NULL && !qp->failed))
+	if (unlikely(atomic_load_explicit(&qp->cold, memory_order_acquire)) && !qp->in_completion)
+		nvme_qpair_poll_slow(qp);
+	if (likely(qp->free_trackers != NULL && qp->queued_head == NULL && !qp->paused &&
+		   !qp->dead))
 		submit_to_device(qp, req);
-	else if (unlikely(qp->failed))
+	else if (unlikely(qp->dead))
 		fail_request(qp, req, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
 	else
 		enqueue(qp, req);
@@ -126,10 +131,9 @@ void nvme_qpair_submit_slow(struct pnvme_qpair *qp, struct nvme_request *req)
 	}
 }
 
-/* Feed the software queue while trackers are free. */
-static void submit_queued(struct pnvme_qpair *qp)
+void nvme_qpair_submit_queued(struct pnvme_qpair *qp)
 {
-	while (qp->queued_head != NULL && qp->free_trackers != NULL) {
+	while (qp->queued_head != NULL && qp->free_trackers != NULL && !qp->paused) {
 		struct nvme_request *req = qp->queued_head;
 
 		qp->queued_head = req->next;
@@ -152,8 +156,12 @@ static void child_done(struct pnvme_qpair *qp, struct nvme_request *parent,
 	} else if (!parent->child_failed) {
 		parent->parent_cpl = *cpl;
 	}
-	if (--parent->children_left == 0)
-		nvme_request_complete(qp, parent, &parent->parent_cpl);
+	if (--parent->children_left == 0) {
+		/* A copy: the parent goes back to the pool before its callback runs. */
+		struct pnvme_cpl done = parent->parent_cpl;
+
+		nvme_request_complete(qp, parent, &done);
+	}
 }
 
 static inline __attribute__((always_inline)) void request_complete(struct pnvme_qpair *qp,
@@ -189,13 +197,26 @@ static inline __attribute__((always_inline)) void finish_submitted(struct pnvme_
 	request_complete(qp, req, cpl);
 }
 
+void nvme_qpair_finish(struct pnvme_qpair *qp, struct nvme_request *req,
+		       const struct pnvme_cpl *cpl)
+{
+	finish_submitted(qp, req, cpl);
+}
+
+void nvme_cpl_make(struct pnvme_cpl *cpl, const struct pnvme_qpair *qp, uint16_t sct,
+		   uint16_t sc, bool dnr)
+{
+	memset(cpl, 0, sizeof(*cpl));
+	cpl->sqid = qp->qid;
+	cpl->status_raw = (uint16_t)(PNVME_STATUS_RAW(sct, sc) | (dnr ? PNVME_STATUS_DNR_BIT : 0));
+}
+
 static void fail_request(struct pnvme_qpair *qp, struct nvme_request *req, uint16_t sct,
 			 uint16_t sc)
 {
-	struct pnvme_cpl cpl = {0};
+	struct pnvme_cpl cpl;
 
-	cpl.sqid = qp->qid;
-	cpl.status_raw = PNVME_STATUS_RAW(sct, sc) | PNVME_STATUS_DNR_BIT;
+	nvme_cpl_make(&cpl, qp, sct, sc, true);
 	finish_submitted(qp, req, &cpl);
 }
 
@@ -205,18 +226,22 @@ static inline __attribute__((always_inline)) void complete_tracker(struct pnvme_
 {
 	struct nvme_request *req = tr->req;
 
-	tr->req = NULL;
-	tr->next_free = qp->free_trackers;
-	qp->free_trackers = tr;
+	nvme_tracker_free(qp, tr);
 	finish_submitted(qp, req, cpl);
 }
 
-static void check_timeouts(struct pnvme_qpair *qp);
+static __attribute__((noinline, cold)) void invalid_completion(struct pnvme_qpair *qp,
+								const struct pnvme_cpl *cpl)
+{
+	qp->invalid_completions++;
+	PNVME_ERRLOG("qpair", "qid %u: completion for CID 0x%x that is not outstanding (dropped)",
+		     qp->qid, cpl->cid);
+}
 
 static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair *qp,
 								 uint32_t max)
 {
-	uint16_t old_head = qp->cq_head;
+	uint32_t old_head = qp->cq_head;
 	uint32_t n = 0;
 
 	/* Called again from one of its own callbacks: the outer call is still reaping. */
@@ -237,18 +262,10 @@ static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair 
 			qp->phase ^= 1;
 		}
 		n++;
+		/* The array has an entry for every index the mask lets through. */
 		tr = &qp->trackers[cpl->cid & qp->cid_index_mask];
 		if (unlikely(tr->req == NULL || tr->cid != cpl->cid)) {
-			if (tr->quarantined && tr->cid == cpl->cid) {
-				/* The late answer to a timed-out command: its CID is free again. */
-				tr->quarantined = false;
-				qp->num_quarantined--;
-				tr->next_free = qp->free_trackers;
-				qp->free_trackers = tr;
-				continue;
-			}
-			PNVME_ERRLOG("qpair", "qid %u: completion for CID 0x%x that is not "
-					      "outstanding (dropped)", qp->qid, cpl->cid);
+			invalid_completion(qp, cpl);
 			continue;
 		}
 		complete_tracker(qp, tr, cpl);
@@ -257,10 +274,12 @@ static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair 
 		ring_cq(qp, old_head);
 	qp->in_completion = false;
 	if (qp->queued_head != NULL)
-		submit_queued(qp);
+		nvme_qpair_submit_queued(qp);
 	nvme_qpair_ring_sq(qp);
-	if (unlikely(qp->cold))
-		check_timeouts(qp);
+	/* Timeouts, resets and failure: a countdown, and a flag other threads set. */
+	if (unlikely(--qp->poll_countdown == 0 ||
+		     atomic_load_explicit(&qp->cold, memory_order_relaxed)))
+		nvme_qpair_poll_slow(qp);
 	return (int32_t)n;
 }
 
@@ -273,100 +292,46 @@ int32_t pnvme_qpair_process_completions(struct pnvme_qpair *qp, uint32_t max)
 {
 	int32_t n = process(qp, max);
 
-	if (unlikely(qp->failed)) {
-		nvme_qpair_abort_all(qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+	if (unlikely(qp->dead))
 		return -ENXIO;
-	}
 	return n;
 }
 
 /* ------------------------------------------------------------ failure paths */
 
-void nvme_qpair_abort_all(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc)
+void nvme_qpair_abort_queued(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc)
 {
-	struct pnvme_cpl cpl = {0};
-	bool was_failed = qp->failed;
+	struct pnvme_cpl cpl;
 
-	cpl.sqid = qp->qid;
-	cpl.status_raw = PNVME_STATUS_RAW(sct, sc) | PNVME_STATUS_DNR_BIT;
-	/* Callbacks must not send more to the device while we empty it. */
-	qp->failed = true;
-	for (uint32_t i = 0; i < qp->num_entries; i++) {
-		struct nvme_tracker *tr = &qp->trackers[i];
-
-		if (tr->req != NULL) {
-			cpl.cid = tr->cid;
-			complete_tracker(qp, tr, &cpl);
-		}
-		if (tr->quarantined) {
-			tr->quarantined = false;
-			tr->next_free = qp->free_trackers;
-			qp->free_trackers = tr;
-			qp->num_quarantined--;
-		}
-	}
+	nvme_cpl_make(&cpl, qp, sct, sc, true);
 	while (qp->queued_head != NULL) {
 		struct nvme_request *req = qp->queued_head;
 
 		qp->queued_head = req->next;
 		if (qp->queued_head == NULL)
 			qp->queued_tail = NULL;
-		cpl.cid = 0;
 		finish_submitted(qp, req, &cpl);
 	}
-	qp->failed = was_failed;
 }
 
-void nvme_qpair_set_failed(struct pnvme_qpair *qp)
+void nvme_qpair_abort_all(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc)
 {
-	qp->failed = true;
-	qp->cold = true;
-}
+	struct pnvme_cpl cpl;
+	bool was_dead = qp->dead;
 
-/*
- * An I/O command older than the timeout gets an Abort; if it is still
- * outstanding one more timeout later (an admin command: at once), it completes
- * here (Aborted by Request) and its CID is quarantined: the device may still
- * answer it, and must not hit a new command.
- */
-static void check_timeouts(struct pnvme_qpair *qp)
-{
-	uint64_t now;
-
-	if (qp->timeout_ticks == 0)
-		return;
-	now = pnvme_ticks();
-	if (now < qp->next_timeout_check)
-		return;
-	qp->next_timeout_check = now + qp->timeout_ticks / 4;
-	for (uint32_t i = 0; i < qp->num_entries; i++) {
+	nvme_cpl_make(&cpl, qp, sct, sc, true);
+	/* Callbacks submitting again get -ENXIO: nothing new while we empty it. */
+	qp->dead = true;
+	for (uint32_t i = 0; i <= qp->cid_index_mask; i++) {
 		struct nvme_tracker *tr = &qp->trackers[i];
-		struct pnvme_cpl cpl = {0};
 
-		if (tr->req == NULL || now - tr->req->submit_tick < qp->timeout_ticks)
-			continue;
-		/* An Asynchronous Event Request waits for an event: it has no deadline. */
-		if (qp->qid == 0 && tr->req->cmd.opc == PNVME_OPC_ASYNC_EVENT_REQUEST)
-			continue;
-		if (!tr->abort_sent && qp->qid != 0 &&
-		    nvme_ctrlr_send_abort(qp->ctrlr, qp->qid, tr->cid) == 0) {
-			tr->abort_sent = true;
-			tr->req->submit_tick = now;
-			continue;
+		if (tr->req != NULL) {
+			cpl.cid = tr->cid;
+			complete_tracker(qp, tr, &cpl);
 		}
-		PNVME_ERRLOG("qpair", "qid %u: CID 0x%x timed out; completing it as aborted",
-			     qp->qid, tr->cid);
-		cpl.sqid = qp->qid;
-		cpl.cid = tr->cid;
-		cpl.status_raw = PNVME_STATUS_RAW(PNVME_SCT_GENERIC, PNVME_SC_ABORTED_BY_REQUEST) |
-				 PNVME_STATUS_DNR_BIT;
-		struct nvme_request *req = tr->req;
-
-		tr->req = NULL;
-		tr->quarantined = true;
-		qp->num_quarantined++;
-		finish_submitted(qp, req, &cpl);
 	}
+	nvme_qpair_abort_queued(qp, sct, sc);
+	qp->dead = was_dead;
 }
 
 /* ------------------------------------------------------------ set-up */
@@ -399,7 +364,8 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 	memset(qp, 0, sizeof(*qp));
 	qp->ctrlr = ctrlr;
 	qp->qid = qid;
-	qp->num_entries = (uint16_t)num_entries;
+	qp->num_entries = num_entries;
+	qp->poll_countdown = qp->poll_countdown_reset = 64;
 	qp->num_requests = num_requests;
 	qp->prp_list_pages = pages;
 	qp->phase = 1;
@@ -419,7 +385,8 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 	/* One tracker per SQ slot but one: a full SQ is tail + 1 == head. */
 	qp->prp_mem = pnvme_dma_zmalloc((size_t)(num_entries - 1) * pages * NVME_PAGE_SIZE,
 					NVME_PAGE_SIZE, &prp_bus);
-	qp->trackers = aligned_alloc(64, sizeof(struct nvme_tracker) * num_entries);
+	/* Sized to the CID mask: a device's CID, whatever it is, indexes a tracker. */
+	qp->trackers = aligned_alloc(64, sizeof(struct nvme_tracker) * (qp->cid_index_mask + 1u));
 	qp->reqs = aligned_alloc(64, sizeof(struct nvme_request) * num_requests);
 	if (!qp->sq_mem || !qp->cq_mem || !qp->prp_mem || !qp->trackers || !qp->reqs) {
 		nvme_qpair_fini(qp);
@@ -427,7 +394,7 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 	}
 	qp->sq = qp->sq_mem;
 	qp->cq = qp->cq_mem;
-	memset(qp->trackers, 0, sizeof(struct nvme_tracker) * num_entries);
+	memset(qp->trackers, 0, sizeof(struct nvme_tracker) * (qp->cid_index_mask + 1u));
 	memset(qp->reqs, 0, sizeof(struct nvme_request) * num_requests);
 	for (uint32_t i = num_entries - 1; i-- > 0;) {
 		struct nvme_tracker *tr = &qp->trackers[i];
@@ -439,8 +406,9 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 		tr->next_free = qp->free_trackers;
 		qp->free_trackers = tr;
 	}
-	/* The last tracker never gets a command: its CIDs stay unused. */
-	qp->trackers[num_entries - 1].cid = (uint16_t)(num_entries - 1);
+	/* Trackers from num_entries - 1 on never get a command: their CIDs stay unused. */
+	for (uint32_t i = num_entries - 1; i <= qp->cid_index_mask; i++)
+		qp->trackers[i].cid = (uint16_t)i;
 	for (uint32_t i = num_requests; i-- > 0;)
 		nvme_request_put(qp, &qp->reqs[i]);
 	return 0;

@@ -6,6 +6,7 @@
 #ifndef PNVME_NVME_QPAIR_H
 #define PNVME_NVME_QPAIR_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -40,11 +41,12 @@ struct nvme_request {
 	uint8_t payload_type;
 	uint16_t iovcnt;
 	uint32_t iov_offset;
-	uint64_t submit_tick; /* only kept when timeouts are on */
 	/* Split-only fields last: the common case does not touch them. */
 	struct nvme_request *parent;
-	uint32_t children_left;
+	uint16_t children_left;
+	uint8_t resubmits;     /* times sent again after a reset (reset_resubmit) */
 	bool child_failed;
+	uint32_t queued_sweep; /* the qpair's sweep count when it entered the software queue */
 	struct pnvme_cpl parent_cpl;
 	struct pnvme_dsm_range inline_range;
 } __attribute__((aligned(64)));
@@ -55,9 +57,17 @@ struct nvme_tracker {
 	uint64_t *prp_list;       /* this tracker's PRP list pages (DMA) */
 	uint64_t prp_list_bus;
 	uint16_t cid;             /* index | generation << cid_shift */
-	bool quarantined;         /* timed out: the device may still answer this CID */
-	bool abort_sent;
+	uint8_t age;              /* timeout sweeps since it was posted (zeroed on completion) */
+	uint8_t timeout_stage;    /* NVME_TIMEOUT_STAGE_*: how far the ladder went */
 } __attribute__((aligned(64)));
+
+/* A command's way down the timeout ladder (timeout.c). */
+enum {
+	NVME_TIMEOUT_STAGE_NONE,
+	NVME_TIMEOUT_STAGE_ABORTING, /* Abort sent (or queued behind the ACL) */
+	NVME_TIMEOUT_STAGE_WAITING,  /* the embedder chose to do nothing: wait for it */
+	NVME_TIMEOUT_STAGE_RESET,    /* controller reset requested */
+};
 
 struct pnvme_qpair {
 	/* Hot: submission and completion. */
@@ -65,18 +75,24 @@ struct pnvme_qpair {
 	struct pnvme_cpl *cq;
 	volatile uint32_t *sq_tail_db;
 	volatile uint32_t *cq_head_db;
-	uint16_t sq_tail;
-	uint16_t sq_tail_rung; /* last tail value the doorbell got */
-	uint16_t cq_head;
+	uint32_t sq_tail;
+	uint32_t sq_tail_rung; /* last tail value the doorbell got */
+	uint32_t cq_head;
 	uint8_t phase;
 	bool delay_doorbell;
 	bool in_completion; /* callbacks running: doorbell rung once at the end */
-	bool cold;          /* timeouts, shadow doorbells or failure: take the slow checks */
-	uint16_t num_entries;
-	uint16_t cid_shift; /* CID = tracker index | generation << cid_shift */
+	/*
+	 * Set (by any thread) when the owner must look at the controller: a reset,
+	 * a failure, a paused or dead qpair. Submission and completion each test
+	 * it once; everything behind it is the slow path.
+	 */
+	_Atomic uint8_t cold;
+	uint32_t num_entries; /* up to 65536 (CAP.MQES = 0xffff) */
+	uint16_t cid_shift;   /* CID = tracker index | generation << cid_shift */
 	uint16_t cid_index_mask;
 	uint16_t max_completions;
-	struct nvme_tracker *trackers;
+	uint16_t poll_countdown; /* polls until the next look at the clock (timeouts) */
+	struct nvme_tracker *trackers; /* cid_index_mask + 1 of them: any CID indexes one */
 	struct nvme_tracker *free_trackers;
 	struct nvme_request *free_reqs;
 	struct nvme_request *queued_head; /* software queue, FIFO */
@@ -96,10 +112,25 @@ struct pnvme_qpair {
 	uint16_t qid;
 	uint32_t num_requests;
 	uint32_t prp_list_pages;
+	uint64_t invalid_completions; /* CID not outstanding, or a duplicate: dropped */
+	/* Timeouts (timeout.c): a sweep of the trackers every timeout / 4. */
 	uint64_t timeout_ticks; /* 0: no timeouts */
-	uint64_t next_timeout_check;
-	uint32_t num_quarantined;
-	bool failed;
+	uint64_t next_sweep;
+	uint64_t last_slow_tick;
+	uint32_t sweep_count;
+	uint16_t poll_countdown_reset;
+	/* Recovery (recovery.c): owner-side view of the controller's resets. */
+	uint32_t epoch;      /* the controller reset this qpair has caught up with */
+	bool on_device;      /* its queues exist on the controller */
+	bool rewound;        /* off the device: what it held is handled, rings emptied */
+	bool closing;        /* being freed: not made again after a reset */
+	bool dead;           /* the controller is dead: everything fails with -ENXIO */
+	bool paused;         /* not on_device, closing or dead: new requests wait (or fail) */
+	_Atomic uint32_t abort_refused_cid; /* 0x10000 | CID of an Abort that did not abort */
+	/* A queue with work and no completion for a while gets a CSTS read (timeout.c). */
+	uint32_t silent_cq_head;
+	uint8_t silent_phase;
+	uint64_t silent_since;
 	struct nvme_request *reqs;
 	void *sq_mem, *cq_mem, *prp_mem;
 	uint64_t sq_bus, cq_bus;
@@ -132,6 +163,7 @@ nvme_request_get(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg)
 	req->payload_iova = PNVME_VTOPHYS_ERROR;
 	req->parent = NULL;
 	req->children_left = 0;
+	req->resubmits = 0;
 	return req;
 }
 
@@ -147,9 +179,40 @@ void nvme_request_put_tree(struct pnvme_qpair *qp, struct nvme_request *req);
 /* Everything nvme_qpair_submit() does not do inline. */
 void nvme_qpair_submit_slow(struct pnvme_qpair *qp, struct nvme_request *req);
 int32_t nvme_qpair_process(struct pnvme_qpair *qp, uint32_t max);
-/* Complete everything outstanding and queued with this status (delete, detach, failure). */
+/*
+ * Complete everything outstanding and queued with this status. Only once the
+ * device can no longer touch those commands' memory: the controller was
+ * disabled, the function reset, or bus mastering turned off.
+ */
 void nvme_qpair_abort_all(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc);
-void nvme_qpair_set_failed(struct pnvme_qpair *qp);
+/* Complete only the requests waiting in the software queue (never seen by the device). */
+void nvme_qpair_abort_queued(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc);
+/* Ask the owner to look at the controller at its next submission or poll. */
+static inline void nvme_qpair_kick(struct pnvme_qpair *qp)
+{
+	atomic_store_explicit(&qp->cold, 1, memory_order_release);
+}
+/* The owner's slow path: timeouts, resets, failure (timeout.c, recovery.c). */
+void nvme_qpair_poll_slow(struct pnvme_qpair *qp);
+/* The timeout sweep (timeout.c); now in ticks. */
+void nvme_qpair_sweep(struct pnvme_qpair *qp, uint64_t now);
+/* Tracker done: back to the free list. */
+static inline void nvme_tracker_free(struct pnvme_qpair *qp, struct nvme_tracker *tr)
+{
+	tr->req = NULL;
+	tr->age = 0;
+	tr->timeout_stage = NVME_TIMEOUT_STAGE_NONE;
+	tr->next_free = qp->free_trackers;
+	qp->free_trackers = tr;
+}
+/* Finish a request that went through submission (it counts as outstanding). */
+void nvme_qpair_finish(struct pnvme_qpair *qp, struct nvme_request *req,
+		       const struct pnvme_cpl *cpl);
+/* Feed the software queue to the device while trackers are free. */
+void nvme_qpair_submit_queued(struct pnvme_qpair *qp);
+/* A driver-side completion entry: sct/sc, with or without DNR. */
+void nvme_cpl_make(struct pnvme_cpl *cpl, const struct pnvme_qpair *qp, uint16_t sct,
+		   uint16_t sc, bool dnr);
 
 /* Complete a request (or a child) with cpl, driver-side. */
 void nvme_request_complete(struct pnvme_qpair *qp, struct nvme_request *req,
@@ -166,7 +229,7 @@ static inline bool nvme_need_mmio(uint16_t event_idx, uint16_t new_val, uint16_t
 /* Ring the SQ tail doorbell if the tail moved since the last ring. */
 static inline __attribute__((always_inline)) void nvme_qpair_ring_sq(struct pnvme_qpair *qp)
 {
-	uint16_t tail = qp->sq_tail, old = qp->sq_tail_rung;
+	uint32_t tail = qp->sq_tail, old = qp->sq_tail_rung;
 
 	if (tail == old)
 		return;
@@ -175,7 +238,7 @@ static inline __attribute__((always_inline)) void nvme_qpair_ring_sq(struct pnvm
 	if (__builtin_expect(qp->shadow_sq_tail != NULL, 0)) {
 		*qp->shadow_sq_tail = tail;
 		nvme_mb(); /* shadow value visible before the event index is read */
-		if (!nvme_need_mmio((uint16_t)*qp->ei_sq_tail, tail, old))
+		if (!nvme_need_mmio((uint16_t)*qp->ei_sq_tail, (uint16_t)tail, (uint16_t)old))
 			return;
 	}
 	*qp->sq_tail_db = tail;
@@ -194,10 +257,6 @@ static inline __attribute__((always_inline)) void nvme_qpair_post(struct pnvme_q
 	cid = (uint16_t)(tr->cid + (1u << qp->cid_shift));
 	tr->cid = cid;
 	req->cmd.cid = cid;
-	if (__builtin_expect(qp->timeout_ticks != 0, 0)) {
-		req->submit_tick = pnvme_ticks();
-		tr->abort_sent = false;
-	}
 	qp->sq[qp->sq_tail] = req->cmd;
 	if (__builtin_expect(++qp->sq_tail == qp->num_entries, 0))
 		qp->sq_tail = 0;
@@ -216,7 +275,7 @@ static inline __attribute__((always_inline)) void nvme_qpair_submit(struct pnvme
 	struct nvme_tracker *tr = qp->free_trackers;
 
 	if (__builtin_expect(tr != NULL && qp->queued_head == NULL && req->children_left == 0 &&
-				     !qp->failed, 1)) {
+				     !atomic_load_explicit(&qp->cold, memory_order_relaxed), 1)) {
 		if (req->payload_type == NVME_PAYLOAD_CONTIG &&
 		    req->payload_iova != PNVME_VTOPHYS_ERROR) {
 			uint64_t iova = req->payload_iova;

@@ -27,6 +27,9 @@ struct rig {
 	uint8_t *buf;
 };
 
+/* Failed resets before the controller is dead (opts.reset_attempts) for the next rig. */
+static uint32_t g_rig_reset_attempts = 3;
+
 static bool rig_open(struct rig *r, const char *trid, const char *name, uint32_t io_timeout_ms)
 {
 	struct pnvme_ctrlr_opts opts;
@@ -34,6 +37,7 @@ static bool rig_open(struct rig *r, const char *trid, const char *name, uint32_t
 	memset(r, 0, sizeof(*r));
 	pnvme_ctrlr_opts_init(&opts, sizeof(opts));
 	opts.io_timeout_ms = io_timeout_ms;
+	opts.reset_attempts = g_rig_reset_attempts;
 	opts.admin_timeout_ms = 2000;
 	if (pnvme_connect(trid, &opts, &r->c) != 0)
 		return false;
@@ -160,7 +164,9 @@ static void test_lost_admin_completion(void)
 	while (w.calls == 0 && pnvme_ticks() < deadline)
 		pnvme_ctrlr_process_admin_completions(c);
 	CU_ASSERT_EQUAL(w.calls, 1);
-	CU_ASSERT_EQUAL(w.cpl.status.sc, PNVME_SC_ABORTED_BY_REQUEST);
+	/* Not answered: the controller is reset, and that completes it, once. */
+	CU_ASSERT_EQUAL(w.cpl.status.sc, PNVME_SC_ABORTED_SQ_DELETION);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_get_num_resets(c), 1);
 	/* The AERs outstanding all along were not timed out, and admin still works. */
 	memset(&w, 0, sizeof(w));
 	CU_ASSERT_EQUAL(pnvme_ctrlr_cmd_admin_raw(c, &cmd, NULL, 0, io_cb, &w), 0);
@@ -206,17 +212,24 @@ static void test_fatal_status(void)
 	struct io_wait w[8];
 	int32_t rc = 0;
 
+	uint64_t deadline;
+
+	/* No resets allowed: a fatal status kills the controller. */
+	g_rig_reset_attempts = 0;
 	CU_ASSERT_FATAL(rig_open(&r, "trtype:sim traddr:fault latency_us=100000", "fault", 0));
+	g_rig_reset_attempts = 3;
 	memset(w, 0, sizeof(w));
 	for (int i = 0; i < 8; i++)
 		CU_ASSERT_EQUAL(pnvme_ns_cmd_read(r.ns, r.qp, r.buf, 0, 8, io_cb, &w[i], 0), 0);
 	pnvme_sim_set_cfs(r.sim);
-	/* The admin poll notices CFS; the qpair's next poll completes everything. */
-	for (int i = 0; i < 100 && !pnvme_ctrlr_is_failed(r.c); i++)
-		pnvme_ctrlr_process_admin_completions(r.c);
+	/* An I/O-only poller notices (its queue goes silent, it reads CSTS). */
+	deadline = pnvme_ticks() + 5 * pnvme_ticks_hz();
+	while ((rc = pnvme_qpair_process_completions(r.qp, 0)) >= 0 && pnvme_ticks() < deadline)
+		;
 	CU_ASSERT_TRUE(pnvme_ctrlr_is_failed(r.c));
-	rc = pnvme_qpair_process_completions(r.qp, 0);
 	CU_ASSERT_EQUAL(rc, -ENXIO);
+	/* It was disabled before anything completed. */
+	CU_ASSERT_FALSE(mmio_read32(pnvme_sim_bar0(r.sim), PNVME_REG_CC) & PNVME_CC_EN);
 	for (int i = 0; i < 8; i++) {
 		CU_ASSERT_EQUAL(w[i].calls, 1);
 		CU_ASSERT_EQUAL(w[i].cpl.status.sc, PNVME_SC_ABORTED_SQ_DELETION);
@@ -237,8 +250,10 @@ static void test_reset(void)
 	for (int i = 0; i < 8; i++)
 		CU_ASSERT_EQUAL(pnvme_ns_cmd_write(r.ns, r.qp, r.buf, (uint64_t)i * 8, 8, io_cb, &w[i],
 						   0), 0);
-	/* Reset with I/O in flight: each request completes once, aborted. */
+	/* Reset with I/O in flight: each request completes once, aborted, at the owner's poll. */
 	CU_ASSERT_EQUAL(pnvme_ctrlr_reset(r.c), 0);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_get_num_resets(r.c), 1);
+	pnvme_qpair_process_completions(r.qp, 0);
 	for (int i = 0; i < 8; i++) {
 		CU_ASSERT_EQUAL(w[i].calls, 1);
 		CU_ASSERT_EQUAL(w[i].cpl.status.sc, PNVME_SC_ABORTED_SQ_DELETION);
@@ -252,13 +267,11 @@ static void test_reset(void)
 	for (int i = 0; i < 8; i++)
 		CU_ASSERT_EQUAL(w[i].calls, 1);
 
-	/* A failed controller comes back with a reset. */
+	/* A controller with fatal status comes back by itself: the admin poll resets it. */
 	pnvme_sim_set_cfs(r.sim);
-	for (int i = 0; i < 100 && !pnvme_ctrlr_is_failed(r.c); i++)
+	for (int i = 0; i < 100 && pnvme_ctrlr_get_num_resets(r.c) < 2; i++)
 		pnvme_ctrlr_process_admin_completions(r.c);
-	CU_ASSERT_TRUE(pnvme_ctrlr_is_failed(r.c));
-	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(r.ns, r.qp, r.buf, 0, 8, io_cb, &after, 0), -ENXIO);
-	CU_ASSERT_EQUAL(pnvme_ctrlr_reset(r.c), 0);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_get_num_resets(r.c), 2);
 	CU_ASSERT_FALSE(pnvme_ctrlr_is_failed(r.c));
 	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(r.ns, r.qp, r.buf, 0, 8, io_cb, &after, 0), 0);
 	CU_ASSERT_EQUAL(poll_for(&r, &after, 2000), 1);
@@ -289,7 +302,11 @@ static void kept_detach(struct env_pci_dev *dev)
 	(void)dev; /* the test destroys the sim itself */
 }
 
-static const struct env_pci_dev_ops kept_ops = {kept_cfg_read, kept_cfg_write, kept_detach};
+static const struct env_pci_dev_ops kept_ops = {
+	.cfg_read = kept_cfg_read,
+	.cfg_write = kept_cfg_write,
+	.detach = kept_detach,
+};
 
 static int kept_attach(const char *addr, const char *params, struct env_pci_dev **out)
 {
