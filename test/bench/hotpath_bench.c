@@ -65,6 +65,7 @@ static int bench_fake(uint32_t qd, uint64_t n)
 	uint8_t *buf;
 
 	memset(&nsd, 0, sizeof(nsd));
+	memset(&ns, 0, sizeof(ns));
 	nsd.nsze = 1u << 24;
 	nsd.lbaf[0].lbads = 9;
 	ctrlr.max_xfer = 128 * 1024;
@@ -74,6 +75,9 @@ static int bench_fake(uint32_t qd, uint64_t n)
 	if (buf == NULL || nvme_qpair_init(&qp, &ctrlr, 1, 1024, 2048, ctrlr.max_xfer) != 0)
 		return 1;
 	nvme_qpair_set_doorbells(&qp, bar, 0);
+	/* As a qpair from pnvme_ctrlr_alloc_io_qpair(): on the device, 30 s I/O timeout. */
+	qp.on_device = true;
+	qp.timeout_ticks = 30 * pnvme_ticks_hz();
 
 	g_done = 0;
 	start = pnvme_ticks();
