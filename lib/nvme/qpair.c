@@ -366,6 +366,7 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 	qp->qid = qid;
 	qp->num_entries = num_entries;
 	qp->poll_countdown = qp->poll_countdown_reset = 64;
+	qp->on_device = true; /* a creator that has no device queue yet says so */
 	qp->num_requests = num_requests;
 	qp->prp_list_pages = pages;
 	qp->phase = 1;

@@ -119,6 +119,43 @@ static void test_enabled_not_ready_waits_for_ready_before_disable(void)
 	fake_close();
 }
 
+static void test_enabled_failed_while_enabling_is_disabled(void)
+{
+	/* EN=1, RDY=0, CFS=1: it will never become ready; the spec's way out is EN=0. */
+	fake_open(FAKE_CAP, PNVME_CC_EN, PNVME_CSTS_CFS);
+	CU_ASSERT_EQUAL(nvme_ctrlr_init_step(&g_c), 0);
+	CU_ASSERT_EQUAL(g_c.state, NVME_STATE_DISABLE_WAIT_RDY_0);
+	CU_ASSERT_FALSE(reg(PNVME_REG_CC) & PNVME_CC_EN);
+	set_reg(PNVME_REG_CSTS, 0); /* the controller clears RDY and CFS */
+	CU_ASSERT_EQUAL(nvme_ctrlr_init_step(&g_c), 0);
+	CU_ASSERT_EQUAL(g_c.state, NVME_STATE_ENABLE);
+	fake_close();
+}
+
+static void test_crto_and_rtd3e(void)
+{
+	/* NVMe 2.0 with CRTO.CRWMT = 20 (10 s) beyond CAP.TO (500 ms): CRTO counts. */
+	fake_open(FAKE_CAP | PNVME_CAP_CRWMS, 0, 0);
+	set_reg(PNVME_REG_VS, PNVME_VS(2, 0, 0));
+	set_reg(PNVME_REG_CRTO, 20);
+	CU_ASSERT_EQUAL(nvme_ctrlr_init_step(&g_c), 0);
+	CU_ASSERT_EQUAL(nvme_ctrlr_ready_timeout_ms(&g_c), 10000);
+	fake_close();
+	/* The same CRTO from a 1.4 controller is not a register: CAP.TO alone. */
+	fake_open(FAKE_CAP | PNVME_CAP_CRWMS, 0, 0);
+	set_reg(PNVME_REG_CRTO, 20);
+	CU_ASSERT_EQUAL(nvme_ctrlr_init_step(&g_c), 0);
+	CU_ASSERT_EQUAL(nvme_ctrlr_ready_timeout_ms(&g_c), 500);
+	/* Shutdown waits RTD3E (us), at least 5 s and at most 60 s. */
+	g_c.cdata.rtd3e = 0;
+	CU_ASSERT_EQUAL(nvme_ctrlr_shutdown_timeout_ms(&g_c), 5000);
+	g_c.cdata.rtd3e = 15000000;
+	CU_ASSERT_EQUAL(nvme_ctrlr_shutdown_timeout_ms(&g_c), 15000);
+	g_c.cdata.rtd3e = 600000000;
+	CU_ASSERT_EQUAL(nvme_ctrlr_shutdown_timeout_ms(&g_c), 60000);
+	fake_close();
+}
+
 static void test_ready_timeouts(void)
 {
 	uint64_t start;
@@ -192,6 +229,9 @@ int main(void)
 		 test_enabled_and_ready_is_disabled_first},
 		{"enabled, not ready: wait for RDY=1 before clearing EN",
 		 test_enabled_not_ready_waits_for_ready_before_disable},
+		{"enabled, not ready, fatal: EN cleared at once",
+		 test_enabled_failed_while_enabling_is_disabled},
+		{"CRTO (NVMe 2.0) and RTD3E set the waits", test_crto_and_rtd3e},
 		{"CAP.TO bounds every wait", test_ready_timeouts},
 		{"fatal status and a dead device", test_fatal_and_dead_device},
 		{"unsupported command set or page size", test_unsupported_capabilities},

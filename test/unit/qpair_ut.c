@@ -19,7 +19,7 @@ static uint32_t g_bar[4096];
 static uint8_t *g_buf;
 
 /* The fake device's side of the CQ. */
-static uint16_t g_dev_cq_tail;
+static uint32_t g_dev_cq_tail;
 static uint8_t g_dev_phase;
 
 struct done {
@@ -393,6 +393,98 @@ static void test_abort_all_refuses_resubmission(void)
 	nvme_qpair_fini(&qp);
 }
 
+/* A device may post any CID: none reads outside the trackers (100 entries: mask 127). */
+static void test_any_cid_from_the_device(void)
+{
+	struct pnvme_qpair qp;
+	struct done d[4];
+
+	qp_open(&qp, 100, 200);
+	memset(d, 0, sizeof(d));
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, on_done, &d[i], 0), 0);
+	for (uint32_t cid = 0; cid <= 0xffff; cid++) {
+		bool live = false;
+
+		for (int i = 0; i < 4; i++)
+			live |= qp.sq[i].cid == cid;
+		if (live)
+			continue;
+		post(&qp, (uint16_t)cid, 0);
+		nvme_qpair_process(&qp, 0);
+	}
+	CU_ASSERT_EQUAL(qp.invalid_completions, 0x10000 - 4);
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(d[i].calls, 0);
+	CU_ASSERT_EQUAL(complete_sq(&qp, 0, UINT32_MAX), 4);
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(d[i].calls, 1);
+	nvme_qpair_fini(&qp);
+}
+
+/* CAP.MQES = 0xffff allows 65536 entries: 65535 commands in the device, more queued. */
+static void test_largest_queue(void)
+{
+	struct pnvme_qpair qp;
+	static struct done d;
+	uint32_t n = 65535 + 100, done = 0;
+
+	CU_ASSERT_EQUAL_FATAL(nvme_qpair_init(&qp, &g_ctrlr, 1, 65536, n, 4096), 0);
+	nvme_qpair_set_doorbells(&qp, g_bar, 0);
+	g_dev_cq_tail = 0;
+	g_dev_phase = 1;
+	CU_ASSERT_EQUAL(qp.num_entries, 65536);
+	memset(&d, 0, sizeof(d));
+	for (uint32_t i = 0; i < n; i++)
+		CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, on_done, &d, 0), 0);
+	CU_ASSERT_EQUAL(qp.sq_tail, 65535);
+	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(&qp), n);
+	/* Complete in SQ order, round and round, until all are done. */
+	for (uint32_t slot = 0; done < n; slot = (slot + 1) % 65536) {
+		post(&qp, qp.sq[slot].cid, 0);
+		done++;
+		nvme_qpair_process(&qp, 0);
+	}
+	while (nvme_qpair_process(&qp, 0) > 0)
+		;
+	CU_ASSERT_EQUAL(d.calls, (int)n);
+	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(&qp), 0);
+	CU_ASSERT_EQUAL(qp.invalid_completions, 0);
+	nvme_qpair_fini(&qp);
+}
+
+/* A split request's callback gets a status that survives reuse of the parent. */
+static struct pnvme_qpair *g_split_qp;
+static struct done g_split_done, g_split_again;
+
+static void split_cb(void *arg, const struct pnvme_cpl *cpl)
+{
+	(void)arg;
+	/* Submit a new split first: it takes the parent's request from the pool. */
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, g_split_qp, g_buf, 0, 600, on_done,
+					  &g_split_again, 0), 0);
+	g_split_done.calls++;
+	g_split_done.cpl = *cpl;
+}
+
+static void test_split_status_is_stable(void)
+{
+	struct pnvme_qpair qp;
+
+	qp_open(&qp, 16, 32);
+	g_split_qp = &qp;
+	memset(&g_split_done, 0, sizeof(g_split_done));
+	memset(&g_split_again, 0, sizeof(g_split_again));
+	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 600, split_cb, NULL, 0), 0);
+	CU_ASSERT_EQUAL(complete_sq(&qp, 0, 256), 3);
+	CU_ASSERT_EQUAL(g_split_done.calls, 1);
+	CU_ASSERT_TRUE(pnvme_cpl_is_error(&g_split_done.cpl));
+	CU_ASSERT_EQUAL(g_split_done.cpl.status.sc, PNVME_SC_LBA_OUT_OF_RANGE);
+	nvme_qpair_abort_all(&qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+	CU_ASSERT_EQUAL(g_split_again.calls, 1);
+	nvme_qpair_fini(&qp);
+}
+
 static struct pnvme_qpair *g_reentrant_qp;
 static int32_t g_reentrant_rc = -1;
 
@@ -428,6 +520,11 @@ int main(void)
 		{"CID look-up and phase flip on CQ wrap", test_cid_lookup_and_phase_wrap},
 		{"completions per call are capped", test_completion_cap},
 		{"bogus, stale and duplicate CIDs are dropped", test_bogus_and_duplicate_cids},
+		{"any CID from the device: no read outside the trackers",
+		 test_any_cid_from_the_device},
+		{"65536 entries (MQES 0xffff): 32-bit counts", test_largest_queue},
+		{"a split's callback status survives reuse of the parent",
+		 test_split_status_is_stable},
 		{"software queue: FIFO order, -ENOMEM beyond the pool",
 		 test_software_queue_order_and_enomem},
 		{"delayed doorbell rings once on flush", test_delayed_doorbell},
