@@ -41,7 +41,7 @@ static inline void ring_cq(struct pnvme_qpair *qp, uint32_t old_head)
 		if (!nvme_need_mmio((uint16_t)*qp->ei_cq_head, (uint16_t)head, (uint16_t)old_head))
 			return;
 	}
-	*qp->cq_head_db = head;
+	*atomic_load_explicit(&qp->cq_head_db, memory_order_relaxed) = head;
 	qp->cq_doorbell_writes++;
 }
 
@@ -338,10 +338,14 @@ void nvme_qpair_abort_all(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc)
 
 void nvme_qpair_set_doorbells(struct pnvme_qpair *qp, volatile void *bar0, uint32_t dstrd)
 {
-	qp->sq_tail_db = (volatile uint32_t *)((volatile uint8_t *)bar0 +
-					       pnvme_doorbell_offset(qp->qid, 0, dstrd));
-	qp->cq_head_db = (volatile uint32_t *)((volatile uint8_t *)bar0 +
-					       pnvme_doorbell_offset(qp->qid, 1, dstrd));
+	volatile uint8_t *base = bar0;
+
+	atomic_store_explicit(&qp->sq_tail_db,
+			      (volatile uint32_t *)(base + pnvme_doorbell_offset(qp->qid, 0, dstrd)),
+			      memory_order_release);
+	atomic_store_explicit(&qp->cq_head_db,
+			      (volatile uint32_t *)(base + pnvme_doorbell_offset(qp->qid, 1, dstrd)),
+			      memory_order_release);
 }
 
 static uint16_t bits_for(uint32_t n)

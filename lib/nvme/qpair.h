@@ -73,8 +73,9 @@ struct pnvme_qpair {
 	/* Hot: submission and completion. */
 	struct pnvme_cmd *sq;
 	struct pnvme_cpl *cq;
-	volatile uint32_t *sq_tail_db;
-	volatile uint32_t *cq_head_db;
+	/* Atomic: a reset parks them on parked_db (recovery.c) from another thread. */
+	_Atomic(volatile uint32_t *) sq_tail_db;
+	_Atomic(volatile uint32_t *) cq_head_db;
 	uint32_t sq_tail;
 	uint32_t sq_tail_rung; /* last tail value the doorbell got */
 	uint32_t cq_head;
@@ -135,7 +136,8 @@ struct pnvme_qpair {
 	void *sq_mem, *cq_mem, *prp_mem;
 	uint64_t sq_bus, cq_bus;
 	struct pnvme_qpair *next_in_ctrlr;
-};
+	uint32_t parked_db[2]; /* where doorbell writes go while a reset owns the queue */
+} __attribute__((aligned(64))); /* aligned_alloc wants a size that is a multiple of 64 */
 
 /* Memory and bookkeeping for a queue pair; no device commands. */
 int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t qid,
@@ -192,6 +194,12 @@ static inline void nvme_qpair_kick(struct pnvme_qpair *qp)
 {
 	atomic_store_explicit(&qp->cold, 1, memory_order_release);
 }
+/* Doorbell writes to parked_db instead of BAR0: the queue is gone or going. */
+static inline void nvme_qpair_park_doorbells(struct pnvme_qpair *qp)
+{
+	atomic_store_explicit(&qp->sq_tail_db, &qp->parked_db[0], memory_order_release);
+	atomic_store_explicit(&qp->cq_head_db, &qp->parked_db[1], memory_order_release);
+}
 /* The owner's slow path: timeouts, resets, failure (timeout.c, recovery.c). */
 void nvme_qpair_poll_slow(struct pnvme_qpair *qp);
 /* The timeout sweep (timeout.c); now in ticks. */
@@ -241,7 +249,7 @@ static inline __attribute__((always_inline)) void nvme_qpair_ring_sq(struct pnvm
 		if (!nvme_need_mmio((uint16_t)*qp->ei_sq_tail, (uint16_t)tail, (uint16_t)old))
 			return;
 	}
-	*qp->sq_tail_db = tail;
+	*atomic_load_explicit(&qp->sq_tail_db, memory_order_relaxed) = tail;
 	qp->sq_doorbell_writes++;
 }
 

@@ -32,6 +32,26 @@ static void kick_all(struct pnvme_ctrlr *c)
 	pthread_mutex_unlock(&c->admin_lock);
 }
 
+/*
+ * Before the disable: every I/O qpair's doorbell writes go to a word of its
+ * own instead of BAR0, so an owner that has not noticed the reset yet cannot
+ * ring a queue the controller no longer has (or, after the new enable, does
+ * not have yet). Its owner points them back when it creates the queues again.
+ */
+static void park_doorbells(struct pnvme_ctrlr *c)
+{
+	pthread_mutex_lock(&c->admin_lock);
+	for (struct pnvme_qpair *qp = c->qpairs; qp != NULL; qp = qp->next_in_ctrlr) {
+		nvme_qpair_park_doorbells(qp);
+		nvme_qpair_kick(qp);
+	}
+	pthread_mutex_unlock(&c->admin_lock);
+	/* An owner that loaded a BAR0 address just before gets a moment to store it. */
+	atomic_thread_fence(memory_order_seq_cst);
+	for (uint64_t until = pnvme_ticks() + pnvme_ticks_hz() / 1000; pnvme_ticks() < until;)
+		;
+}
+
 /* Empty the rings: the controller starts every queue at 0 with phase 1. */
 static void rewind_rings(struct pnvme_qpair *qp)
 {
@@ -93,7 +113,7 @@ static int reset_once(struct pnvme_ctrlr *c)
 	c->state = NVME_STATE_RESETTING;
 	epoch = atomic_fetch_add_explicit(&c->reset_epoch, 1, memory_order_acq_rel) + 1;
 	pthread_mutex_unlock(&c->admin_lock);
-	kick_all(c);
+	park_doorbells(c);
 
 	bool alive = nvme_ctrlr_stop_device(c);
 
@@ -129,6 +149,7 @@ static void declare_dead(struct pnvme_ctrlr *c, const char *why)
 	PNVME_ERRLOG("ctrlr", "%s %s: dead: %s; every request fails from now on", c->trid.trtype,
 		     c->trid.traddr, why);
 	/* Bring-up may have enabled it again: stop it before anything completes. */
+	park_doorbells(c);
 	nvme_ctrlr_stop_device(c);
 	pthread_mutex_lock(&c->admin_lock);
 	c->state = NVME_STATE_FAILED;
@@ -312,8 +333,10 @@ static int recreate(struct pnvme_qpair *qp)
 	}
 	nvme_pcie_qpair_attach_shadow(c, qp);
 	rc = nvme_pcie_create_io_qpair(c, qp);
-	if (rc == 0)
+	if (rc == 0) {
+		nvme_qpair_set_doorbells(qp, c->regs, c->dstrd);
 		qp->on_device = true;
+	}
 	return rc;
 }
 
@@ -405,6 +428,7 @@ bool nvme_qpair_delete_on_device(struct pnvme_qpair *qp)
 	/* The CQ goes last, and nothing rings its doorbell after. */
 	if (in_device(qp) != 0 || nvme_pcie_delete_io_cq(c, qp) != 0)
 		return false;
+	nvme_qpair_park_doorbells(qp);
 	qp->on_device = false;
 	qp->rewound = true;
 	rewind_rings(qp);

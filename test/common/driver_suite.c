@@ -522,6 +522,131 @@ static void test_reset_with_io_in_flight(void)
 	CU_ASSERT_EQUAL(pnvme_detach(c), 0);
 }
 
+/*
+ * Reset during heavy I/O: two threads with two qpairs each keep writing and
+ * verifying while this thread resets the controller. Resubmission is on, so
+ * every request must end in success and every byte read back must match.
+ */
+#define HEAVY_DEPTH 16
+#define HEAVY_BLOCKS 8
+
+struct heavy_thread {
+	struct pnvme_ctrlr *c;
+	struct pnvme_qpair *qp[2];
+	uint64_t first_lba;
+	volatile bool *stop;
+	uint64_t rounds, errors, mismatches, lost;
+};
+
+static bool heavy_wait(struct heavy_thread *t, struct io_wait *w, int n)
+{
+	uint64_t deadline = pnvme_ticks() + 60 * pnvme_ticks_hz();
+
+	for (;;) {
+		int done = 0;
+
+		for (int i = 0; i < n; i++)
+			done += w[i].calls > 0;
+		if (done == n)
+			return true;
+		if (pnvme_ticks() > deadline)
+			return false;
+		pnvme_qpair_process_completions(t->qp[0], 0);
+		pnvme_qpair_process_completions(t->qp[1], 0);
+	}
+}
+
+static void *heavy_main(void *p)
+{
+	struct heavy_thread *t = p;
+	struct pnvme_ns *ns = pnvme_ctrlr_get_ns(t->c, pnvme_ctrlr_get_first_active_ns(t->c));
+	uint32_t ss = pnvme_ns_get_sector_size(ns), bytes = HEAVY_BLOCKS * ss;
+	struct io_wait w[2 * HEAVY_DEPTH];
+	uint8_t *wbuf = pnvme_dma_zmalloc((size_t)2 * HEAVY_DEPTH * bytes, 4096, NULL);
+	uint8_t *rbuf = pnvme_dma_zmalloc((size_t)2 * HEAVY_DEPTH * bytes, 4096, NULL);
+	uint64_t seed = t->first_lba + 1;
+
+	while (wbuf && rbuf && !*t->stop) {
+		int n = 2 * HEAVY_DEPTH;
+
+		fill(wbuf, (size_t)n * bytes, seed++);
+		memset(rbuf, 0xee, (size_t)n * bytes);
+		memset(w, 0, sizeof(w));
+		for (int i = 0; i < n; i++)
+			if (pnvme_ns_cmd_write(ns, t->qp[i % 2], wbuf + (size_t)i * bytes,
+					       t->first_lba + (uint64_t)i * HEAVY_BLOCKS, HEAVY_BLOCKS,
+					       io_cb, &w[i], 0) != 0)
+				w[i].calls = -1000; /* refused: counted as an error below */
+		if (!heavy_wait(t, w, n)) {
+			t->lost++;
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			t->errors += w[i].calls != 1 || pnvme_cpl_is_error(&w[i].cpl);
+		memset(w, 0, sizeof(w));
+		for (int i = 0; i < n; i++)
+			if (pnvme_ns_cmd_read(ns, t->qp[i % 2], rbuf + (size_t)i * bytes,
+					      t->first_lba + (uint64_t)i * HEAVY_BLOCKS, HEAVY_BLOCKS,
+					      io_cb, &w[i], 0) != 0)
+				w[i].calls = -1000;
+		if (!heavy_wait(t, w, n)) {
+			t->lost++;
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			t->errors += w[i].calls != 1 || pnvme_cpl_is_error(&w[i].cpl);
+		t->mismatches += memcmp(wbuf, rbuf, (size_t)n * bytes) != 0;
+		t->rounds++;
+	}
+	pnvme_dma_free(wbuf);
+	pnvme_dma_free(rbuf);
+	return NULL;
+}
+
+static void test_reset_during_heavy_io(void)
+{
+	struct pnvme_ctrlr_opts opts;
+	struct pnvme_ctrlr *c = NULL;
+	struct heavy_thread t[2];
+	volatile bool stop = false;
+	pthread_t th[2];
+
+	pnvme_ctrlr_opts_init(&opts, sizeof(opts));
+	opts.reset_resubmit = true;
+	CU_ASSERT_EQUAL_FATAL(pnvme_connect(g_cfg->trid_a, &opts, &c), 0);
+	for (int i = 0; i < 2; i++) {
+		t[i] = (struct heavy_thread){.c = c, .first_lba = 200000 + (uint64_t)i * 4096,
+					     .stop = &stop};
+		CU_ASSERT_EQUAL_FATAL(pnvme_ctrlr_alloc_io_qpair(c, NULL, &t[i].qp[0]), 0);
+		CU_ASSERT_EQUAL_FATAL(pnvme_ctrlr_alloc_io_qpair(c, NULL, &t[i].qp[1]), 0);
+	}
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, heavy_main, &t[i]), 0);
+	/* Three resets while the threads run, with admin polling in between. */
+	for (int r = 0; r < 3; r++) {
+		uint64_t until = pnvme_ticks() + pnvme_ticks_hz() / 5;
+
+		while (pnvme_ticks() < until)
+			pnvme_ctrlr_process_admin_completions(c);
+		CU_ASSERT_EQUAL(pnvme_ctrlr_reset(c), 0);
+	}
+	for (uint64_t until = pnvme_ticks() + pnvme_ticks_hz() / 5; pnvme_ticks() < until;)
+		pnvme_ctrlr_process_admin_completions(c);
+	stop = true;
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_get_num_resets(c), 3);
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_TRUE(t[i].rounds > 0);
+		CU_ASSERT_EQUAL(t[i].errors, 0);
+		CU_ASSERT_EQUAL(t[i].mismatches, 0);
+		CU_ASSERT_EQUAL(t[i].lost, 0);
+		CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(t[i].qp[0]), 0);
+		CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(t[i].qp[1]), 0);
+	}
+	CU_ASSERT_EQUAL(pnvme_detach(c), 0);
+}
+
 struct thread_arg {
 	struct pnvme_ctrlr *c;
 	uint64_t first_lba;
@@ -610,6 +735,8 @@ void driver_suite_register(const struct driver_suite_config *cfg)
 		{"reset with I/O in flight: each completes once, handles work after",
 		 test_reset_with_io_in_flight},
 		{"two threads, a qpair each, verifying", test_two_threads},
+		{"reset during heavy I/O: 2 threads x 2 qpairs, resubmitted, verified",
+		 test_reset_during_heavy_io},
 		{"bad input gets -EINVAL and no callback", test_bad_input},
 		{NULL, NULL},
 	};

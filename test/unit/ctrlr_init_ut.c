@@ -216,8 +216,8 @@ static void test_doorbell_stride(void)
 	/* DSTRD 2: 16-byte stride; qid 3's doorbells at 0x1000 + 6*16 and + 7*16. */
 	CU_ASSERT_EQUAL_FATAL(nvme_qpair_init(&qp, &g_c, 3, 8, 8, 4096), 0);
 	nvme_qpair_set_doorbells(&qp, g_regs, 2);
-	CU_ASSERT_PTR_EQUAL(qp.sq_tail_db, (volatile uint32_t *)((uint8_t *)g_regs + 0x1000 + 96));
-	CU_ASSERT_PTR_EQUAL(qp.cq_head_db, (volatile uint32_t *)((uint8_t *)g_regs + 0x1000 + 112));
+	CU_ASSERT_PTR_EQUAL(atomic_load(&qp.sq_tail_db), (volatile uint32_t *)((uint8_t *)g_regs + 0x1000 + 96));
+	CU_ASSERT_PTR_EQUAL(atomic_load(&qp.cq_head_db), (volatile uint32_t *)((uint8_t *)g_regs + 0x1000 + 112));
 	nvme_qpair_fini(&qp);
 }
 
