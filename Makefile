@@ -61,7 +61,7 @@ BENCHES := $(patsubst test/bench/%.c,$(BUILD)/test/bench/%,$(wildcard test/bench
 TEST_HELPERS := $(wildcard test/common/*.c)
 
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
-	bench bench-sim install clean distclean headers-check
+	bench bench-sim install clean distclean headers-check soak
 .DEFAULT_GOAL := all
 # Keep objects that pattern rules chain through (test and tool objects).
 .SECONDARY:
@@ -105,6 +105,17 @@ $(BUILD)/test/%: $(BUILD)/obj/test/%.o $(TEST_HELPER_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(LIBS)
+
+# The soak test: random verified I/O while faults of every kind fire (docs/testing.md).
+SOAK := $(BUILD)/test/soak/soak
+SOAK_SECONDS ?= 120
+$(SOAK): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard test/soak/*.c)) $(LIB_A)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+soak: $(SOAK)
+	@$(SOAK) $(SOAK_SECONDS)
 
 # Every public header compiles alone, as C and as C++.
 headers-check: $(CONFIG)

@@ -275,13 +275,13 @@ int pnvme_ctrlr_process_admin_completions(struct pnvme_ctrlr *c)
 
 static bool any_in_callback(struct pnvme_ctrlr *c)
 {
-	if (c->adminq.in_completion)
-		return true;
-	for (struct pnvme_qpair *qp = c->qpairs; qp != NULL; qp = qp->next_in_ctrlr) {
-		if (qp->in_completion)
-			return true;
-	}
-	return false;
+	bool inside = c->adminq.in_completion;
+
+	pthread_mutex_lock(&c->admin_lock);
+	for (struct pnvme_qpair *qp = c->qpairs; qp != NULL && !inside; qp = qp->next_in_ctrlr)
+		inside = qp->in_completion;
+	pthread_mutex_unlock(&c->admin_lock);
+	return inside;
 }
 
 int pnvme_detach(struct pnvme_ctrlr *c)

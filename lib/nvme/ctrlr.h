@@ -78,7 +78,7 @@ struct pnvme_ctrlr {
 	uint32_t bar_max_io_queues; /* I/O queues whose doorbells BAR0 maps */
 	uint32_t max_queue_entries; /* CAP.MQES + 1 */
 
-	enum nvme_ctrlr_state state;
+	_Atomic enum nvme_ctrlr_state state; /* read by other threads (submission, abort) */
 	uint64_t state_deadline; /* ticks; 0 = none */
 	bool admin_pending;      /* a bring-up admin command is in flight */
 	struct pnvme_cpl admin_cpl;
