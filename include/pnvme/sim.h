@@ -59,6 +59,7 @@ enum pnvme_sim_fault_type {
 	PNVME_SIM_FAULT_DROP,      /* execute, never post the completion */
 	PNVME_SIM_FAULT_BOGUS_CID, /* post an extra completion with a CID not outstanding first */
 	PNVME_SIM_FAULT_DUPLICATE, /* post the completion twice */
+	PNVME_SIM_FAULT_STALL,     /* fetch, then neither execute nor complete for stall_ms */
 };
 
 struct pnvme_sim_fault {
@@ -69,6 +70,7 @@ struct pnvme_sim_fault {
 	uint8_t sct;    /* FAIL only */
 	uint8_t sc;
 	bool dnr;
+	uint32_t stall_ms; /* STALL only: 0 = until an Abort, SQ deletion or reset */
 };
 
 /* Arm a fault for the next matching commands. -EINVAL for a bad fault, -ENOSPC if full. */
@@ -81,8 +83,40 @@ int pnvme_sim_bogus_cid_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, 
 			     unsigned count);
 int pnvme_sim_duplicate_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, unsigned opc,
 			     unsigned count);
+/*
+ * Stall the next count matching commands: they are fetched, but neither
+ * executed nor completed for stall_ms ms; then they execute (a Read's data is
+ * written to host memory, a Write's data read from it, at that moment) and
+ * complete. stall_ms == 0: until something else ends the stall. An Abort
+ * (PNVME_SIM_ABORT_NORMAL) completes it as Aborted by Request, deleting its SQ
+ * as Aborted - SQ Deletion, both without any data transfer; a controller reset
+ * (CC.EN 1 -> 0) discards it without a completion or data transfer.
+ */
+int pnvme_sim_stall_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, unsigned opc,
+			 unsigned count, uint32_t stall_ms);
 /* Disarm every fault not yet fired (held completions stay held). */
 void pnvme_sim_clear_faults(struct pnvme_sim *sim);
+
+/* How the controller answers an Abort command. */
+enum pnvme_sim_abort_mode {
+	/*
+	 * Default: a command the controller still holds (stalled, completion
+	 * dropped or delayed) completes as Aborted by Request and the Abort's
+	 * cdw0 bit 0 is 0; otherwise bit 0 is 1 (not aborted).
+	 */
+	PNVME_SIM_ABORT_NORMAL = 0,
+	/* Every Abort completes at once, successfully, with cdw0 bit 0 = 1; the victim is untouched. */
+	PNVME_SIM_ABORT_IGNORE = 1,
+	/* No Abort completes until a controller reset (CC.EN 1 -> 0); the victim is untouched. */
+	PNVME_SIM_ABORT_HOLD = 2,
+};
+
+/*
+ * For Aborts fetched from now on. Whatever the mode, an Abort that arrives
+ * while ACL + 1 Aborts are outstanding (held by ABORT_HOLD, stalled or
+ * dropped) completes with Abort Command Limit Exceeded (param acl=, default 3).
+ */
+void pnvme_sim_set_abort_mode(struct pnvme_sim *sim, enum pnvme_sim_abort_mode mode);
 
 /* Delay every completion posted from now on by us microseconds. */
 void pnvme_sim_set_latency_us(struct pnvme_sim *sim, uint32_t us);
@@ -108,6 +142,8 @@ struct pnvme_sim_stats {
 	uint64_t errors;          /* CQEs posted with a non-zero status */
 	uint64_t dropped;         /* completions held back by DROP faults */
 	uint64_t faults;          /* faults that fired */
+	uint64_t stalled;         /* commands stalled by STALL faults */
+	uint64_t stall_discarded; /* stalled commands ended without executing (Abort, deletion, reset) */
 };
 
 void pnvme_sim_get_stats(struct pnvme_sim *sim, struct pnvme_sim_stats *stats);

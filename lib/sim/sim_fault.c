@@ -25,7 +25,7 @@ static bool rule_matches(const struct sim_fault_rule *r, const struct sim_req *r
 	return r->f.opc == PNVME_SIM_ANY_OPC || r->f.opc == req->cmd.opc;
 }
 
-static bool rule_fire(struct pnvme_sim *sim, struct sim_fault_rule *r, struct sim_req *req)
+static void rule_fire(struct pnvme_sim *sim, struct sim_fault_rule *r, struct sim_req *req)
 {
 	if (--r->left == 0)
 		atomic_fetch_sub(&sim->faults_armed, 1);
@@ -33,7 +33,8 @@ static bool rule_fire(struct pnvme_sim *sim, struct sim_fault_rule *r, struct si
 	switch (r->f.type) {
 	case PNVME_SIM_FAULT_FAIL:
 		req->status = sim_status(r->f.sct, r->f.sc, r->f.dnr);
-		return true;
+		req->flags |= SIM_REQ_FAILED;
+		break;
 	case PNVME_SIM_FAULT_DROP:
 		req->flags |= SIM_REQ_DROP;
 		break;
@@ -43,24 +44,24 @@ static bool rule_fire(struct pnvme_sim *sim, struct sim_fault_rule *r, struct si
 	case PNVME_SIM_FAULT_DUPLICATE:
 		req->flags |= SIM_REQ_DUPLICATE;
 		break;
+	case PNVME_SIM_FAULT_STALL:
+		req->flags |= SIM_REQ_STALL;
+		req->due_ns = r->f.stall_ms ? sim->now_ns + r->f.stall_ms * 1000000ull : UINT64_MAX;
+		break;
 	}
-	return false;
 }
 
-/* Apply every armed rule that matches; true if the command must not execute. */
-bool sim_fault_apply(struct pnvme_sim *sim, struct sim_req *req, bool admin)
+/* Apply every armed rule that matches: the request's flags say what fired. */
+void sim_fault_apply(struct pnvme_sim *sim, struct sim_req *req, bool admin)
 {
-	bool fail = false;
-
 	pthread_mutex_lock(&sim->lock);
 	for (unsigned i = 0; i < SIM_MAX_FAULTS; i++) {
 		struct sim_fault_rule *r = &sim->faults[i];
 
-		if (rule_matches(r, req, admin) && rule_fire(sim, r, req))
-			fail = true;
+		if (rule_matches(r, req, admin))
+			rule_fire(sim, r, req);
 	}
 	pthread_mutex_unlock(&sim->lock);
-	return fail;
 }
 
 int pnvme_sim_inject(struct pnvme_sim *sim, const struct pnvme_sim_fault *fault)
@@ -69,7 +70,7 @@ int pnvme_sim_inject(struct pnvme_sim *sim, const struct pnvme_sim_fault *fault)
 
 	if (sim == NULL || fault == NULL || fault->count == 0 || fault->opc > PNVME_SIM_ANY_OPC ||
 	    (fault->queue != PNVME_SIM_ADMIN && fault->queue != PNVME_SIM_IO) ||
-	    fault->type > PNVME_SIM_FAULT_DUPLICATE || fault->sct > 7)
+	    fault->type > PNVME_SIM_FAULT_STALL || fault->sct > 7)
 		return -EINVAL;
 	pthread_mutex_lock(&sim->lock);
 	for (unsigned i = 0; i < SIM_MAX_FAULTS; i++) {
@@ -120,6 +121,17 @@ int pnvme_sim_duplicate_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, 
 			     unsigned count)
 {
 	return inject(sim, PNVME_SIM_FAULT_DUPLICATE, queue, opc, count);
+}
+
+int pnvme_sim_stall_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, unsigned opc,
+			 unsigned count, uint32_t stall_ms)
+{
+	struct pnvme_sim_fault f = {
+		.type = PNVME_SIM_FAULT_STALL, .queue = queue, .opc = opc, .count = count,
+		.stall_ms = stall_ms,
+	};
+
+	return pnvme_sim_inject(sim, &f);
 }
 
 void pnvme_sim_clear_faults(struct pnvme_sim *sim)

@@ -37,7 +37,7 @@ void sim_identify_init(struct pnvme_sim *sim)
 	cd->cntrltype = 1; /* I/O controller */
 	cd->ctratt = sim->p.kas ? SIM_CTRATT_TBKAS : 0;
 	cd->oacs = sim->p.dbbuf ? PNVME_OACS_DOORBELL_BUFFER_CONFIG : 0;
-	cd->acl = SIM_ACL;
+	cd->acl = (uint8_t)sim->p.acl;
 	cd->aerl = SIM_AERL;
 	cd->frmw = 0x3;    /* one slot, read-only */
 	cd->lpa = 0x4;     /* extended Get Log Page: offsets, NUMDU */

@@ -28,7 +28,7 @@
 #define SIM_MAX_FAULTS 16
 #define SIM_MAX_EVENTS 16
 #define SIM_AERL 3 /* 0's based: four AERs outstanding */
-#define SIM_ACL 3
+#define SIM_ACL 3 /* default of the acl parameter */
 #define SIM_ERRLOG_ENTRIES 64
 #define SIM_MAX_NS 128
 #define SIM_MAX_QUEUES 1024
@@ -72,6 +72,7 @@ struct sim_params {
 	uint32_t idle_us;
 	uint32_t noiob;
 	uint32_t kas;      /* Keep Alive granularity, 100 ms units; 0: unsupported */
+	uint32_t acl;      /* Identify ACL, 0's based: Aborts outstanding at once */
 	bool thread;
 	bool dbbuf;        /* advertise Doorbell Buffer Config */
 	bool never_ready;
@@ -89,11 +90,15 @@ enum sim_req_state {
 	SIM_REQ_HELD,   /* completion dropped by a fault: Abort or deletion frees it */
 	SIM_REQ_AER,    /* Asynchronous Event Request waiting for an event */
 	SIM_REQ_WAIT,   /* Delete I/O SQ waiting for that SQ to drain */
+	SIM_REQ_STALLED, /* fetched, neither executed nor completed until its deadline */
+	SIM_REQ_ABORT_HELD, /* an Abort the controller never answers (PNVME_SIM_ABORT_HOLD) */
 };
 
 #define SIM_REQ_BOGUS_CID 0x1
 #define SIM_REQ_DUPLICATE 0x2
 #define SIM_REQ_DROP 0x4
+#define SIM_REQ_STALL 0x8  /* a STALL fault fired: due_ns is the end of the stall */
+#define SIM_REQ_FAILED 0x10 /* a FAIL fault fired: complete with status, never execute */
 
 /* Returned by a command handler whose completion comes later (AER, Delete SQ). */
 #define SIM_HELD ((uint16_t)PNVME_STATUS_PHASE_BIT)
@@ -105,10 +110,10 @@ struct sim_req {
 	uint32_t cdw0;
 	uint16_t status;       /* raw, no phase */
 	uint8_t state;
-	uint8_t flags;         /* SIM_REQ_BOGUS_CID, SIM_REQ_DUPLICATE */
-	uint64_t due_ns;       /* 0: post as soon as the CQ has room */
+	uint8_t flags;         /* SIM_REQ_* */
+	uint64_t due_ns;       /* queued: 0 = post as soon as the CQ has room; stalled: end */
 	struct sim_sq *sq;
-	struct sim_req *next;  /* free list or CQ posting list */
+	struct sim_req *next;  /* free list, CQ posting list or stalled list */
 };
 
 struct sim_cq {
@@ -232,8 +237,14 @@ struct pnvme_sim {
 	struct sim_ns *ns;
 	struct sim_sgl sgl;
 	unsigned n_posted;      /* CQEs posted by the current step */
+	struct sim_req *stalled; /* stalled commands, any SQ (sim_stall.c) */
+	uint64_t stall_next_ns; /* the earliest end of a stall */
 
 	/* cross-thread */
+	pthread_mutex_t call_lock; /* sim_call: one call at a time into the device side */
+	pthread_cond_t call_cond;
+	struct sim_call *call;
+	atomic_bool call_pending;
 	pthread_mutex_t lock;   /* faults and queued events */
 	atomic_uint faults_armed;
 	atomic_uint events_queued;
@@ -241,6 +252,7 @@ struct pnvme_sim {
 	atomic_uint ready_ms;
 	atomic_bool never_ready;
 	atomic_bool stop;
+	atomic_uint abort_mode; /* enum pnvme_sim_abort_mode */
 	struct sim_fault_rule faults[SIM_MAX_FAULTS];
 	struct sim_event events[SIM_MAX_EVENTS];
 	unsigned ev_head;
@@ -291,6 +303,7 @@ void sim_queues_reset(struct pnvme_sim *sim);
 void sim_sq_start_delete(struct pnvme_sim *sim, struct sim_sq *sq);
 unsigned sim_sq_process(struct pnvme_sim *sim, struct sim_sq *sq, unsigned budget);
 void sim_req_complete(struct pnvme_sim *sim, struct sim_req *req);
+void sim_req_run(struct pnvme_sim *sim, struct sim_req *req);
 unsigned sim_cqs_post(struct pnvme_sim *sim);
 struct sim_req *sim_sq_find(struct sim_sq *sq, uint16_t cid);
 
@@ -304,6 +317,7 @@ void sim_features_reset(struct pnvme_sim *sim);
 uint16_t sim_get_features(struct pnvme_sim *sim, struct sim_req *req);
 uint16_t sim_set_features(struct pnvme_sim *sim, struct sim_req *req);
 uint16_t sim_get_log_page(struct pnvme_sim *sim, struct sim_req *req);
+uint16_t sim_abort(struct pnvme_sim *sim, struct sim_req *req);
 void sim_errlog_add(struct pnvme_sim *sim, const struct sim_req *req);
 
 /* sim_nvm.c */
@@ -322,8 +336,30 @@ uint16_t sim_xfer_from_host(struct pnvme_sim *sim, const struct pnvme_cmd *cmd,
 void sim_sgl_fini(struct sim_sgl *sgl);
 
 /* sim_fault.c */
-bool sim_fault_apply(struct pnvme_sim *sim, struct sim_req *req, bool admin);
+void sim_fault_apply(struct pnvme_sim *sim, struct sim_req *req, bool admin);
 bool sim_event_pop(struct pnvme_sim *sim, struct sim_event *ev);
 void sim_faults_init(struct pnvme_sim *sim);
+
+/* sim_stall.c: commands fetched but held back (STALL faults) */
+void sim_stall_start(struct pnvme_sim *sim, struct sim_req *req);
+void sim_stall_step(struct pnvme_sim *sim);
+void sim_stall_cancel(struct pnvme_sim *sim, struct sim_req *req, uint16_t status);
+void sim_stall_forget_sq(struct pnvme_sim *sim, const struct sim_sq *sq);
+
+/*
+ * sim_call.c: run fn on the device side (the device thread, or the caller in
+ * step mode) and return its result. For test hooks that change device state.
+ */
+typedef int (*sim_call_fn)(struct pnvme_sim *sim, void *arg);
+struct sim_call {
+	sim_call_fn fn;
+	void *arg;
+	int rc;
+	bool done;
+};
+void sim_call_init(struct pnvme_sim *sim);
+void sim_call_fini(struct pnvme_sim *sim);
+int sim_call(struct pnvme_sim *sim, sim_call_fn fn, void *arg);
+void sim_call_serve(struct pnvme_sim *sim);
 
 #endif /* PNVME_SIM_INTERNAL_H */

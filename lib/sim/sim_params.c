@@ -38,6 +38,7 @@ static const struct param_def g_params[] = {
 	{"idle_us", P_U32, F(idle_us), 0, 10000000},
 	{"noiob", P_U32, F(noiob), 0, 65535},
 	{"kas", P_U32, F(kas), 0, 65535},
+	{"acl", P_U32, F(acl), 0, 255},
 	{"thread", P_BOOL, F(thread), 0, 1},
 	{"dbbuf", P_BOOL, F(dbbuf), 0, 1},
 	{"fault_ready", P_READY, F(fault_ready_ms), 0, 600000},
@@ -58,6 +59,7 @@ static void params_default(struct sim_params *p)
 		.ready_ms = 5,
 		.idle_us = 200,
 		.kas = 1,
+		.acl = SIM_ACL,
 		.thread = true,
 		.dbbuf = true,
 		.fault_ready_ms = -1,
@@ -173,7 +175,7 @@ static int param_word(const char *name, const char *word, struct sim_params *p)
 	d = param_find(word, (size_t)(eq - word));
 	if (d == NULL) {
 		PNVME_ERRLOG("sim", "%s: unknown parameter '%.*s' (known: ns size lba mdts mqes "
-				    "queues dstrd to latency_us ready_ms idle_us noiob kas "
+				    "queues dstrd to latency_us ready_ms idle_us noiob kas acl "
 				    "thread dbbuf fault_ready fault_io)", name, (int)(eq - word), word);
 		return -EINVAL;
 	}

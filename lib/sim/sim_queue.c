@@ -71,6 +71,8 @@ void sim_cq_free(struct pnvme_sim *sim, struct sim_cq *cq)
 
 void sim_sq_free(struct pnvme_sim *sim, struct sim_sq *sq)
 {
+	if (unlikely(sim->stalled != NULL))
+		sim_stall_forget_sq(sim, sq);
 	sq->cq->nr_sqs--;
 	sim->sqs[sq->qid] = NULL;
 	if (sq->qid != 0)
@@ -250,6 +252,8 @@ void sim_sq_start_delete(struct pnvme_sim *sim, struct sim_sq *sq)
 			req->status = st;
 			req->flags = 0;
 			sim_req_complete(sim, req);
+		} else if (req->state == SIM_REQ_STALLED) {
+			sim_stall_cancel(sim, req, st); /* no data transfer */
 		}
 	}
 }
@@ -285,24 +289,37 @@ static unsigned sq_drain_deleted(struct pnvme_sim *sim, struct sim_sq *sq)
 	return n;
 }
 
-static void exec(struct pnvme_sim *sim, struct sim_req *req, bool admin)
+/* Execute a fetched command (or take the status a FAIL fault gave it) and complete it. */
+void sim_req_run(struct pnvme_sim *sim, struct sim_req *req)
 {
 	uint16_t st;
 
-	if (admin)
-		SIM_STAT_ADD(sim->stats.admin_cmds[req->cmd.opc], 1);
-	else
-		SIM_STAT_ADD(sim->stats.io_cmds[req->cmd.opc], 1);
-	if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed)) &&
-	    sim_fault_apply(sim, req, admin)) {
+	req->state = SIM_REQ_EXEC;
+	if (unlikely(req->flags & SIM_REQ_FAILED)) {
 		sim_req_complete(sim, req);
 		return;
 	}
-	st = admin ? sim_admin_exec(sim, req) : sim_nvm_exec(sim, req);
+	st = req->sq->qid == 0 ? sim_admin_exec(sim, req) : sim_nvm_exec(sim, req);
 	if (st != SIM_HELD) {
 		req->status = st;
 		sim_req_complete(sim, req);
 	}
+}
+
+static void exec(struct pnvme_sim *sim, struct sim_req *req, bool admin)
+{
+	if (admin)
+		SIM_STAT_ADD(sim->stats.admin_cmds[req->cmd.opc], 1);
+	else
+		SIM_STAT_ADD(sim->stats.io_cmds[req->cmd.opc], 1);
+	if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed))) {
+		sim_fault_apply(sim, req, admin);
+		if (req->flags & SIM_REQ_STALL) {
+			sim_stall_start(sim, req);
+			return;
+		}
+	}
+	sim_req_run(sim, req);
 }
 
 unsigned sim_sq_process(struct pnvme_sim *sim, struct sim_sq *sq, unsigned budget)
