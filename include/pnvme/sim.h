@@ -94,6 +94,14 @@ int pnvme_sim_duplicate_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, 
  */
 int pnvme_sim_stall_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, unsigned opc,
 			 unsigned count, uint32_t stall_ms);
+/*
+ * Post one completion entry on CQ qid with exactly this CID (any value) and
+ * raw status (CQE dword 3 bits 31:16; the sim sets the phase tag), cdw0 0,
+ * SQ ID and head of the SQ using that CQ. Posted as soon as the CQ has room;
+ * dropped if the CQ is deleted first. -EINVAL if there is no such CQ,
+ * -ENOSPC if 16 entries are waiting already, -ENODEV after pnvme_sim_remove.
+ */
+int pnvme_sim_post_bogus(struct pnvme_sim *sim, uint16_t qid, uint16_t cid, uint16_t status);
 /* Disarm every fault not yet fired (held completions stay held). */
 void pnvme_sim_clear_faults(struct pnvme_sim *sim);
 
@@ -128,6 +136,17 @@ void pnvme_sim_set_never_ready(struct pnvme_sim *sim, bool never);
 void pnvme_sim_set_cfs(struct pnvme_sim *sim);
 /* Queue an asynchronous event; an outstanding AER completes with it. -ENOSPC if full. */
 int pnvme_sim_raise_aer(struct pnvme_sim *sim, uint8_t type, uint8_t info, uint8_t log_page);
+
+/*
+ * Surprise removal, from now on: every BAR0 read returns all ones (the sim
+ * refills the register file with ones on every pass, so a host write may read
+ * back until the next pass or poll), register and doorbell writes are
+ * ignored, config space reads return all ones and writes are ignored, and no
+ * DMA happens: nothing is fetched, executed or posted. There is no way back;
+ * detach or destroy free everything as usual.
+ */
+void pnvme_sim_remove(struct pnvme_sim *sim);
+bool pnvme_sim_is_removed(const struct pnvme_sim *sim);
 
 /* ---------------------------------------------------------------- stats */
 

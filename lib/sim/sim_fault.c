@@ -160,6 +160,8 @@ void pnvme_sim_set_never_ready(struct pnvme_sim *sim, bool never)
 
 void pnvme_sim_set_cfs(struct pnvme_sim *sim)
 {
+	if (pnvme_sim_is_removed(sim))
+		return; /* BAR0 reads all ones already */
 	sim_fatal(sim, "set by pnvme_sim_set_cfs");
 }
 

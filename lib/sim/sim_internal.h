@@ -27,6 +27,7 @@
 #define SIM_PCI_COMMAND_MASTER 0x4
 #define SIM_MAX_FAULTS 16
 #define SIM_MAX_EVENTS 16
+#define SIM_MAX_BOGUS 16 /* pnvme_sim_post_bogus entries waiting for room */
 #define SIM_AERL 3 /* 0's based: four AERs outstanding */
 #define SIM_ACL 3 /* default of the acl parameter */
 #define SIM_ERRLOG_ENTRIES 64
@@ -200,6 +201,11 @@ struct sim_event {
 	uint8_t type, info, log_page;
 };
 
+/* A completion entry a test asked for (pnvme_sim_post_bogus). */
+struct sim_bogus {
+	uint16_t qid, cid, status;
+};
+
 struct pnvme_sim {
 	struct env_pci_dev pci; /* what env_pci_attach returns */
 	char name[ENV_PCI_ADDR_MAX];
@@ -239,6 +245,8 @@ struct pnvme_sim {
 	unsigned n_posted;      /* CQEs posted by the current step */
 	struct sim_req *stalled; /* stalled commands, any SQ (sim_stall.c) */
 	uint64_t stall_next_ns; /* the earliest end of a stall */
+	struct sim_bogus bogus[SIM_MAX_BOGUS]; /* waiting for room on their CQ */
+	unsigned n_bogus;
 
 	/* cross-thread */
 	pthread_mutex_t call_lock; /* sim_call: one call at a time into the device side */
@@ -253,6 +261,7 @@ struct pnvme_sim {
 	atomic_bool never_ready;
 	atomic_bool stop;
 	atomic_uint abort_mode; /* enum pnvme_sim_abort_mode */
+	atomic_bool removed;    /* surprise removal: no register, no DMA from then on */
 	struct sim_fault_rule faults[SIM_MAX_FAULTS];
 	struct sim_event events[SIM_MAX_EVENTS];
 	unsigned ev_head;
@@ -305,6 +314,9 @@ unsigned sim_sq_process(struct pnvme_sim *sim, struct sim_sq *sq, unsigned budge
 void sim_req_complete(struct pnvme_sim *sim, struct sim_req *req);
 void sim_req_run(struct pnvme_sim *sim, struct sim_req *req);
 unsigned sim_cqs_post(struct pnvme_sim *sim);
+void sim_cqe_put(struct pnvme_sim *sim, struct sim_cq *cq, uint32_t cdw0, uint16_t sqhd,
+		 uint16_t sqid, uint16_t cid, uint16_t status);
+uint32_t sim_cq_room(const struct sim_cq *cq);
 struct sim_req *sim_sq_find(struct sim_sq *sq, uint16_t cid);
 
 /* sim_admin.c, sim_identify.c, sim_features.c, sim_logpage.c */
@@ -345,6 +357,13 @@ void sim_stall_start(struct pnvme_sim *sim, struct sim_req *req);
 void sim_stall_step(struct pnvme_sim *sim);
 void sim_stall_cancel(struct pnvme_sim *sim, struct sim_req *req, uint16_t status);
 void sim_stall_forget_sq(struct pnvme_sim *sim, const struct sim_sq *sq);
+
+/* sim_remove.c */
+void sim_removed_step(struct pnvme_sim *sim);
+
+/* sim_bogus.c: completion entries posted on a test's request */
+unsigned sim_bogus_post(struct pnvme_sim *sim);
+void sim_bogus_forget_cq(struct pnvme_sim *sim, uint16_t qid);
 
 /*
  * sim_call.c: run fn on the device side (the device thread, or the caller in
