@@ -134,8 +134,38 @@ void pnvme_sim_set_ready_ms(struct pnvme_sim *sim, uint32_t ms);
 void pnvme_sim_set_never_ready(struct pnvme_sim *sim, bool never);
 /* Controller Fatal Status now: CSTS.CFS set, processing stops until a reset. */
 void pnvme_sim_set_cfs(struct pnvme_sim *sim);
-/* Queue an asynchronous event; an outstanding AER completes with it. -ENOSPC if full. */
+/*
+ * Queue an asynchronous event; an outstanding AER completes with it. -ENOSPC
+ * if full. A raw test hook: it ignores Asynchronous Event Configuration and
+ * the masking of an event type until its log page is read.
+ */
 int pnvme_sim_raise_aer(struct pnvme_sim *sim, uint8_t type, uint8_t info, uint8_t log_page);
+
+/* ---------------------------------------------------------------- namespaces */
+
+/*
+ * Namespace changes a controller may make behind the host's back. Each one
+ * lists nsid in the Changed Namespace List log page (LID 04h) and, if the
+ * host enabled Namespace Attribute Notices (Set Features Asynchronous Event
+ * Configuration, bit 8) and has read that log page (RAE clear) since the last
+ * notice, raises a Namespace Attribute Changed event (type 2 Notice, info 00h,
+ * log page 04h).
+ */
+
+/*
+ * Format nsid with lba_size-byte blocks (512..64K, a power of 2) and
+ * size_bytes in all (0: keep the byte size; else 4K..16T, a multiple of
+ * lba_size). The data is lost: every block reads back as zeroes.
+ * -EINVAL for a bad argument, -ENOENT if the namespace is inactive, -ENOMEM.
+ */
+int pnvme_sim_ns_format(struct pnvme_sim *sim, uint32_t nsid, uint32_t lba_size,
+			uint64_t size_bytes);
+/*
+ * Make nsid inactive: Identify Namespace returns zeroes, it leaves the active
+ * namespace list, and I/O to it gets Invalid Namespace or Format. Its data is
+ * freed. -EINVAL for a bad nsid, -ENOENT if it is inactive already.
+ */
+int pnvme_sim_ns_remove(struct pnvme_sim *sim, uint32_t nsid);
 
 /*
  * Surprise removal, from now on: every BAR0 read returns all ones (the sim

@@ -224,5 +224,6 @@ void sim_admin_reset(struct pnvme_sim *sim)
 	sim->nr_aers = 0;
 	sim->admin_wait = NULL;
 	sim->admin_wait_req = NULL;
+	sim->ns_notice_masked = false; /* AERs died with the reset: the next change notifies */
 	sim_features_reset(sim);
 }

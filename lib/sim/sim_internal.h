@@ -32,6 +32,8 @@
 #define SIM_ACL 3 /* default of the acl parameter */
 #define SIM_ERRLOG_ENTRIES 64
 #define SIM_MAX_NS 128
+#define SIM_NS_SIZE_MAX (1ull << 44) /* 16 TiB */
+#define SIM_CHANGED_NS_MAX 1024     /* entries of the Changed Namespace List log page */
 #define SIM_MAX_QUEUES 1024
 
 /* Spec values nvme_spec.h does not carry. */
@@ -39,6 +41,16 @@
 #define SIM_CC_AMS(cc) (((cc) >> PNVME_CC_AMS_SHIFT) & 0x7)
 #define SIM_CC_SHN(cc) (((cc) >> PNVME_CC_SHN_SHIFT) & 0x3)
 #define SIM_NSID_ALL 0xffffffffu
+#define SIM_LOG_CHANGED_NS_LIST 0x04
+#define SIM_LOG_RAE (1u << 15)       /* Get Log Page CDW10: retain asynchronous event */
+#define SIM_AEC_SMART 0xffu          /* AEC bits 7:0: SMART / Health critical warnings */
+#define SIM_AEC_NS_ATTR (1u << 8)    /* AEC and OAES: Namespace Attribute Notices */
+#define SIM_FLBAS_EXTENDED (1u << 4) /* metadata at the end of each block's data */
+#define SIM_MC_EXTENDED (1u << 0)    /* MC: metadata as part of an extended LBA */
+#define SIM_MC_SEPARATE (1u << 1)    /* MC: metadata in a separate buffer */
+#define SIM_DPC_FIRST8 (1u << 3)     /* DPC: PI in the first eight bytes of metadata */
+#define SIM_DPC_LAST8 (1u << 4)      /* DPC: PI in the last eight bytes */
+#define SIM_DPS_FIRST8 (1u << 3)     /* DPS: PI is in the first eight bytes */
 
 /* Raw CQE status (phase bit clear). */
 static inline uint16_t sim_status(unsigned sct, unsigned sc, bool dnr)
@@ -74,6 +86,10 @@ struct sim_params {
 	uint32_t noiob;
 	uint32_t kas;      /* Keep Alive granularity, 100 ms units; 0: unsupported */
 	uint32_t acl;      /* Identify ACL, 0's based: Aborts outstanding at once */
+	uint32_t ms;       /* metadata bytes per block (reported; I/O refused) */
+	bool mset;         /* metadata as an extended LBA (FLBAS bit 4) */
+	uint32_t pi;       /* protection information type (DPS bits 2:0) */
+	bool pil;          /* PI in the first eight bytes of metadata (DPS bit 3) */
 	bool thread;
 	bool dbbuf;        /* advertise Doorbell Buffer Config */
 	bool never_ready;
@@ -144,6 +160,8 @@ struct sim_sq {
 /* One namespace: a sparse anonymous mapping. */
 struct sim_ns {
 	uint8_t *data;
+	uint64_t bytes;        /* size of data */
+	bool active;           /* false: removed by pnvme_sim_ns_remove */
 	uint64_t nsze;         /* blocks */
 	uint32_t lba_shift;
 	uint8_t eui64[8];
@@ -247,6 +265,9 @@ struct pnvme_sim {
 	uint64_t stall_next_ns; /* the earliest end of a stall */
 	struct sim_bogus bogus[SIM_MAX_BOGUS]; /* waiting for room on their CQ */
 	unsigned n_bogus;
+	uint32_t changed_ns[SIM_CHANGED_NS_MAX]; /* since the log page was last read */
+	unsigned n_changed;     /* SIM_CHANGED_NS_MAX + 1: more than the list holds */
+	bool ns_notice_masked;  /* notice sent, log page not read since */
 
 	/* cross-thread */
 	pthread_mutex_t call_lock; /* sim_call: one call at a time into the device side */
@@ -332,9 +353,14 @@ uint16_t sim_get_log_page(struct pnvme_sim *sim, struct sim_req *req);
 uint16_t sim_abort(struct pnvme_sim *sim, struct sim_req *req);
 void sim_errlog_add(struct pnvme_sim *sim, const struct sim_req *req);
 
-/* sim_nvm.c */
+/* sim_ns.c */
 int sim_ns_init(struct pnvme_sim *sim);
 void sim_ns_fini(struct pnvme_sim *sim);
+struct sim_ns *sim_ns_active(struct pnvme_sim *sim, uint32_t nsid); /* NULL if inactive */
+void sim_changed_ns_log(const struct pnvme_sim *sim, uint32_t *list);
+void sim_changed_ns_clear(struct pnvme_sim *sim);
+
+/* sim_nvm.c */
 uint16_t sim_nvm_exec(struct pnvme_sim *sim, struct sim_req *req);
 
 /* sim_prp.c */
@@ -350,6 +376,7 @@ void sim_sgl_fini(struct sim_sgl *sgl);
 /* sim_fault.c */
 void sim_fault_apply(struct pnvme_sim *sim, struct sim_req *req, bool admin);
 bool sim_event_pop(struct pnvme_sim *sim, struct sim_event *ev);
+int sim_event_push(struct pnvme_sim *sim, uint8_t type, uint8_t info, uint8_t log_page);
 void sim_faults_init(struct pnvme_sim *sim);
 
 /* sim_stall.c: commands fetched but held back (STALL faults) */

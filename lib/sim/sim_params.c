@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +27,7 @@ struct param_def {
 
 static const struct param_def g_params[] = {
 	{"ns", P_U32, F(ns_count), 1, SIM_MAX_NS},
-	{"size", P_SIZE, F(ns_size), 4096, 1ull << 44},
+	{"size", P_SIZE, F(ns_size), 4096, SIM_NS_SIZE_MAX},
 	{"lba", P_SIZE, F(lba_size), 512, 65536},
 	{"mdts", P_U32, F(mdts), 0, 16},
 	{"mqes", P_U32, F(mqes), 1, 65535},
@@ -39,6 +40,10 @@ static const struct param_def g_params[] = {
 	{"noiob", P_U32, F(noiob), 0, 65535},
 	{"kas", P_U32, F(kas), 0, 65535},
 	{"acl", P_U32, F(acl), 0, 255},
+	{"ms", P_U32, F(ms), 0, 64},
+	{"mset", P_BOOL, F(mset), 0, 1},
+	{"pi", P_U32, F(pi), 0, 3},
+	{"pil", P_BOOL, F(pil), 0, 1},
 	{"thread", P_BOOL, F(thread), 0, 1},
 	{"dbbuf", P_BOOL, F(dbbuf), 0, 1},
 	{"fault_ready", P_READY, F(fault_ready_ms), 0, 600000},
@@ -163,6 +168,22 @@ static const struct param_def *param_find(const char *key, size_t len)
 	return NULL;
 }
 
+/* "ns size lba ...": every key, for the message about an unknown one. */
+static const char *known_keys(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(g_params) / sizeof(g_params[0]); i++) {
+		int n = snprintf(buf + off, len - off, "%s%s", i ? " " : "", g_params[i].key);
+
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+	return buf;
+}
+
 static int param_word(const char *name, const char *word, struct sim_params *p)
 {
 	const char *eq = strchr(word, '=');
@@ -174,9 +195,10 @@ static int param_word(const char *name, const char *word, struct sim_params *p)
 	}
 	d = param_find(word, (size_t)(eq - word));
 	if (d == NULL) {
-		PNVME_ERRLOG("sim", "%s: unknown parameter '%.*s' (known: ns size lba mdts mqes "
-				    "queues dstrd to latency_us ready_ms idle_us noiob kas acl "
-				    "thread dbbuf fault_ready fault_io)", name, (int)(eq - word), word);
+		char known[512];
+
+		PNVME_ERRLOG("sim", "%s: unknown parameter '%.*s' (known: %s)", name,
+			     (int)(eq - word), word, known_keys(known, sizeof(known)));
 		return -EINVAL;
 	}
 	if (param_store(d, eq + 1, p) != 0) {
@@ -184,6 +206,24 @@ static int param_word(const char *name, const char *word, struct sim_params *p)
 			     name, eq + 1, d->key, d->kind == P_READY ? "'never' or " : "",
 			     (unsigned long long)d->min, (unsigned long long)d->max,
 			     d->kind == P_SIZE ? ", K/M/G/T suffix allowed" : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Metadata and protection information: a format a real namespace could have. */
+static int metadata_check(const char *name, const struct sim_params *p)
+{
+	const char *why = NULL;
+
+	if (p->mset && p->ms == 0)
+		why = "mset=1 needs metadata (ms=)";
+	else if (p->pi != 0 && p->ms < 8)
+		why = "pi= needs at least 8 bytes of metadata (ms=8)";
+	else if (p->pil && p->pi == 0)
+		why = "pil=1 needs protection information (pi=)";
+	if (why != NULL) {
+		PNVME_ERRLOG("sim", "%s: %s", name, why);
 		return -EINVAL;
 	}
 	return 0;
@@ -205,7 +245,7 @@ static int params_check(const char *name, const struct sim_params *p)
 			return -EINVAL;
 		}
 	}
-	return 0;
+	return metadata_check(name, p);
 }
 
 int sim_params_parse(const char *name, const char *text, struct sim_params *p)
