@@ -141,7 +141,7 @@ uint16_t sim_nvm_exec(struct pnvme_sim *sim, struct sim_req *req)
 	ns = sim_ns_active(sim, cmd->nsid);
 	if (ns == NULL)
 		return SIM_ERR(PNVME_SC_INVALID_NAMESPACE_OR_FORMAT);
-	/* Metadata is reported, not moved yet: what would carry it is refused. */
+	/* Metadata is reported, not moved yet: what would carry it is refused (not DSM, Flush). */
 	if (sim->p.ms != 0 && cmd->opc != PNVME_OPC_DATASET_MANAGEMENT)
 		return SIM_ERR(PNVME_SC_INVALID_FIELD);
 	switch (cmd->opc) {
