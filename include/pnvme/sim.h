@@ -135,6 +135,13 @@ void pnvme_sim_set_never_ready(struct pnvme_sim *sim, bool never);
 /* Controller Fatal Status now: CSTS.CFS set, processing stops until a reset. */
 void pnvme_sim_set_cfs(struct pnvme_sim *sim);
 /*
+ * A controller that failed while enabling: CC.EN = 1 (the sim sets it in CC
+ * if the host left it clear), CSTS.RDY = 0, CSTS.CFS = 1, nothing processed.
+ * Clearing CC.EN then resets it as usual (RDY = 0, CFS = 0 after ready_ms),
+ * and a new enable works. In effect when the call returns.
+ */
+void pnvme_sim_set_stuck_cfs(struct pnvme_sim *sim);
+/*
  * Queue an asynchronous event; an outstanding AER completes with it. -ENOSPC
  * if full. A raw test hook: it ignores Asynchronous Event Configuration and
  * the masking of an event type until its log page is read.

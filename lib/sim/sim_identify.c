@@ -33,7 +33,8 @@ void sim_identify_init(struct pnvme_sim *sim)
 	cd->rab = 6;
 	cd->mdts = (uint8_t)sim->p.mdts;
 	cd->cntlid = 1;
-	cd->ver = PNVME_VS(1, 4, 0);
+	cd->ver = sim->p.vs;
+	cd->rtd3e = sim->p.rtd3e_us;
 	cd->cntrltype = 1; /* I/O controller */
 	cd->ctratt = sim->p.kas ? SIM_CTRATT_TBKAS : 0;
 	cd->oacs = sim->p.dbbuf ? PNVME_OACS_DOORBELL_BUFFER_CONFIG : 0;

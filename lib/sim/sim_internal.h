@@ -37,6 +37,9 @@
 #define SIM_MAX_QUEUES 1024
 
 /* Spec values nvme_spec.h does not carry. */
+#define SIM_REG_CRTO 0x68            /* Controller Ready Timeouts (NVMe 2.0) */
+#define SIM_CAP_CRWMS (1ull << 59)   /* CAP.CRMS: controller ready with media support */
+#define SIM_CAP_CRIMS (1ull << 60)   /* CAP.CRMS: controller ready independent of media */
 #define SIM_CTRATT_TBKAS (1u << 6) /* traffic based keep alive */
 #define SIM_CC_AMS(cc) (((cc) >> PNVME_CC_AMS_SHIFT) & 0x7)
 #define SIM_CC_SHN(cc) (((cc) >> PNVME_CC_SHN_SHIFT) & 0x3)
@@ -79,7 +82,11 @@ struct sim_params {
 	uint32_t mqes;     /* CAP.MQES, 0's based */
 	uint32_t queues;   /* I/O queue pairs offered */
 	uint32_t dstrd;
-	uint32_t to;       /* CAP.TO, 500 ms units; 0: derived from ready_ms */
+	uint32_t to;       /* CAP.TO, 500 ms units; 0: derived from ready_ms (or crto_ms) */
+	uint32_t vs;       /* VS and Identify VER */
+	uint32_t crto_ms;  /* VS >= 2.0: CRTO.CRWMT = CRIMT, rounded up to 500 ms; 0: CAP.TO */
+	uint32_t rtd3e_us; /* Identify RTD3E */
+	int64_t shutdown_ms; /* < 0: as long as ready_ms */
 	uint32_t latency_us;
 	uint32_t ready_ms;
 	uint32_t idle_us;

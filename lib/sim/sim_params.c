@@ -14,6 +14,8 @@ enum param_kind {
 	P_SIZE,  /* number with an optional K/M/G/T suffix (powers of 1024) */
 	P_BOOL,  /* 0 or 1 */
 	P_READY, /* "never" or a number of ms */
+	P_I64,   /* plain number into an int64_t (< 0 by default: not given) */
+	P_VERSION, /* MJR.MNR[.TER] into a VS register value */
 };
 
 struct param_def {
@@ -46,6 +48,10 @@ static const struct param_def g_params[] = {
 	{"pil", P_BOOL, F(pil), 0, 1},
 	{"thread", P_BOOL, F(thread), 0, 1},
 	{"dbbuf", P_BOOL, F(dbbuf), 0, 1},
+	{"vs", P_VERSION, F(vs), PNVME_VS(1, 0, 0), PNVME_VS(2, 255, 255)},
+	{"crto_ms", P_U32, F(crto_ms), 1, 65535u * 500},
+	{"rtd3e_us", P_U32, F(rtd3e_us), 0, UINT32_MAX},
+	{"shutdown_ms", P_I64, F(shutdown_ms), 0, 600000},
 	{"fault_ready", P_READY, F(fault_ready_ms), 0, 600000},
 	{"fault_io", P_U32, F(fault_io), 0, 1000000},
 };
@@ -65,6 +71,8 @@ static void params_default(struct sim_params *p)
 		.idle_us = 200,
 		.kas = 1,
 		.acl = SIM_ACL,
+		.vs = PNVME_VS(1, 4, 0),
+		.shutdown_ms = -1,
 		.thread = true,
 		.dbbuf = true,
 		.fault_ready_ms = -1,
@@ -126,6 +134,33 @@ static int store_lba_list(const struct param_def *d, const char *val, struct sim
 	return 0;
 }
 
+/* vs=2.0, vs=1.4, vs=1.3.1: each part a plain decimal number. */
+static int parse_version(const char *val, uint64_t *out)
+{
+	unsigned part[3] = {0, 0, 0}, n = 0;
+
+	while (n < 3) {
+		char *end;
+		unsigned long v;
+
+		if (!isdigit((unsigned char)*val))
+			return -EINVAL;
+		v = strtoul(val, &end, 10);
+		if (v > 255)
+			return -EINVAL;
+		part[n++] = (unsigned)v;
+		val = end;
+		if (*val == '\0')
+			break;
+		if (*val++ != '.')
+			return -EINVAL;
+	}
+	if (n < 2 || *val != '\0')
+		return -EINVAL;
+	*out = PNVME_VS(part[0], part[1], part[2]);
+	return 0;
+}
+
 static int param_store(const struct param_def *d, const char *val, struct sim_params *p)
 {
 	char *base = (char *)p + d->off;
@@ -133,6 +168,12 @@ static int param_store(const struct param_def *d, const char *val, struct sim_pa
 
 	if (d->off == F(lba_size))
 		return store_lba_list(d, val, p);
+	if (d->kind == P_VERSION) {
+		if (parse_version(val, &v) != 0 || v < d->min || v > d->max)
+			return -EINVAL;
+		*(uint32_t *)base = (uint32_t)v;
+		return 0;
+	}
 	if (d->kind == P_READY && strcmp(val, "never") == 0) {
 		p->never_ready = true;
 		return 0;
@@ -144,6 +185,7 @@ static int param_store(const struct param_def *d, const char *val, struct sim_pa
 		*(bool *)base = v != 0;
 		break;
 	case P_READY:
+	case P_I64:
 		*(int64_t *)base = (int64_t)v;
 		break;
 	case P_SIZE:
@@ -153,6 +195,7 @@ static int param_store(const struct param_def *d, const char *val, struct sim_pa
 		}
 		/* fall through */
 	case P_U32:
+	case P_VERSION:
 		*(uint32_t *)base = (uint32_t)v;
 		break;
 	}
@@ -202,10 +245,14 @@ static int param_word(const char *name, const char *word, struct sim_params *p)
 		return -EINVAL;
 	}
 	if (param_store(d, eq + 1, p) != 0) {
-		PNVME_ERRLOG("sim", "%s: bad value '%s' for parameter '%s' (want %s%llu..%llu%s)",
-			     name, eq + 1, d->key, d->kind == P_READY ? "'never' or " : "",
-			     (unsigned long long)d->min, (unsigned long long)d->max,
-			     d->kind == P_SIZE ? ", K/M/G/T suffix allowed" : "");
+		if (d->kind == P_VERSION)
+			PNVME_ERRLOG("sim", "%s: bad value '%s' for parameter '%s' (want 1.0..2.x, "
+				     "as MJR.MNR[.TER])", name, eq + 1, d->key);
+		else
+			PNVME_ERRLOG("sim", "%s: bad value '%s' for parameter '%s' (want %s%llu..%llu%s)",
+				     name, eq + 1, d->key, d->kind == P_READY ? "'never' or " : "",
+				     (unsigned long long)d->min, (unsigned long long)d->max,
+				     d->kind == P_SIZE ? ", K/M/G/T suffix allowed" : "");
 		return -EINVAL;
 	}
 	return 0;
@@ -244,6 +291,11 @@ static int params_check(const char *name, const struct sim_params *p)
 				     (unsigned long long)p->ns_size, lba);
 			return -EINVAL;
 		}
+	}
+	if (p->crto_ms != 0 && PNVME_VS_MJR(p->vs) < 2) {
+		PNVME_ERRLOG("sim", "%s: crto_ms= needs vs=2.0 or later (CRTO is an NVMe 2.0 register)",
+			     name);
+		return -EINVAL;
 	}
 	return metadata_check(name, p);
 }
