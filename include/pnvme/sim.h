@@ -59,6 +59,7 @@ enum pnvme_sim_fault_type {
 	PNVME_SIM_FAULT_DROP,      /* execute, never post the completion */
 	PNVME_SIM_FAULT_BOGUS_CID, /* post an extra completion with a CID not outstanding first */
 	PNVME_SIM_FAULT_DUPLICATE, /* post the completion twice */
+	PNVME_SIM_FAULT_STALL,     /* fetch, then neither execute nor complete for stall_ms */
 };
 
 struct pnvme_sim_fault {
@@ -69,6 +70,7 @@ struct pnvme_sim_fault {
 	uint8_t sct;    /* FAIL only */
 	uint8_t sc;
 	bool dnr;
+	uint32_t stall_ms; /* STALL only: 0 = until an Abort, SQ deletion or reset */
 };
 
 /* Arm a fault for the next matching commands. -EINVAL for a bad fault, -ENOSPC if full. */
@@ -81,8 +83,48 @@ int pnvme_sim_bogus_cid_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, 
 			     unsigned count);
 int pnvme_sim_duplicate_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, unsigned opc,
 			     unsigned count);
+/*
+ * Stall the next count matching commands: they are fetched, but neither
+ * executed nor completed for stall_ms ms; then they execute (a Read's data is
+ * written to host memory, a Write's data read from it, at that moment) and
+ * complete. stall_ms == 0: until something else ends the stall. An Abort
+ * (PNVME_SIM_ABORT_NORMAL) completes it as Aborted by Request, deleting its SQ
+ * as Aborted - SQ Deletion, both without any data transfer; a controller reset
+ * (CC.EN 1 -> 0) discards it without a completion or data transfer.
+ */
+int pnvme_sim_stall_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, unsigned opc,
+			 unsigned count, uint32_t stall_ms);
+/*
+ * Post one completion entry on CQ qid with exactly this CID (any value) and
+ * raw status (CQE dword 3 bits 31:16; the sim sets the phase tag), cdw0 0,
+ * SQ ID and head of the SQ using that CQ. Posted as soon as the CQ has room;
+ * dropped if the CQ is deleted first. -EINVAL if there is no such CQ,
+ * -ENOSPC if 16 entries are waiting already, -ENODEV after pnvme_sim_remove.
+ */
+int pnvme_sim_post_bogus(struct pnvme_sim *sim, uint16_t qid, uint16_t cid, uint16_t status);
 /* Disarm every fault not yet fired (held completions stay held). */
 void pnvme_sim_clear_faults(struct pnvme_sim *sim);
+
+/* How the controller answers an Abort command. */
+enum pnvme_sim_abort_mode {
+	/*
+	 * Default: a command the controller still holds (stalled, completion
+	 * dropped or delayed) completes as Aborted by Request and the Abort's
+	 * cdw0 bit 0 is 0; otherwise bit 0 is 1 (not aborted).
+	 */
+	PNVME_SIM_ABORT_NORMAL = 0,
+	/* Every Abort completes at once, successfully, with cdw0 bit 0 = 1; the victim is untouched. */
+	PNVME_SIM_ABORT_IGNORE = 1,
+	/* No Abort completes until a controller reset (CC.EN 1 -> 0); the victim is untouched. */
+	PNVME_SIM_ABORT_HOLD = 2,
+};
+
+/*
+ * For Aborts fetched from now on. Whatever the mode, an Abort that arrives
+ * while ACL + 1 Aborts are outstanding (held by ABORT_HOLD, stalled or
+ * dropped) completes with Abort Command Limit Exceeded (param acl=, default 3).
+ */
+void pnvme_sim_set_abort_mode(struct pnvme_sim *sim, enum pnvme_sim_abort_mode mode);
 
 /* Delay every completion posted from now on by us microseconds. */
 void pnvme_sim_set_latency_us(struct pnvme_sim *sim, uint32_t us);
@@ -92,8 +134,56 @@ void pnvme_sim_set_ready_ms(struct pnvme_sim *sim, uint32_t ms);
 void pnvme_sim_set_never_ready(struct pnvme_sim *sim, bool never);
 /* Controller Fatal Status now: CSTS.CFS set, processing stops until a reset. */
 void pnvme_sim_set_cfs(struct pnvme_sim *sim);
-/* Queue an asynchronous event; an outstanding AER completes with it. -ENOSPC if full. */
+/*
+ * A controller that failed while enabling: CC.EN = 1 (the sim sets it in CC
+ * if the host left it clear), CSTS.RDY = 0, CSTS.CFS = 1, nothing processed.
+ * Clearing CC.EN then resets it as usual (RDY = 0, CFS = 0 after ready_ms),
+ * and a new enable works. In effect when the call returns.
+ */
+void pnvme_sim_set_stuck_cfs(struct pnvme_sim *sim);
+/*
+ * Queue an asynchronous event; an outstanding AER completes with it. -ENOSPC
+ * if full. A raw test hook: it ignores Asynchronous Event Configuration and
+ * the masking of an event type until its log page is read.
+ */
 int pnvme_sim_raise_aer(struct pnvme_sim *sim, uint8_t type, uint8_t info, uint8_t log_page);
+
+/* ---------------------------------------------------------------- namespaces */
+
+/*
+ * Namespace changes a controller may make behind the host's back. Each one
+ * lists nsid in the Changed Namespace List log page (LID 04h) and, if the
+ * host enabled Namespace Attribute Notices (Set Features Asynchronous Event
+ * Configuration, bit 8) and has read that log page (RAE clear) since the last
+ * notice, raises a Namespace Attribute Changed event (type 2 Notice, info 00h,
+ * log page 04h).
+ */
+
+/*
+ * Format nsid with lba_size-byte blocks (512..64K, a power of 2) and
+ * size_bytes in all (0: keep the byte size; else 4K..16T, a multiple of
+ * lba_size). The data is lost: every block reads back as zeroes.
+ * -EINVAL for a bad argument, -ENOENT if the namespace is inactive, -ENOMEM.
+ */
+int pnvme_sim_ns_format(struct pnvme_sim *sim, uint32_t nsid, uint32_t lba_size,
+			uint64_t size_bytes);
+/*
+ * Make nsid inactive: Identify Namespace returns zeroes, it leaves the active
+ * namespace list, and I/O to it gets Invalid Namespace or Format. Its data is
+ * freed. -EINVAL for a bad nsid, -ENOENT if it is inactive already.
+ */
+int pnvme_sim_ns_remove(struct pnvme_sim *sim, uint32_t nsid);
+
+/*
+ * Surprise removal, from now on: every BAR0 read returns all ones (the sim
+ * refills the register file with ones on every pass, so a host write may read
+ * back until the next pass or poll), register and doorbell writes are
+ * ignored, config space reads return all ones and writes are ignored, and no
+ * DMA happens: nothing is fetched, executed or posted. There is no way back;
+ * detach or destroy free everything as usual.
+ */
+void pnvme_sim_remove(struct pnvme_sim *sim);
+bool pnvme_sim_is_removed(const struct pnvme_sim *sim);
 
 /* ---------------------------------------------------------------- stats */
 
@@ -108,6 +198,8 @@ struct pnvme_sim_stats {
 	uint64_t errors;          /* CQEs posted with a non-zero status */
 	uint64_t dropped;         /* completions held back by DROP faults */
 	uint64_t faults;          /* faults that fired */
+	uint64_t stalled;         /* commands stalled by STALL faults */
+	uint64_t stall_discarded; /* stalled commands ended without executing (Abort, deletion, reset) */
 };
 
 void pnvme_sim_get_stats(struct pnvme_sim *sim, struct pnvme_sim_stats *stats);

@@ -120,6 +120,11 @@ static unsigned step(struct pnvme_sim *sim, unsigned budget)
 
 	sim->now_ns = sim_now_ns();
 	sim->n_posted = 0;
+	sim_call_serve(sim);
+	if (unlikely(atomic_load_explicit(&sim->removed, memory_order_relaxed))) {
+		sim_removed_step(sim);
+		return 0;
+	}
 	sim_regs_step(sim);
 	/* Without bus mastering the controller cannot reach host memory: it waits. */
 	if (sim->state != SIM_ST_READY || sim_is_fatal(sim) || !bus_master(sim))
@@ -128,6 +133,9 @@ static unsigned step(struct pnvme_sim *sim, unsigned budget)
 	if (sim_is_fatal(sim))
 		return 0;
 	sim->n_posted += sim_cqs_post(sim);
+	if (unlikely(sim->n_bogus != 0))
+		sim->n_posted += sim_bogus_post(sim);
+	sim_stall_step(sim);
 	sim_admin_step(sim);
 	if (sim->admin_wait == NULL && sim->sqs[0] != NULL)
 		n += sim_sq_process(sim, sim->sqs[0], budget);
@@ -208,6 +216,7 @@ static void sim_free(struct pnvme_sim *sim)
 	free(sim->db_seen);
 	free(sim->bar);
 	pthread_mutex_destroy(&sim->lock);
+	sim_call_fini(sim);
 	free(sim);
 }
 
@@ -236,6 +245,8 @@ static int sim_setup(struct pnvme_sim *sim)
 							       : sim->p.ready_ms);
 	atomic_init(&sim->never_ready, sim->p.never_ready);
 	atomic_init(&sim->stop, false);
+	atomic_init(&sim->abort_mode, PNVME_SIM_ABORT_NORMAL);
+	atomic_init(&sim->removed, false);
 	sim->epoch_ns = sim_now_ns();
 	sim_regs_init(sim);
 	sim_features_reset(sim);
@@ -273,6 +284,7 @@ int pnvme_sim_create(const char *name, const char *params, struct pnvme_sim **ou
 	if (sim == NULL)
 		return -ENOMEM;
 	sim_faults_init(sim);
+	sim_call_init(sim);
 	rc = sim_params_parse(name[0] ? name : "sim", params, &sim->p);
 	if (rc == 0)
 		rc = sim_setup(sim);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Admin command set: queue management, Abort, Asynchronous Event Request,
- * Keep Alive, Doorbell Buffer Config, and the dispatch to Identify, features
- * and log pages (their own files).
+ * Admin command set: queue management, Asynchronous Event Request, Keep
+ * Alive, Doorbell Buffer Config, and the dispatch to Identify, features, log
+ * pages and Abort (their own files).
  */
 #include <stdatomic.h>
 #include <string.h>
@@ -96,27 +96,6 @@ static uint16_t delete_cq(struct pnvme_sim *sim, const struct pnvme_cmd *cmd)
 	return SIM_OK;
 }
 
-/* Abort: a command whose completion the sim still holds completes as aborted. */
-static uint16_t abort_cmd(struct pnvme_sim *sim, struct sim_req *req)
-{
-	uint16_t sqid = QID(req->cmd.cdw10), cid = (uint16_t)(req->cmd.cdw10 >> 16);
-	struct sim_req *victim = NULL;
-
-	req->cdw0 = 1; /* not aborted */
-	if (sqid <= sim->p.queues && sim->sqs[sqid] != NULL)
-		victim = sim_sq_find(sim->sqs[sqid], cid);
-	if (victim == NULL || victim == req ||
-	    (victim->state != SIM_REQ_HELD && victim->state != SIM_REQ_QUEUED))
-		return SIM_OK;
-	victim->status = sim_status(PNVME_SCT_GENERIC, PNVME_SC_ABORTED_BY_REQUEST, false);
-	if (victim->state == SIM_REQ_HELD) {
-		victim->flags &= (uint8_t)~SIM_REQ_DROP;
-		sim_req_complete(sim, victim);
-	}
-	req->cdw0 = 0;
-	return SIM_OK;
-}
-
 static uint32_t event_cdw0(const struct sim_event *ev)
 {
 	return ev->type | (uint32_t)ev->info << 8 | (uint32_t)ev->log_page << 16;
@@ -172,7 +151,7 @@ uint16_t sim_admin_exec(struct pnvme_sim *sim, struct sim_req *req)
 	case PNVME_OPC_IDENTIFY:
 		return sim_identify(sim, req);
 	case PNVME_OPC_ABORT:
-		return abort_cmd(sim, req);
+		return sim_abort(sim, req);
 	case PNVME_OPC_SET_FEATURES:
 		return sim_set_features(sim, req);
 	case PNVME_OPC_GET_FEATURES:
@@ -245,5 +224,6 @@ void sim_admin_reset(struct pnvme_sim *sim)
 	sim->nr_aers = 0;
 	sim->admin_wait = NULL;
 	sim->admin_wait_req = NULL;
+	sim->ns_notice_masked = false; /* AERs died with the reset: the next change notifies */
 	sim_features_reset(sim);
 }

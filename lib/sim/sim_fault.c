@@ -25,7 +25,7 @@ static bool rule_matches(const struct sim_fault_rule *r, const struct sim_req *r
 	return r->f.opc == PNVME_SIM_ANY_OPC || r->f.opc == req->cmd.opc;
 }
 
-static bool rule_fire(struct pnvme_sim *sim, struct sim_fault_rule *r, struct sim_req *req)
+static void rule_fire(struct pnvme_sim *sim, struct sim_fault_rule *r, struct sim_req *req)
 {
 	if (--r->left == 0)
 		atomic_fetch_sub(&sim->faults_armed, 1);
@@ -33,7 +33,8 @@ static bool rule_fire(struct pnvme_sim *sim, struct sim_fault_rule *r, struct si
 	switch (r->f.type) {
 	case PNVME_SIM_FAULT_FAIL:
 		req->status = sim_status(r->f.sct, r->f.sc, r->f.dnr);
-		return true;
+		req->flags |= SIM_REQ_FAILED;
+		break;
 	case PNVME_SIM_FAULT_DROP:
 		req->flags |= SIM_REQ_DROP;
 		break;
@@ -43,24 +44,24 @@ static bool rule_fire(struct pnvme_sim *sim, struct sim_fault_rule *r, struct si
 	case PNVME_SIM_FAULT_DUPLICATE:
 		req->flags |= SIM_REQ_DUPLICATE;
 		break;
+	case PNVME_SIM_FAULT_STALL:
+		req->flags |= SIM_REQ_STALL;
+		req->due_ns = r->f.stall_ms ? sim->now_ns + r->f.stall_ms * 1000000ull : UINT64_MAX;
+		break;
 	}
-	return false;
 }
 
-/* Apply every armed rule that matches; true if the command must not execute. */
-bool sim_fault_apply(struct pnvme_sim *sim, struct sim_req *req, bool admin)
+/* Apply every armed rule that matches: the request's flags say what fired. */
+void sim_fault_apply(struct pnvme_sim *sim, struct sim_req *req, bool admin)
 {
-	bool fail = false;
-
 	pthread_mutex_lock(&sim->lock);
 	for (unsigned i = 0; i < SIM_MAX_FAULTS; i++) {
 		struct sim_fault_rule *r = &sim->faults[i];
 
-		if (rule_matches(r, req, admin) && rule_fire(sim, r, req))
-			fail = true;
+		if (rule_matches(r, req, admin))
+			rule_fire(sim, r, req);
 	}
 	pthread_mutex_unlock(&sim->lock);
-	return fail;
 }
 
 int pnvme_sim_inject(struct pnvme_sim *sim, const struct pnvme_sim_fault *fault)
@@ -69,7 +70,7 @@ int pnvme_sim_inject(struct pnvme_sim *sim, const struct pnvme_sim_fault *fault)
 
 	if (sim == NULL || fault == NULL || fault->count == 0 || fault->opc > PNVME_SIM_ANY_OPC ||
 	    (fault->queue != PNVME_SIM_ADMIN && fault->queue != PNVME_SIM_IO) ||
-	    fault->type > PNVME_SIM_FAULT_DUPLICATE || fault->sct > 7)
+	    fault->type > PNVME_SIM_FAULT_STALL || fault->sct > 7)
 		return -EINVAL;
 	pthread_mutex_lock(&sim->lock);
 	for (unsigned i = 0; i < SIM_MAX_FAULTS; i++) {
@@ -122,6 +123,17 @@ int pnvme_sim_duplicate_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, 
 	return inject(sim, PNVME_SIM_FAULT_DUPLICATE, queue, opc, count);
 }
 
+int pnvme_sim_stall_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, unsigned opc,
+			 unsigned count, uint32_t stall_ms)
+{
+	struct pnvme_sim_fault f = {
+		.type = PNVME_SIM_FAULT_STALL, .queue = queue, .opc = opc, .count = count,
+		.stall_ms = stall_ms,
+	};
+
+	return pnvme_sim_inject(sim, &f);
+}
+
 void pnvme_sim_clear_faults(struct pnvme_sim *sim)
 {
 	pthread_mutex_lock(&sim->lock);
@@ -148,18 +160,19 @@ void pnvme_sim_set_never_ready(struct pnvme_sim *sim, bool never)
 
 void pnvme_sim_set_cfs(struct pnvme_sim *sim)
 {
+	if (pnvme_sim_is_removed(sim))
+		return; /* BAR0 reads all ones already */
 	sim_fatal(sim, "set by pnvme_sim_set_cfs");
 }
 
 /* ---------------------------------------------------------------- events */
 
-int pnvme_sim_raise_aer(struct pnvme_sim *sim, uint8_t type, uint8_t info, uint8_t log_page)
+/* Queue an event for the next AER; -ENOSPC if SIM_MAX_EVENTS wait already. */
+int sim_event_push(struct pnvme_sim *sim, uint8_t type, uint8_t info, uint8_t log_page)
 {
 	int rc = -ENOSPC;
 	unsigned n;
 
-	if (type > 7)
-		return -EINVAL;
 	pthread_mutex_lock(&sim->lock);
 	n = atomic_load(&sim->events_queued);
 	if (n < SIM_MAX_EVENTS) {
@@ -173,6 +186,14 @@ int pnvme_sim_raise_aer(struct pnvme_sim *sim, uint8_t type, uint8_t info, uint8
 	}
 	pthread_mutex_unlock(&sim->lock);
 	return rc;
+}
+
+/* A test hook: bypasses AEC and the masking of notices until a log page is read. */
+int pnvme_sim_raise_aer(struct pnvme_sim *sim, uint8_t type, uint8_t info, uint8_t log_page)
+{
+	if (type > 7)
+		return -EINVAL;
+	return sim_event_push(sim, type, info, log_page);
 }
 
 bool sim_event_pop(struct pnvme_sim *sim, struct sim_event *ev)

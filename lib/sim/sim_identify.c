@@ -33,11 +33,13 @@ void sim_identify_init(struct pnvme_sim *sim)
 	cd->rab = 6;
 	cd->mdts = (uint8_t)sim->p.mdts;
 	cd->cntlid = 1;
-	cd->ver = PNVME_VS(1, 4, 0);
+	cd->ver = sim->p.vs;
+	cd->rtd3e = sim->p.rtd3e_us;
 	cd->cntrltype = 1; /* I/O controller */
 	cd->ctratt = sim->p.kas ? SIM_CTRATT_TBKAS : 0;
 	cd->oacs = sim->p.dbbuf ? PNVME_OACS_DOORBELL_BUFFER_CONFIG : 0;
-	cd->acl = SIM_ACL;
+	cd->oaes = SIM_AEC_NS_ATTR; /* Namespace Attribute Notices */
+	cd->acl = (uint8_t)sim->p.acl;
 	cd->aerl = SIM_AERL;
 	cd->frmw = 0x3;    /* one slot, read-only */
 	cd->lpa = 0x4;     /* extended Get Log Page: offsets, NUMDU */
@@ -56,10 +58,27 @@ void sim_identify_init(struct pnvme_sim *sim)
 	cd->psd[0].mp = 2500; /* 25 W in 0.01 W units */
 }
 
+/* Metadata and protection information as the parameters describe them. */
+static void ns_metadata(const struct sim_params *p, struct pnvme_ns_data *nd)
+{
+	nd->lbaf[0].ms = (uint16_t)p->ms;
+	if (p->ms != 0) {
+		nd->flbas |= p->mset ? SIM_FLBAS_EXTENDED : 0;
+		nd->mc = p->mset ? SIM_MC_EXTENDED : SIM_MC_SEPARATE;
+	}
+	if (p->pi != 0) {
+		nd->dpc = (uint8_t)((1u << (p->pi - 1)) | (p->pil ? SIM_DPC_FIRST8 : SIM_DPC_LAST8));
+		nd->dps = (uint8_t)(p->pi | (p->pil ? SIM_DPS_FIRST8 : 0));
+	}
+}
+
+/* An inactive namespace: a zero-filled structure, as the spec says. */
 static void ns_data(const struct pnvme_sim *sim, const struct sim_ns *ns,
 		    struct pnvme_ns_data *nd)
 {
 	memset(nd, 0, sizeof(*nd));
+	if (!ns->active)
+		return;
 	nd->nsze = ns->nsze;
 	nd->ncap = ns->nsze;
 	nd->nuse = ns->nsze;
@@ -67,10 +86,11 @@ static void ns_data(const struct pnvme_sim *sim, const struct sim_ns *ns,
 	nd->flbas = 0;
 	nd->dlfeat = 0x9; /* deallocated reads zeroes; Write Zeroes may deallocate */
 	nd->noiob = (uint16_t)sim->p.noiob;
-	sim_le128(nd->nvmcap, sim->p.ns_size);
+	sim_le128(nd->nvmcap, ns->bytes);
 	memcpy(nd->nguid, ns->nguid, sizeof(nd->nguid));
 	memcpy(nd->eui64, ns->eui64, sizeof(nd->eui64));
 	nd->lbaf[0].lbads = (uint8_t)ns->lba_shift;
+	ns_metadata(&sim->p, nd);
 }
 
 static size_t add_desc(uint8_t *buf, size_t off, uint8_t type, const uint8_t *id, uint8_t len)
@@ -96,8 +116,10 @@ static void active_list(const struct pnvme_sim *sim, uint32_t after, uint32_t *l
 {
 	unsigned n = 0;
 
-	for (uint32_t nsid = after + 1; nsid <= sim->p.ns_count && n < 1024; nsid++)
-		list[n++] = nsid;
+	for (uint32_t nsid = after + 1; nsid <= sim->p.ns_count && n < 1024; nsid++) {
+		if (sim->ns[nsid - 1].active)
+			list[n++] = nsid;
+	}
 }
 
 static bool nsid_valid(const struct pnvme_sim *sim, uint32_t nsid)
@@ -126,7 +148,7 @@ uint16_t sim_identify(struct pnvme_sim *sim, struct sim_req *req)
 		active_list(sim, cmd->nsid, (uint32_t *)(void *)buf);
 		break;
 	case PNVME_CNS_NS_DESC_LIST:
-		if (!nsid_valid(sim, cmd->nsid))
+		if (sim_ns_active(sim, cmd->nsid) == NULL)
 			return SIM_ERR(PNVME_SC_INVALID_NAMESPACE_OR_FORMAT);
 		ns_descs(&sim->ns[cmd->nsid - 1], buf);
 		break;

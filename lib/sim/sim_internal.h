@@ -27,17 +27,33 @@
 #define SIM_PCI_COMMAND_MASTER 0x4
 #define SIM_MAX_FAULTS 16
 #define SIM_MAX_EVENTS 16
+#define SIM_MAX_BOGUS 16 /* pnvme_sim_post_bogus entries waiting for room */
 #define SIM_AERL 3 /* 0's based: four AERs outstanding */
-#define SIM_ACL 3
+#define SIM_ACL 3 /* default of the acl parameter */
 #define SIM_ERRLOG_ENTRIES 64
 #define SIM_MAX_NS 128
+#define SIM_NS_SIZE_MAX (1ull << 44) /* 16 TiB */
+#define SIM_CHANGED_NS_MAX 1024     /* entries of the Changed Namespace List log page */
 #define SIM_MAX_QUEUES 1024
 
 /* Spec values nvme_spec.h does not carry. */
+#define SIM_REG_CRTO 0x68            /* Controller Ready Timeouts (NVMe 2.0) */
+#define SIM_CAP_CRWMS (1ull << 59)   /* CAP.CRMS: controller ready with media support */
+#define SIM_CAP_CRIMS (1ull << 60)   /* CAP.CRMS: controller ready independent of media */
 #define SIM_CTRATT_TBKAS (1u << 6) /* traffic based keep alive */
 #define SIM_CC_AMS(cc) (((cc) >> PNVME_CC_AMS_SHIFT) & 0x7)
 #define SIM_CC_SHN(cc) (((cc) >> PNVME_CC_SHN_SHIFT) & 0x3)
 #define SIM_NSID_ALL 0xffffffffu
+#define SIM_LOG_CHANGED_NS_LIST 0x04
+#define SIM_LOG_RAE (1u << 15)       /* Get Log Page CDW10: retain asynchronous event */
+#define SIM_AEC_SMART 0xffu          /* AEC bits 7:0: SMART / Health critical warnings */
+#define SIM_AEC_NS_ATTR (1u << 8)    /* AEC and OAES: Namespace Attribute Notices */
+#define SIM_FLBAS_EXTENDED (1u << 4) /* metadata at the end of each block's data */
+#define SIM_MC_EXTENDED (1u << 0)    /* MC: metadata as part of an extended LBA */
+#define SIM_MC_SEPARATE (1u << 1)    /* MC: metadata in a separate buffer */
+#define SIM_DPC_FIRST8 (1u << 3)     /* DPC: PI in the first eight bytes of metadata */
+#define SIM_DPC_LAST8 (1u << 4)      /* DPC: PI in the last eight bytes */
+#define SIM_DPS_FIRST8 (1u << 3)     /* DPS: PI is in the first eight bytes */
 
 /* Raw CQE status (phase bit clear). */
 static inline uint16_t sim_status(unsigned sct, unsigned sc, bool dnr)
@@ -66,12 +82,21 @@ struct sim_params {
 	uint32_t mqes;     /* CAP.MQES, 0's based */
 	uint32_t queues;   /* I/O queue pairs offered */
 	uint32_t dstrd;
-	uint32_t to;       /* CAP.TO, 500 ms units; 0: derived from ready_ms */
+	uint32_t to;       /* CAP.TO, 500 ms units; 0: derived from ready_ms (or crto_ms) */
+	uint32_t vs;       /* VS and Identify VER */
+	uint32_t crto_ms;  /* VS >= 2.0: CRTO.CRWMT = CRIMT, rounded up to 500 ms; 0: CAP.TO */
+	uint32_t rtd3e_us; /* Identify RTD3E */
+	int64_t shutdown_ms; /* < 0: as long as ready_ms */
 	uint32_t latency_us;
 	uint32_t ready_ms;
 	uint32_t idle_us;
 	uint32_t noiob;
 	uint32_t kas;      /* Keep Alive granularity, 100 ms units; 0: unsupported */
+	uint32_t acl;      /* Identify ACL, 0's based: Aborts outstanding at once */
+	uint32_t ms;       /* metadata bytes per block (reported; I/O refused) */
+	bool mset;         /* metadata as an extended LBA (FLBAS bit 4) */
+	uint32_t pi;       /* protection information type (DPS bits 2:0) */
+	bool pil;          /* PI in the first eight bytes of metadata (DPS bit 3) */
 	bool thread;
 	bool dbbuf;        /* advertise Doorbell Buffer Config */
 	bool never_ready;
@@ -89,11 +114,15 @@ enum sim_req_state {
 	SIM_REQ_HELD,   /* completion dropped by a fault: Abort or deletion frees it */
 	SIM_REQ_AER,    /* Asynchronous Event Request waiting for an event */
 	SIM_REQ_WAIT,   /* Delete I/O SQ waiting for that SQ to drain */
+	SIM_REQ_STALLED, /* fetched, neither executed nor completed until its deadline */
+	SIM_REQ_ABORT_HELD, /* an Abort the controller never answers (PNVME_SIM_ABORT_HOLD) */
 };
 
 #define SIM_REQ_BOGUS_CID 0x1
 #define SIM_REQ_DUPLICATE 0x2
 #define SIM_REQ_DROP 0x4
+#define SIM_REQ_STALL 0x8  /* a STALL fault fired: due_ns is the end of the stall */
+#define SIM_REQ_FAILED 0x10 /* a FAIL fault fired: complete with status, never execute */
 
 /* Returned by a command handler whose completion comes later (AER, Delete SQ). */
 #define SIM_HELD ((uint16_t)PNVME_STATUS_PHASE_BIT)
@@ -105,10 +134,10 @@ struct sim_req {
 	uint32_t cdw0;
 	uint16_t status;       /* raw, no phase */
 	uint8_t state;
-	uint8_t flags;         /* SIM_REQ_BOGUS_CID, SIM_REQ_DUPLICATE */
-	uint64_t due_ns;       /* 0: post as soon as the CQ has room */
+	uint8_t flags;         /* SIM_REQ_* */
+	uint64_t due_ns;       /* queued: 0 = post as soon as the CQ has room; stalled: end */
 	struct sim_sq *sq;
-	struct sim_req *next;  /* free list or CQ posting list */
+	struct sim_req *next;  /* free list, CQ posting list or stalled list */
 };
 
 struct sim_cq {
@@ -138,6 +167,8 @@ struct sim_sq {
 /* One namespace: a sparse anonymous mapping. */
 struct sim_ns {
 	uint8_t *data;
+	uint64_t bytes;        /* size of data */
+	bool active;           /* false: removed by pnvme_sim_ns_remove */
 	uint64_t nsze;         /* blocks */
 	uint32_t lba_shift;
 	uint8_t eui64[8];
@@ -195,6 +226,11 @@ struct sim_event {
 	uint8_t type, info, log_page;
 };
 
+/* A completion entry a test asked for (pnvme_sim_post_bogus). */
+struct sim_bogus {
+	uint16_t qid, cid, status;
+};
+
 struct pnvme_sim {
 	struct env_pci_dev pci; /* what env_pci_attach returns */
 	char name[ENV_PCI_ADDR_MAX];
@@ -232,8 +268,19 @@ struct pnvme_sim {
 	struct sim_ns *ns;
 	struct sim_sgl sgl;
 	unsigned n_posted;      /* CQEs posted by the current step */
+	struct sim_req *stalled; /* stalled commands, any SQ (sim_stall.c) */
+	uint64_t stall_next_ns; /* the earliest end of a stall */
+	struct sim_bogus bogus[SIM_MAX_BOGUS]; /* waiting for room on their CQ */
+	unsigned n_bogus;
+	uint32_t changed_ns[SIM_CHANGED_NS_MAX]; /* since the log page was last read */
+	unsigned n_changed;     /* SIM_CHANGED_NS_MAX + 1: more than the list holds */
+	bool ns_notice_masked;  /* notice sent, log page not read since */
 
 	/* cross-thread */
+	pthread_mutex_t call_lock; /* sim_call: one call at a time into the device side */
+	pthread_cond_t call_cond;
+	struct sim_call *call;
+	atomic_bool call_pending;
 	pthread_mutex_t lock;   /* faults and queued events */
 	atomic_uint faults_armed;
 	atomic_uint events_queued;
@@ -241,6 +288,8 @@ struct pnvme_sim {
 	atomic_uint ready_ms;
 	atomic_bool never_ready;
 	atomic_bool stop;
+	atomic_uint abort_mode; /* enum pnvme_sim_abort_mode */
+	atomic_bool removed;    /* surprise removal: no register, no DMA from then on */
 	struct sim_fault_rule faults[SIM_MAX_FAULTS];
 	struct sim_event events[SIM_MAX_EVENTS];
 	unsigned ev_head;
@@ -291,7 +340,11 @@ void sim_queues_reset(struct pnvme_sim *sim);
 void sim_sq_start_delete(struct pnvme_sim *sim, struct sim_sq *sq);
 unsigned sim_sq_process(struct pnvme_sim *sim, struct sim_sq *sq, unsigned budget);
 void sim_req_complete(struct pnvme_sim *sim, struct sim_req *req);
+void sim_req_run(struct pnvme_sim *sim, struct sim_req *req);
 unsigned sim_cqs_post(struct pnvme_sim *sim);
+void sim_cqe_put(struct pnvme_sim *sim, struct sim_cq *cq, uint32_t cdw0, uint16_t sqhd,
+		 uint16_t sqid, uint16_t cid, uint16_t status);
+uint32_t sim_cq_room(const struct sim_cq *cq);
 struct sim_req *sim_sq_find(struct sim_sq *sq, uint16_t cid);
 
 /* sim_admin.c, sim_identify.c, sim_features.c, sim_logpage.c */
@@ -304,11 +357,17 @@ void sim_features_reset(struct pnvme_sim *sim);
 uint16_t sim_get_features(struct pnvme_sim *sim, struct sim_req *req);
 uint16_t sim_set_features(struct pnvme_sim *sim, struct sim_req *req);
 uint16_t sim_get_log_page(struct pnvme_sim *sim, struct sim_req *req);
+uint16_t sim_abort(struct pnvme_sim *sim, struct sim_req *req);
 void sim_errlog_add(struct pnvme_sim *sim, const struct sim_req *req);
 
-/* sim_nvm.c */
+/* sim_ns.c */
 int sim_ns_init(struct pnvme_sim *sim);
 void sim_ns_fini(struct pnvme_sim *sim);
+struct sim_ns *sim_ns_active(struct pnvme_sim *sim, uint32_t nsid); /* NULL if inactive */
+void sim_changed_ns_log(const struct pnvme_sim *sim, uint32_t *list);
+void sim_changed_ns_clear(struct pnvme_sim *sim);
+
+/* sim_nvm.c */
 uint16_t sim_nvm_exec(struct pnvme_sim *sim, struct sim_req *req);
 
 /* sim_prp.c */
@@ -322,8 +381,38 @@ uint16_t sim_xfer_from_host(struct pnvme_sim *sim, const struct pnvme_cmd *cmd,
 void sim_sgl_fini(struct sim_sgl *sgl);
 
 /* sim_fault.c */
-bool sim_fault_apply(struct pnvme_sim *sim, struct sim_req *req, bool admin);
+void sim_fault_apply(struct pnvme_sim *sim, struct sim_req *req, bool admin);
 bool sim_event_pop(struct pnvme_sim *sim, struct sim_event *ev);
+int sim_event_push(struct pnvme_sim *sim, uint8_t type, uint8_t info, uint8_t log_page);
 void sim_faults_init(struct pnvme_sim *sim);
+
+/* sim_stall.c: commands fetched but held back (STALL faults) */
+void sim_stall_start(struct pnvme_sim *sim, struct sim_req *req);
+void sim_stall_step(struct pnvme_sim *sim);
+void sim_stall_cancel(struct pnvme_sim *sim, struct sim_req *req, uint16_t status);
+void sim_stall_forget_sq(struct pnvme_sim *sim, const struct sim_sq *sq);
+
+/* sim_remove.c */
+void sim_removed_step(struct pnvme_sim *sim);
+
+/* sim_bogus.c: completion entries posted on a test's request */
+unsigned sim_bogus_post(struct pnvme_sim *sim);
+void sim_bogus_forget_cq(struct pnvme_sim *sim, uint16_t qid);
+
+/*
+ * sim_call.c: run fn on the device side (the device thread, or the caller in
+ * step mode) and return its result. For test hooks that change device state.
+ */
+typedef int (*sim_call_fn)(struct pnvme_sim *sim, void *arg);
+struct sim_call {
+	sim_call_fn fn;
+	void *arg;
+	int rc;
+	bool done;
+};
+void sim_call_init(struct pnvme_sim *sim);
+void sim_call_fini(struct pnvme_sim *sim);
+int sim_call(struct pnvme_sim *sim, sim_call_fn fn, void *arg);
+void sim_call_serve(struct pnvme_sim *sim);
 
 #endif /* PNVME_SIM_INTERNAL_H */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Get Log Page: Error Information, SMART / Health, Firmware Slot. */
+/* Get Log Page: Error Information, SMART / Health, Firmware Slot, Changed Namespace List. */
 #include <string.h>
 
 #include "sim_internal.h"
 
 #define ERRLOG_SIZE (SIM_ERRLOG_ENTRIES * sizeof(struct pnvme_error_log_entry))
+_Static_assert(SIM_CHANGED_NS_MAX * sizeof(uint32_t) <= ERRLOG_SIZE,
+	       "one buffer holds every log page");
 
 static bool has_lba(const struct pnvme_cmd *cmd, bool io)
 {
@@ -78,6 +80,7 @@ uint16_t sim_get_log_page(struct pnvme_sim *sim, struct sim_req *req)
 	uint64_t len = numd * 4, max = sim->p.mdts ? (uint64_t)SIM_PAGE_SIZE << sim->p.mdts : 0;
 	_Alignas(8) uint8_t buf[ERRLOG_SIZE];
 	size_t size;
+	uint16_t st;
 
 	memset(buf, 0, sizeof(buf));
 	switch (lid) {
@@ -96,10 +99,18 @@ uint16_t sim_get_log_page(struct pnvme_sim *sim, struct sim_req *req)
 		firmware_log(sim, buf);
 		size = sizeof(struct pnvme_firmware_log);
 		break;
+	case SIM_LOG_CHANGED_NS_LIST:
+		sim_changed_ns_log(sim, (uint32_t *)(void *)buf);
+		size = SIM_CHANGED_NS_MAX * sizeof(uint32_t);
+		break;
 	default:
 		return SIM_CS_ERR(PNVME_SC_INVALID_LOG_PAGE);
 	}
 	if ((off & 3) || off > size || (max && len > max))
 		return SIM_ERR(PNVME_SC_INVALID_FIELD);
-	return sim_xfer_to_host(sim, cmd, buf + off, size - off, len);
+	st = sim_xfer_to_host(sim, cmd, buf + off, size - off, len);
+	/* Read without RAE: the list empties and its notices are unmasked. */
+	if (st == SIM_OK && lid == SIM_LOG_CHANGED_NS_LIST && !(cmd->cdw10 & SIM_LOG_RAE))
+		sim_changed_ns_clear(sim);
+	return st;
 }

@@ -1,75 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * NVM command set on sparse memory: Read, Write, Compare, Flush, Write Zeroes,
- * Dataset Management. Each namespace is an anonymous MAP_NORESERVE mapping,
- * so untouched blocks cost nothing and read as zeroes.
+ * Dataset Management. Each namespace is an anonymous MAP_NORESERVE mapping
+ * (sim_ns.c), so untouched blocks cost nothing and read as zeroes.
  */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "sim_internal.h"
-
-static uint64_t fnv1a(const char *s, uint64_t h)
-{
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
-	return h;
-}
-
-/* Identifiers stable for a name: the same sim name gives the same IDs each run. */
-static void ns_ids(struct sim_ns *ns, const char *name, uint32_t nsid)
-{
-	uint64_t h = fnv1a(name, 0xcbf29ce484222325ull) ^ ((uint64_t)nsid * 0x9e3779b97f4a7c15ull);
-
-	for (int i = 0; i < 8; i++) {
-		ns->eui64[i] = (uint8_t)(h >> (56 - 8 * i));
-		ns->nguid[i] = ns->eui64[i];
-		ns->nguid[8 + i] = (uint8_t)(nsid >> (8 * (i % 4)));
-		ns->uuid[i] = ns->eui64[i];
-		ns->uuid[8 + i] = (uint8_t)~ns->eui64[i];
-	}
-	ns->uuid[6] = (uint8_t)((ns->uuid[6] & 0x0f) | 0x40); /* version 4 */
-	ns->uuid[8] = (uint8_t)((ns->uuid[8] & 0x3f) | 0x80); /* variant 1 */
-}
-
-int sim_ns_init(struct pnvme_sim *sim)
-{
-	sim->ns = calloc(sim->p.ns_count, sizeof(*sim->ns));
-	if (sim->ns == NULL)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < sim->p.ns_count; i++) {
-		struct sim_ns *ns = &sim->ns[i];
-		void *data = mmap(NULL, sim->p.ns_size, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
-		if (data == MAP_FAILED) {
-			PNVME_ERRLOG("sim", "%s: cannot map %llu bytes for namespace %u",
-				     sim->name, (unsigned long long)sim->p.ns_size, i + 1);
-			return -ENOMEM;
-		}
-		ns->data = data;
-		uint32_t k = i < sim->p.n_lba_sizes ? i : sim->p.n_lba_sizes - 1;
-
-		ns->lba_shift = (uint32_t)__builtin_ctz(sim->p.lba_sizes[k]);
-		ns->nsze = sim->p.ns_size >> ns->lba_shift;
-		ns_ids(ns, sim->name, i + 1);
-	}
-	return 0;
-}
-
-void sim_ns_fini(struct pnvme_sim *sim)
-{
-	if (sim->ns == NULL)
-		return;
-	for (uint32_t i = 0; i < sim->p.ns_count; i++) {
-		if (sim->ns[i].data != NULL)
-			munmap(sim->ns[i].data, sim->p.ns_size);
-	}
-	free(sim->ns);
-	sim->ns = NULL;
-}
 
 /* Zero a byte range; whole pages go back to the kernel and read as zeroes. */
 static void zero_range(uint8_t *base, uint64_t off, uint64_t len)
@@ -179,10 +117,10 @@ static uint16_t dataset_mgmt(struct pnvme_sim *sim, const struct pnvme_cmd *cmd,
 	return SIM_OK;
 }
 
-static uint16_t flush(const struct pnvme_sim *sim, uint32_t nsid)
+static uint16_t flush(struct pnvme_sim *sim, uint32_t nsid)
 {
 	/* Memory is the medium: nothing is volatile beyond it. */
-	if (nsid == SIM_NSID_ALL || (nsid != 0 && nsid <= sim->p.ns_count))
+	if (nsid == SIM_NSID_ALL || sim_ns_active(sim, nsid) != NULL)
 		return SIM_OK;
 	return SIM_ERR(PNVME_SC_INVALID_NAMESPACE_OR_FORMAT);
 }
@@ -200,9 +138,12 @@ uint16_t sim_nvm_exec(struct pnvme_sim *sim, struct sim_req *req)
 	    cmd->opc != PNVME_OPC_COMPARE && cmd->opc != PNVME_OPC_WRITE_ZEROES &&
 	    cmd->opc != PNVME_OPC_DATASET_MANAGEMENT)
 		return SIM_ERR(PNVME_SC_INVALID_OPCODE);
-	if (cmd->nsid == 0 || cmd->nsid > sim->p.ns_count)
+	ns = sim_ns_active(sim, cmd->nsid);
+	if (ns == NULL)
 		return SIM_ERR(PNVME_SC_INVALID_NAMESPACE_OR_FORMAT);
-	ns = &sim->ns[cmd->nsid - 1];
+	/* Metadata is reported, not moved yet: what would carry it is refused (not DSM, Flush). */
+	if (sim->p.ms != 0 && cmd->opc != PNVME_OPC_DATASET_MANAGEMENT)
+		return SIM_ERR(PNVME_SC_INVALID_FIELD);
 	switch (cmd->opc) {
 	case PNVME_OPC_WRITE_ZEROES:
 		return write_zeroes(cmd, ns);

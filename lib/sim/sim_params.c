@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,8 @@ enum param_kind {
 	P_SIZE,  /* number with an optional K/M/G/T suffix (powers of 1024) */
 	P_BOOL,  /* 0 or 1 */
 	P_READY, /* "never" or a number of ms */
+	P_I64,   /* plain number into an int64_t (< 0 by default: not given) */
+	P_VERSION, /* MJR.MNR[.TER] into a VS register value */
 };
 
 struct param_def {
@@ -26,7 +29,7 @@ struct param_def {
 
 static const struct param_def g_params[] = {
 	{"ns", P_U32, F(ns_count), 1, SIM_MAX_NS},
-	{"size", P_SIZE, F(ns_size), 4096, 1ull << 44},
+	{"size", P_SIZE, F(ns_size), 4096, SIM_NS_SIZE_MAX},
 	{"lba", P_SIZE, F(lba_size), 512, 65536},
 	{"mdts", P_U32, F(mdts), 0, 16},
 	{"mqes", P_U32, F(mqes), 1, 65535},
@@ -38,8 +41,17 @@ static const struct param_def g_params[] = {
 	{"idle_us", P_U32, F(idle_us), 0, 10000000},
 	{"noiob", P_U32, F(noiob), 0, 65535},
 	{"kas", P_U32, F(kas), 0, 65535},
+	{"acl", P_U32, F(acl), 0, 255},
+	{"ms", P_U32, F(ms), 0, 64},
+	{"mset", P_BOOL, F(mset), 0, 1},
+	{"pi", P_U32, F(pi), 0, 3},
+	{"pil", P_BOOL, F(pil), 0, 1},
 	{"thread", P_BOOL, F(thread), 0, 1},
 	{"dbbuf", P_BOOL, F(dbbuf), 0, 1},
+	{"vs", P_VERSION, F(vs), PNVME_VS(1, 0, 0), PNVME_VS(2, 255, 255)},
+	{"crto_ms", P_U32, F(crto_ms), 1, 65535u * 500},
+	{"rtd3e_us", P_U32, F(rtd3e_us), 0, UINT32_MAX},
+	{"shutdown_ms", P_I64, F(shutdown_ms), 0, 600000},
 	{"fault_ready", P_READY, F(fault_ready_ms), 0, 600000},
 	{"fault_io", P_U32, F(fault_io), 0, 1000000},
 };
@@ -58,6 +70,9 @@ static void params_default(struct sim_params *p)
 		.ready_ms = 5,
 		.idle_us = 200,
 		.kas = 1,
+		.acl = SIM_ACL,
+		.vs = PNVME_VS(1, 4, 0),
+		.shutdown_ms = -1,
 		.thread = true,
 		.dbbuf = true,
 		.fault_ready_ms = -1,
@@ -119,6 +134,33 @@ static int store_lba_list(const struct param_def *d, const char *val, struct sim
 	return 0;
 }
 
+/* vs=2.0, vs=1.4, vs=1.3.1: each part a plain decimal number. */
+static int parse_version(const char *val, uint64_t *out)
+{
+	unsigned part[3] = {0, 0, 0}, n = 0;
+
+	while (n < 3) {
+		char *end;
+		unsigned long v;
+
+		if (!isdigit((unsigned char)*val))
+			return -EINVAL;
+		v = strtoul(val, &end, 10);
+		if (v > 255)
+			return -EINVAL;
+		part[n++] = (unsigned)v;
+		val = end;
+		if (*val == '\0')
+			break;
+		if (*val++ != '.')
+			return -EINVAL;
+	}
+	if (n < 2 || *val != '\0')
+		return -EINVAL;
+	*out = PNVME_VS(part[0], part[1], part[2]);
+	return 0;
+}
+
 static int param_store(const struct param_def *d, const char *val, struct sim_params *p)
 {
 	char *base = (char *)p + d->off;
@@ -126,6 +168,12 @@ static int param_store(const struct param_def *d, const char *val, struct sim_pa
 
 	if (d->off == F(lba_size))
 		return store_lba_list(d, val, p);
+	if (d->kind == P_VERSION) {
+		if (parse_version(val, &v) != 0 || v < d->min || v > d->max)
+			return -EINVAL;
+		*(uint32_t *)base = (uint32_t)v;
+		return 0;
+	}
 	if (d->kind == P_READY && strcmp(val, "never") == 0) {
 		p->never_ready = true;
 		return 0;
@@ -137,6 +185,7 @@ static int param_store(const struct param_def *d, const char *val, struct sim_pa
 		*(bool *)base = v != 0;
 		break;
 	case P_READY:
+	case P_I64:
 		*(int64_t *)base = (int64_t)v;
 		break;
 	case P_SIZE:
@@ -146,6 +195,7 @@ static int param_store(const struct param_def *d, const char *val, struct sim_pa
 		}
 		/* fall through */
 	case P_U32:
+	case P_VERSION:
 		*(uint32_t *)base = (uint32_t)v;
 		break;
 	}
@@ -161,6 +211,22 @@ static const struct param_def *param_find(const char *key, size_t len)
 	return NULL;
 }
 
+/* "ns size lba ...": every key, for the message about an unknown one. */
+static const char *known_keys(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(g_params) / sizeof(g_params[0]); i++) {
+		int n = snprintf(buf + off, len - off, "%s%s", i ? " " : "", g_params[i].key);
+
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+	return buf;
+}
+
 static int param_word(const char *name, const char *word, struct sim_params *p)
 {
 	const char *eq = strchr(word, '=');
@@ -172,16 +238,39 @@ static int param_word(const char *name, const char *word, struct sim_params *p)
 	}
 	d = param_find(word, (size_t)(eq - word));
 	if (d == NULL) {
-		PNVME_ERRLOG("sim", "%s: unknown parameter '%.*s' (known: ns size lba mdts mqes "
-				    "queues dstrd to latency_us ready_ms idle_us noiob kas "
-				    "thread dbbuf fault_ready fault_io)", name, (int)(eq - word), word);
+		char known[512];
+
+		PNVME_ERRLOG("sim", "%s: unknown parameter '%.*s' (known: %s)", name,
+			     (int)(eq - word), word, known_keys(known, sizeof(known)));
 		return -EINVAL;
 	}
 	if (param_store(d, eq + 1, p) != 0) {
-		PNVME_ERRLOG("sim", "%s: bad value '%s' for parameter '%s' (want %s%llu..%llu%s)",
-			     name, eq + 1, d->key, d->kind == P_READY ? "'never' or " : "",
-			     (unsigned long long)d->min, (unsigned long long)d->max,
-			     d->kind == P_SIZE ? ", K/M/G/T suffix allowed" : "");
+		if (d->kind == P_VERSION)
+			PNVME_ERRLOG("sim", "%s: bad value '%s' for parameter '%s' (want 1.0..2.x, "
+				     "as MJR.MNR[.TER])", name, eq + 1, d->key);
+		else
+			PNVME_ERRLOG("sim", "%s: bad value '%s' for parameter '%s' (want %s%llu..%llu%s)",
+				     name, eq + 1, d->key, d->kind == P_READY ? "'never' or " : "",
+				     (unsigned long long)d->min, (unsigned long long)d->max,
+				     d->kind == P_SIZE ? ", K/M/G/T suffix allowed" : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Metadata and protection information: a format a real namespace could have. */
+static int metadata_check(const char *name, const struct sim_params *p)
+{
+	const char *why = NULL;
+
+	if (p->mset && p->ms == 0)
+		why = "mset=1 needs metadata (ms=)";
+	else if (p->pi != 0 && p->ms < 8)
+		why = "pi= needs at least 8 bytes of metadata (ms=8)";
+	else if (p->pil && p->pi == 0)
+		why = "pil=1 needs protection information (pi=)";
+	if (why != NULL) {
+		PNVME_ERRLOG("sim", "%s: %s", name, why);
 		return -EINVAL;
 	}
 	return 0;
@@ -203,7 +292,12 @@ static int params_check(const char *name, const struct sim_params *p)
 			return -EINVAL;
 		}
 	}
-	return 0;
+	if (p->crto_ms != 0 && PNVME_VS_MJR(p->vs) < 2) {
+		PNVME_ERRLOG("sim", "%s: crto_ms= needs vs=2.0 or later (CRTO is an NVMe 2.0 register)",
+			     name);
+		return -EINVAL;
+	}
+	return metadata_check(name, p);
 }
 
 int sim_params_parse(const char *name, const char *text, struct sim_params *p)

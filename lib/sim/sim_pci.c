@@ -5,6 +5,7 @@
  * register), BAR0 (the register file), detach.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "sim_internal.h"
 
@@ -45,6 +46,10 @@ static int cfg_read(struct env_pci_dev *dev, void *buf, size_t len, uint32_t off
 
 	if (len == 0 || off >= SIM_CFG_SIZE || len > SIM_CFG_SIZE - off)
 		return -EINVAL;
+	if (pnvme_sim_is_removed(sim)) { /* gone from the bus: all ones */
+		memset(buf, 0xff, len);
+		return 0;
+	}
 	for (size_t i = 0; i < len; i++)
 		((uint8_t *)buf)[i] = __atomic_load_n(&sim->cfg[off + i], __ATOMIC_RELAXED);
 	return 0;
@@ -57,6 +62,8 @@ static int cfg_write(struct env_pci_dev *dev, const void *buf, size_t len, uint3
 
 	if (len == 0 || off >= SIM_CFG_SIZE || len > SIM_CFG_SIZE - off)
 		return -EINVAL;
+	if (pnvme_sim_is_removed(sim))
+		return 0; /* goes nowhere */
 	for (size_t i = 0; i < len; i++) {
 		uint32_t at = off + (uint32_t)i;
 		uint8_t mask, v;

@@ -62,6 +62,7 @@ struct sim_sq *sim_sq_new(struct pnvme_sim *sim, uint16_t qid, uint32_t size, vo
 
 void sim_cq_free(struct pnvme_sim *sim, struct sim_cq *cq)
 {
+	sim_bogus_forget_cq(sim, cq->qid);
 	sim->cqs[cq->qid] = NULL;
 	if (cq->qid != 0)
 		sim->nr_io_cqs--;
@@ -71,6 +72,8 @@ void sim_cq_free(struct pnvme_sim *sim, struct sim_cq *cq)
 
 void sim_sq_free(struct pnvme_sim *sim, struct sim_sq *sq)
 {
+	if (unlikely(sim->stalled != NULL))
+		sim_stall_forget_sq(sim, sq);
 	sq->cq->nr_sqs--;
 	sim->sqs[sq->qid] = NULL;
 	if (sq->qid != 0)
@@ -165,28 +168,35 @@ static uint16_t bogus_cid(struct sim_sq *sq, uint16_t cid)
 	return c;
 }
 
-static void cqe_write(struct pnvme_sim *sim, struct sim_cq *cq, const struct sim_req *req,
-		      uint16_t cid)
+/* One CQE; status is raw without the phase tag, which the sim adds. */
+void sim_cqe_put(struct pnvme_sim *sim, struct sim_cq *cq, uint32_t cdw0, uint16_t sqhd,
+		 uint16_t sqid, uint16_t cid, uint16_t status)
 {
 	volatile uint32_t *d = (volatile uint32_t *)(void *)&cq->ring[cq->tail];
-	struct sim_sq *sq = req->sq;
 
-	d[0] = req->cdw0;
+	status &= (uint16_t)~PNVME_STATUS_PHASE_BIT;
+	d[0] = cdw0;
 	d[1] = 0;
-	d[2] = sq->head | (uint32_t)sq->qid << 16;
+	d[2] = sqhd | (uint32_t)sqid << 16;
 	/* The phase tag goes last: the host must see a whole entry once it flips. */
 	atomic_thread_fence(memory_order_release);
-	d[3] = cid | (uint32_t)(req->status | cq->phase) << 16;
+	d[3] = cid | (uint32_t)(status | cq->phase) << 16;
 	if (++cq->tail == cq->size) {
 		cq->tail = 0;
 		cq->phase ^= 1;
 	}
 	SIM_STAT_ADD(sim->stats.completions, 1);
-	if (req->status != SIM_OK)
+	if (status != SIM_OK)
 		SIM_STAT_ADD(sim->stats.errors, 1);
 }
 
-static uint32_t cq_room(const struct sim_cq *cq)
+static void cqe_write(struct pnvme_sim *sim, struct sim_cq *cq, const struct sim_req *req,
+		      uint16_t cid)
+{
+	sim_cqe_put(sim, cq, req->cdw0, (uint16_t)req->sq->head, req->sq->qid, cid, req->status);
+}
+
+uint32_t sim_cq_room(const struct sim_cq *cq)
 {
 	return cq->size - 1 - (cq->tail + cq->size - cq->head) % cq->size;
 }
@@ -202,7 +212,7 @@ static unsigned cq_post(struct pnvme_sim *sim, struct sim_cq *cq)
 
 		if (req->due_ns > sim->now_ns)
 			break;
-		if (cq_room(cq) < need) {
+		if (sim_cq_room(cq) < need) {
 			/* Full: ask a shadowing host to ring when it frees entries. */
 			sim_eventidx_set(sim, 2u * cq->qid + 1, cq->head);
 			break;
@@ -250,6 +260,8 @@ void sim_sq_start_delete(struct pnvme_sim *sim, struct sim_sq *sq)
 			req->status = st;
 			req->flags = 0;
 			sim_req_complete(sim, req);
+		} else if (req->state == SIM_REQ_STALLED) {
+			sim_stall_cancel(sim, req, st); /* no data transfer */
 		}
 	}
 }
@@ -285,24 +297,37 @@ static unsigned sq_drain_deleted(struct pnvme_sim *sim, struct sim_sq *sq)
 	return n;
 }
 
-static void exec(struct pnvme_sim *sim, struct sim_req *req, bool admin)
+/* Execute a fetched command (or take the status a FAIL fault gave it) and complete it. */
+void sim_req_run(struct pnvme_sim *sim, struct sim_req *req)
 {
 	uint16_t st;
 
-	if (admin)
-		SIM_STAT_ADD(sim->stats.admin_cmds[req->cmd.opc], 1);
-	else
-		SIM_STAT_ADD(sim->stats.io_cmds[req->cmd.opc], 1);
-	if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed)) &&
-	    sim_fault_apply(sim, req, admin)) {
+	req->state = SIM_REQ_EXEC;
+	if (unlikely(req->flags & SIM_REQ_FAILED)) {
 		sim_req_complete(sim, req);
 		return;
 	}
-	st = admin ? sim_admin_exec(sim, req) : sim_nvm_exec(sim, req);
+	st = req->sq->qid == 0 ? sim_admin_exec(sim, req) : sim_nvm_exec(sim, req);
 	if (st != SIM_HELD) {
 		req->status = st;
 		sim_req_complete(sim, req);
 	}
+}
+
+static void exec(struct pnvme_sim *sim, struct sim_req *req, bool admin)
+{
+	if (admin)
+		SIM_STAT_ADD(sim->stats.admin_cmds[req->cmd.opc], 1);
+	else
+		SIM_STAT_ADD(sim->stats.io_cmds[req->cmd.opc], 1);
+	if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed))) {
+		sim_fault_apply(sim, req, admin);
+		if (req->flags & SIM_REQ_STALL) {
+			sim_stall_start(sim, req);
+			return;
+		}
+	}
+	sim_req_run(sim, req);
 }
 
 unsigned sim_sq_process(struct pnvme_sim *sim, struct sim_sq *sq, unsigned budget)

@@ -45,9 +45,19 @@ void sim_fatal(struct pnvme_sim *sim, const char *why)
 	csts_set(sim, PNVME_CSTS_CFS);
 }
 
+/* CRTO (NVMe 2.0): ready timeouts in 500 ms units, the same with or without media. */
+static uint32_t crto_units(const struct pnvme_sim *sim, uint64_t to)
+{
+	if (sim->p.crto_ms == 0)
+		return (uint32_t)to;
+	return (sim->p.crto_ms + 499) / 500;
+}
+
 void sim_regs_init(struct pnvme_sim *sim)
 {
 	uint64_t to = sim->p.to;
+	bool v2 = PNVME_VS_MJR(sim->p.vs) >= 2;
+	uint32_t crto = 0;
 
 	if (to == 0) /* four times the ready delay, at least a second */
 		to = (sim->p.ready_ms * 4 + 499) / 500;
@@ -55,12 +65,22 @@ void sim_regs_init(struct pnvme_sim *sim)
 		to = 2;
 	if (to > 255)
 		to = 255;
+	if (v2) {
+		crto = crto_units(sim, to);
+		/* CAP.TO follows CRTO, as the spec wants, unless to= says otherwise. */
+		if (sim->p.to == 0 && sim->p.crto_ms != 0)
+			to = crto < 255 ? crto : 255;
+	}
 	sim->cap = (uint64_t)sim->p.mqes | (1ull << 16) /* CQR */ | (to << 24) |
 		   ((uint64_t)sim->p.dstrd << 32) | ((uint64_t)PNVME_CAP_CSS_NVM << 37);
+	/* NVMe 2.0: CRTO is there, and ready comes as fast with media as without. */
+	if (v2)
+		sim->cap |= SIM_CAP_CRWMS | SIM_CAP_CRIMS;
 	/* MPSMIN = MPSMAX = 0: 4 KiB pages only. */
 	*sim_reg32(sim, PNVME_REG_CAP) = (uint32_t)sim->cap;
 	*sim_reg32(sim, PNVME_REG_CAP + 4) = (uint32_t)(sim->cap >> 32);
-	*sim_reg32(sim, PNVME_REG_VS) = PNVME_VS(1, 4, 0);
+	*sim_reg32(sim, PNVME_REG_VS) = sim->p.vs;
+	*sim_reg32(sim, SIM_REG_CRTO) = crto | crto << 16; /* CRIMT = CRWMT */
 	sim->state = SIM_ST_DISABLED;
 }
 
@@ -136,6 +156,13 @@ static void disable(struct pnvme_sim *sim)
 	sim->timer_ns = sim->now_ns + atomic_load(&sim->ready_ms) * MS_NS;
 }
 
+static uint64_t shutdown_ms(struct pnvme_sim *sim)
+{
+	if (sim->p.shutdown_ms >= 0)
+		return (uint64_t)sim->p.shutdown_ms;
+	return atomic_load(&sim->ready_ms);
+}
+
 static void cc_changed(struct pnvme_sim *sim, uint32_t cc)
 {
 	bool en = cc & PNVME_CC_EN, was = sim->cc & PNVME_CC_EN;
@@ -148,7 +175,7 @@ static void cc_changed(struct pnvme_sim *sim, uint32_t cc)
 		csts_clear(sim, PNVME_CSTS_SHST_MASK);
 		csts_set(sim, PNVME_CSTS_SHST_OCCURRING);
 		sim->shutting_down = true;
-		sim->shutdown_ns = sim->now_ns + atomic_load(&sim->ready_ms) * MS_NS;
+		sim->shutdown_ns = sim->now_ns + shutdown_ms(sim) * MS_NS;
 	}
 	sim->cc = cc;
 }
@@ -171,6 +198,32 @@ static void timers(struct pnvme_sim *sim)
 		csts_clear(sim, PNVME_CSTS_SHST_MASK);
 		csts_set(sim, PNVME_CSTS_SHST_COMPLETE);
 	}
+}
+
+/*
+ * A controller that failed while enabling: CC.EN = 1 (set in CC if the host
+ * left it clear), CSTS.RDY = 0, CSTS.CFS = 1. Nothing is processed; clearing
+ * CC.EN resets it as usual, RDY and CFS clear ready_ms later.
+ */
+static int stuck_cfs(struct pnvme_sim *sim, void *arg)
+{
+	uint32_t cc = *sim_reg32(sim, PNVME_REG_CC) | PNVME_CC_EN;
+
+	(void)arg;
+	if (pnvme_sim_is_removed(sim))
+		return 0;
+	*sim_reg32(sim, PNVME_REG_CC) = cc;
+	sim->cc = cc;
+	sim->state = SIM_ST_FAILED;
+	sim->shutting_down = false;
+	csts_clear(sim, PNVME_CSTS_RDY | PNVME_CSTS_SHST_MASK);
+	sim_fatal(sim, "set by pnvme_sim_set_stuck_cfs");
+	return 0;
+}
+
+void pnvme_sim_set_stuck_cfs(struct pnvme_sim *sim)
+{
+	sim_call(sim, stuck_cfs, NULL);
 }
 
 void sim_regs_step(struct pnvme_sim *sim)
