@@ -70,7 +70,7 @@ all: lib apps tests
 
 lib: $(LIB_A) $(LIB_SO)
 apps: $(APP_BINS)
-tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS) $(BENCHES)
+tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS) $(BENCHES) $(SOAK)
 
 $(BUILD)/obj/%.o: %.c $(CONFIG)
 	@mkdir -p $(dir $@)

@@ -29,6 +29,8 @@ tier perf test/perf/perf_test.sh
 if [ -x test/identify/identify_test.sh ]; then
 	tier identify test/identify/identify_test.sh
 fi
+# Random verified I/O while every kind of fault fires (SOAK_SECONDS, default 120).
+tier soak build/test/soak/soak "${SOAK_SECONDS:-120}"
 if command -v qemu-system-x86_64 >/dev/null 2>&1; then
 	tier qemu test/qemu/check.sh
 else
