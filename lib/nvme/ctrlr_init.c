@@ -145,7 +145,8 @@ static int step_registers(struct pnvme_ctrlr *c, uint32_t cc, uint32_t csts)
 		}
 		return 0;
 	case NVME_STATE_DISABLE_WAIT_RDY_0:
-		if (!(csts & PNVME_CSTS_RDY))
+		/* A reset also clears CFS; give it until CAP.TO, then try the enable anyway. */
+		if (!(csts & PNVME_CSTS_RDY) && (!(csts & PNVME_CSTS_CFS) || timed_out(c)))
 			set_state(c, NVME_STATE_ENABLE, 0);
 		else if (timed_out(c))
 			return fail(c, -ETIMEDOUT, "CSTS.RDY did not become 0 after disable (CAP.TO)");
