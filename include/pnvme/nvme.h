@@ -200,6 +200,7 @@ void pnvme_qpair_flush(struct pnvme_qpair *qpair);
 struct pnvme_qpair_stats {
 	uint64_t sq_doorbell_writes; /* MMIO writes to the SQ tail doorbell */
 	uint64_t cq_doorbell_writes; /* MMIO writes to the CQ head doorbell */
+	uint64_t invalid_completions; /* completions dropped: CID not outstanding, or a duplicate */
 };
 /* Counters since the qpair was allocated. */
 void pnvme_qpair_get_stats(const struct pnvme_qpair *qpair, struct pnvme_qpair_stats *stats);

@@ -148,6 +148,7 @@ void pnvme_qpair_get_stats(const struct pnvme_qpair *qp, struct pnvme_qpair_stat
 {
 	stats->sq_doorbell_writes = qp->sq_doorbell_writes;
 	stats->cq_doorbell_writes = qp->cq_doorbell_writes;
+	stats->invalid_completions = qp->invalid_completions;
 }
 
 uint32_t pnvme_qpair_get_num_outstanding(const struct pnvme_qpair *qp)

@@ -247,6 +247,7 @@ static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair 
 				qp->free_trackers = tr;
 				continue;
 			}
+			qp->invalid_completions++;
 			PNVME_ERRLOG("qpair", "qid %u: completion for CID 0x%x that is not "
 					      "outstanding (dropped)", qp->qid, cpl->cid);
 			continue;

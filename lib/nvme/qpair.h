@@ -99,6 +99,7 @@ struct pnvme_qpair {
 	uint64_t timeout_ticks; /* 0: no timeouts */
 	uint64_t next_timeout_check;
 	uint32_t num_quarantined;
+	uint64_t invalid_completions; /* dropped: CID not outstanding, or a duplicate */
 	bool failed;
 	struct nvme_request *reqs;
 	void *sq_mem, *cq_mem, *prp_mem;
