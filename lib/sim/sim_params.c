@@ -42,6 +42,7 @@ static const struct param_def g_params[] = {
 	{"dbbuf", P_BOOL, F(dbbuf), 0, 1},
 	{"fault_ready", P_READY, F(fault_ready_ms), 0, 600000},
 	{"fault_io", P_U32, F(fault_io), 0, 1000000},
+	{"fault_bogus", P_U32, F(fault_bogus), 0, 1000000},
 };
 
 static void params_default(struct sim_params *p)
@@ -174,7 +175,7 @@ static int param_word(const char *name, const char *word, struct sim_params *p)
 	if (d == NULL) {
 		PNVME_ERRLOG("sim", "%s: unknown parameter '%.*s' (known: ns size lba mdts mqes "
 				    "queues dstrd to latency_us ready_ms idle_us noiob kas "
-				    "thread dbbuf fault_ready fault_io)", name, (int)(eq - word), word);
+				    "thread dbbuf fault_ready fault_io fault_bogus)", name, (int)(eq - word), word);
 		return -EINVAL;
 	}
 	if (param_store(d, eq + 1, p) != 0) {
