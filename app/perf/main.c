@@ -25,6 +25,27 @@ static void on_signal(int sig)
 	g_interrupted = 1;
 }
 
+/*
+ * A completion for a command that was not outstanding, or a second one for
+ * the same command: the device broke the protocol, so nothing it reported in
+ * this run can be trusted. One line names the first row that saw it.
+ */
+static void report_invalid(const struct perf_results *r)
+{
+	const char *where = "?";
+	uint32_t rows = 0;
+
+	for (uint32_t i = 0; i < r->num_ns_rows; i++) {
+		if (r->ns_rows[i].st.invalid_cpls == 0)
+			continue;
+		if (rows++ == 0)
+			where = r->ns_rows[i].name;
+	}
+	fprintf(stderr, "pnvme-perf: the device broke the protocol: %llu invalid completion(s) "
+			"(CID not outstanding, or a duplicate) on %s%s; the run failed\n",
+		(unsigned long long)r->total.st.invalid_cpls, where, rows > 1 ? " and others" : "");
+}
+
 /* Run the workers to the end and report; the exit status. */
 static int run_and_report(const struct perf_config *cfg, struct perf_run *run)
 {
@@ -51,6 +72,10 @@ static int run_and_report(const struct perf_config *cfg, struct perf_run *run)
 		perf_report_table(cfg, &res);
 	fflush(stdout);
 	bad = res.total.st.errors + res.total.st.verify_failures;
+	if (res.total.st.invalid_cpls != 0) {
+		report_invalid(&res);
+		bad++;
+	}
 	perf_results_free(&res);
 	for (int i = 0; i < g_num_ctrlrs; i++) {
 		if (pnvme_ctrlr_is_failed(g_ctrlrs[i])) {

@@ -88,6 +88,8 @@ struct perf_stats {
 	uint64_t complete_ticks, completes; /* inside process_completions, callbacks excluded */
 	uint64_t cpu_skipped;               /* timed calls over PERF_CPU_LIMIT_US: left out */
 	uint64_t sq_doorbells, cq_doorbells; /* MMIO doorbell writes while measuring */
+	uint64_t invalid_cpls;  /* completions the driver dropped (CID not outstanding, or a
+				 * duplicate), the whole run: filled in from the qpair at the end */
 	struct histogram lat;               /* device latency in ns */
 };
 
