@@ -56,8 +56,7 @@ static int run_and_report(const struct perf_config *cfg, struct perf_run *run)
 	rc = perf_threads_start(run, g_layout.threads, g_layout.num_threads);
 	if (rc != 0)
 		return PERF_EXIT_FAILED;
-	perf_wait(run, g_layout.threads, g_layout.num_threads, g_ctrlrs, g_num_ctrlrs,
-		  &g_interrupted);
+	perf_wait(run, g_layout.threads, g_layout.num_threads, &g_interrupted);
 	perf_threads_join(g_layout.threads, g_layout.num_threads);
 	if (g_interrupted)
 		fprintf(stderr, "pnvme-perf: interrupted: the results cover the time until then\n");
@@ -111,7 +110,9 @@ int main(int argc, char **argv)
 	run.hz = pnvme_ticks_hz();
 	run.ns_mult = (uint64_t)(((unsigned __int128)1000000000u << 32) / run.hz);
 	run.num_threads = cfg.num_threads;
+	run.ctrlrs = g_ctrlrs;
 	rc = perf_attach(&cfg, g_ctrlrs, MAX_CTRLRS, &g_num_ctrlrs);
+	run.num_ctrlrs = g_num_ctrlrs;
 	if (rc != 0)
 		rc = rc == -EINVAL ? PERF_EXIT_USAGE : PERF_EXIT_FAILED;
 	else

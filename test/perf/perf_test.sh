@@ -213,6 +213,16 @@ pycheck "--no-cpu-time: cpu figures null" "$CONSISTENT
 assert t['cpu_ns_per_io'] is None and d['config']['cpu_time'] is False
 "
 
+# ---------------------------------------------------------------- a large depth
+# 32768 tasks and buffers (128 MiB of them) and a 32769-entry queue: set-up is
+# linear and keeps the admin queue polled, so the controller's keep-alive timer
+# does not run out (one allocation per buffer took long enough for it to).
+run -r "trtype:sim mqes=65535" -q 32768 -t 1 --json
+expect_rc "-q 32768" 0
+pycheck "-q 32768: I/O done, no errors" "$CONSISTENT
+assert d['config']['queue_depth'] == 32768
+"
+
 # ---------------------------------------------------------------- usage errors
 usage "unknown workload" "workload" -w foo
 usage "QD 0" "queue depth" -q 0
