@@ -57,8 +57,9 @@ void perf_usage(FILE *f)
 		"  -h, --help            this text\n"
 		"\n"
 		"A progress line goes to stderr each second when stderr is a terminal.\n"
-		"Exit status: 0 when every I/O succeeded, 1 on I/O errors, verify mismatches or a\n"
-		"failed controller, 2 on bad usage (one line on stderr says what).\n",
+		"Exit status: 0 when every I/O succeeded, 1 on I/O errors, verify mismatches,\n"
+		"invalid completions (the device broke the protocol) or a failed controller,\n"
+		"2 on bad usage (one line on stderr says what).\n",
 		PERF_MAX_TRIDS, PERF_MAX_QPAIRS_PER_NS);
 }
 

@@ -74,9 +74,10 @@ static void json_row(const struct perf_config *cfg, const struct perf_results *r
 		printf(", \"cpu_ns_per_io\": null");
 	printf(", \"doorbells_per_io\": {\"sq\": %.4f, \"cq\": %.4f}", f.sq_db_per_io,
 	       f.cq_db_per_io);
-	printf(", \"errors\": %llu, \"verified\": %llu, \"verify_failures\": %llu",
+	printf(", \"errors\": %llu, \"verified\": %llu, \"verify_failures\": %llu, "
+	       "\"invalid_completions\": %llu",
 	       (unsigned long long)st->errors, (unsigned long long)st->verified,
-	       (unsigned long long)st->verify_failures);
+	       (unsigned long long)st->verify_failures, (unsigned long long)st->invalid_cpls);
 	if (cfg->latency_detail >= 2)
 		json_histogram(&st->lat);
 	printf("}%s\n", sep);
@@ -131,9 +132,11 @@ void perf_report_json(const struct perf_config *cfg, const struct perf_results *
 	} else {
 		printf("  \"rate\": null,\n");
 	}
-	printf("  \"lost_ios\": %llu,\n  \"errors\": %llu,\n  \"verify_failures\": %llu,\n",
+	printf("  \"lost_ios\": %llu,\n  \"errors\": %llu,\n  \"verify_failures\": %llu,\n"
+	       "  \"invalid_completions\": %llu,\n",
 	       (unsigned long long)r->lost, (unsigned long long)r->total.st.errors,
-	       (unsigned long long)r->total.st.verify_failures);
+	       (unsigned long long)r->total.st.verify_failures,
+	       (unsigned long long)r->total.st.invalid_cpls);
 	printf("  \"total\":\n");
 	json_row(cfg, r, &r->total, "  ", "");
 	printf("}\n");

@@ -25,6 +25,27 @@ static void on_signal(int sig)
 	g_interrupted = 1;
 }
 
+/*
+ * A completion for a command that was not outstanding, or a second one for
+ * the same command: the device broke the protocol, so nothing it reported in
+ * this run can be trusted. One line names the first row that saw it.
+ */
+static void report_invalid(const struct perf_results *r)
+{
+	const char *where = "?";
+	uint32_t rows = 0;
+
+	for (uint32_t i = 0; i < r->num_ns_rows; i++) {
+		if (r->ns_rows[i].st.invalid_cpls == 0)
+			continue;
+		if (rows++ == 0)
+			where = r->ns_rows[i].name;
+	}
+	fprintf(stderr, "pnvme-perf: the device broke the protocol: %llu invalid completion(s) "
+			"(CID not outstanding, or a duplicate) on %s%s; the run failed\n",
+		(unsigned long long)r->total.st.invalid_cpls, where, rows > 1 ? " and others" : "");
+}
+
 /* Run the workers to the end and report; the exit status. */
 static int run_and_report(const struct perf_config *cfg, struct perf_run *run)
 {
@@ -35,8 +56,7 @@ static int run_and_report(const struct perf_config *cfg, struct perf_run *run)
 	rc = perf_threads_start(run, g_layout.threads, g_layout.num_threads);
 	if (rc != 0)
 		return PERF_EXIT_FAILED;
-	perf_wait(run, g_layout.threads, g_layout.num_threads, g_ctrlrs, g_num_ctrlrs,
-		  &g_interrupted);
+	perf_wait(run, g_layout.threads, g_layout.num_threads, &g_interrupted);
 	perf_threads_join(g_layout.threads, g_layout.num_threads);
 	if (g_interrupted)
 		fprintf(stderr, "pnvme-perf: interrupted: the results cover the time until then\n");
@@ -51,6 +71,10 @@ static int run_and_report(const struct perf_config *cfg, struct perf_run *run)
 		perf_report_table(cfg, &res);
 	fflush(stdout);
 	bad = res.total.st.errors + res.total.st.verify_failures;
+	if (res.total.st.invalid_cpls != 0) {
+		report_invalid(&res);
+		bad++;
+	}
 	perf_results_free(&res);
 	for (int i = 0; i < g_num_ctrlrs; i++) {
 		if (pnvme_ctrlr_is_failed(g_ctrlrs[i])) {
@@ -86,7 +110,9 @@ int main(int argc, char **argv)
 	run.hz = pnvme_ticks_hz();
 	run.ns_mult = (uint64_t)(((unsigned __int128)1000000000u << 32) / run.hz);
 	run.num_threads = cfg.num_threads;
+	run.ctrlrs = g_ctrlrs;
 	rc = perf_attach(&cfg, g_ctrlrs, MAX_CTRLRS, &g_num_ctrlrs);
+	run.num_ctrlrs = g_num_ctrlrs;
 	if (rc != 0)
 		rc = rc == -EINVAL ? PERF_EXIT_USAGE : PERF_EXIT_FAILED;
 	else

@@ -27,6 +27,9 @@
  * left out of the CPU figures and the call counted as skipped.
  */
 #define PERF_CPU_LIMIT_US 50
+/* The tasks' I/O buffers come from DMA regions of about this size (worker.c). */
+#define PERF_BUF_CHUNK (16u << 20)
+#define PERF_BUF_ALIGN 4096u
 
 #define perf_likely(x) __builtin_expect(!!(x), 1)
 #define perf_unlikely(x) __builtin_expect(!!(x), 0)
@@ -88,6 +91,8 @@ struct perf_stats {
 	uint64_t complete_ticks, completes; /* inside process_completions, callbacks excluded */
 	uint64_t cpu_skipped;               /* timed calls over PERF_CPU_LIMIT_US: left out */
 	uint64_t sq_doorbells, cq_doorbells; /* MMIO doorbell writes while measuring */
+	uint64_t invalid_cpls;  /* completions the driver dropped (CID not outstanding, or a
+				 * duplicate), the whole run: filled in from the qpair at the end */
 	struct histogram lat;               /* device latency in ns */
 };
 
@@ -124,6 +129,8 @@ struct perf_slot {
 	struct pnvme_ctrlr *ctrlr;
 	struct perf_task *tasks;
 	uint32_t num_tasks;
+	void **buf_chunks;       /* the tasks' buffers, carved out of a few DMA regions */
+	uint32_t num_buf_chunks;
 	uint32_t sector_size;
 	uint32_t ns_index;       /* which namespace (row) of the run */
 	uint32_t qpair_index;    /* 0 .. qpairs_per_ns - 1 */
@@ -149,6 +156,10 @@ struct perf_run {
 	uint64_t t_start;            /* set before the workers are released */
 	atomic_int go;               /* 1: start at t_start; -1: give up (setup failed) */
 	atomic_int stop;             /* ask every worker to stop submitting (SIGINT) */
+	/* The main thread's alone: the controllers whose admin queues it polls. */
+	struct pnvme_ctrlr **ctrlrs;
+	int num_ctrlrs;
+	uint64_t next_admin;         /* tick of the next admin poll */
 };
 
 enum perf_thread_state {
@@ -244,8 +255,14 @@ int perf_threads_start(struct perf_run *run, struct perf_thread *th, uint32_t n)
 void perf_threads_join(struct perf_thread *th, uint32_t n);
 
 /* progress.c: the main thread while the workers run. */
+/*
+ * Poll the admin queues (Keep Alive, asynchronous events) if the last poll is
+ * 10 ms old. The main thread calls it while it sets up too: a long set-up
+ * must not let a controller's keep-alive timer run out.
+ */
+void perf_poll_admin(struct perf_run *run);
 void perf_wait(struct perf_run *run, struct perf_thread *th, uint32_t n,
-	       struct pnvme_ctrlr **ctrlrs, int num_ctrlrs, volatile sig_atomic_t *interrupted);
+	       volatile sig_atomic_t *interrupted);
 
 /* Fill and check the verify pattern (pattern.c). */
 void perf_pattern_fill(void *buf, uint32_t len, uint32_t sector_size, uint64_t lba, uint32_t gen);

@@ -2,7 +2,7 @@
 /*
  * The main thread while the workers run: admin completions (keep-alive) every
  * 10 ms, stop requests, and a progress line each second on stderr when stderr
- * is a terminal.
+ * is a terminal. Set-up polls the admin queues through perf_poll_admin() too.
  */
 #include <stdio.h>
 #include <time.h>
@@ -31,13 +31,24 @@ static void progress_line(const struct perf_run *run, struct perf_thread *th, ui
 	*last_tick = now;
 }
 
+void perf_poll_admin(struct perf_run *run)
+{
+	uint64_t now = pnvme_ticks();
+
+	if (now < run->next_admin)
+		return;
+	for (int i = 0; i < run->num_ctrlrs; i++)
+		pnvme_ctrlr_process_admin_completions(run->ctrlrs[i]);
+	run->next_admin = now + run->hz / 100;
+}
+
 void perf_wait(struct perf_run *run, struct perf_thread *th, uint32_t n,
-	       struct pnvme_ctrlr **ctrlrs, int num_ctrlrs, volatile sig_atomic_t *interrupted)
+	       volatile sig_atomic_t *interrupted)
 {
 	const struct timespec nap = {0, 1000000};
 	bool tty = isatty(STDERR_FILENO) == 1, printed = false;
 	uint64_t hz = run->hz, start = run->t_start;
-	uint64_t next_admin = start, next_progress = start + hz, last_done = 0, last_tick = start;
+	uint64_t next_progress = start + hz, last_done = 0, last_tick = start;
 
 	for (;;) {
 		uint32_t done = 0;
@@ -50,12 +61,8 @@ void perf_wait(struct perf_run *run, struct perf_thread *th, uint32_t n,
 			break;
 		if (*interrupted)
 			atomic_store_explicit(&run->stop, 1, memory_order_relaxed);
+		perf_poll_admin(run);
 		now = pnvme_ticks();
-		if (now >= next_admin) {
-			for (int i = 0; i < num_ctrlrs; i++)
-				pnvme_ctrlr_process_admin_completions(ctrlrs[i]);
-			next_admin = now + hz / 100;
-		}
 		if (tty && now >= next_progress) {
 			progress_line(run, th, n, now, &last_done, &last_tick);
 			printed = true;

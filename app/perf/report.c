@@ -171,4 +171,7 @@ void perf_report_table(const struct perf_config *cfg, const struct perf_results 
 		       (unsigned long long)r->total.st.verify_failures);
 	if (r->total.st.errors != 0)
 		printf("I/O errors: %llu\n", (unsigned long long)r->total.st.errors);
+	if (r->total.st.invalid_cpls != 0)
+		printf("invalid completions: %llu (dropped by the driver: CID not outstanding, or a "
+		       "duplicate)\n", (unsigned long long)r->total.st.invalid_cpls);
 }

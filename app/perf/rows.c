@@ -26,6 +26,7 @@ static void stats_add(struct perf_stats *d, const struct perf_stats *s)
 	d->cpu_skipped += s->cpu_skipped;
 	d->sq_doorbells += s->sq_doorbells;
 	d->cq_doorbells += s->cq_doorbells;
+	d->invalid_cpls += s->invalid_cpls;
 	hist_merge(&d->lat, &s->lat);
 }
 
@@ -42,9 +43,16 @@ static void row_init(struct perf_row *r, int thread, int core, int ns_index, dou
 /* A slot's counters with the figures the hot path leaves out filled in. */
 static void slot_stats(const struct perf_slot *s, struct perf_stats *out)
 {
+	struct pnvme_qpair_stats q;
+
 	*out = s->st;
 	out->writes = s->st.ios - s->st.reads;
 	out->bytes = s->st.ios * s->sectors_per_io * s->sector_size;
+	out->invalid_cpls = 0;
+	if (s->qpair != NULL) {
+		pnvme_qpair_get_stats(s->qpair, &q);
+		out->invalid_cpls = q.invalid_completions;
+	}
 }
 
 int perf_results_build(struct perf_results *r, struct perf_thread *th, uint32_t n,

@@ -85,6 +85,7 @@ static int init_thread(struct perf_layout *l, const struct perf_config *cfg,
 								  7919);
 			if (rc != 0)
 				return rc;
+			perf_poll_admin(run);
 		}
 	}
 	return 0;

@@ -222,6 +222,60 @@ static uint32_t queue_size_for(const struct perf_config *cfg, struct pnvme_ctrlr
 	return want < mqes ? want : mqes;
 }
 
+/*
+ * Distance between two tasks' buffers: below a page, the next power of two
+ * (a buffer then never crosses a page: PRP1 alone); from a page up, whole
+ * pages (every buffer page aligned, as a buffer of its own would be).
+ */
+static uint32_t buf_stride(uint32_t io_size)
+{
+	uint32_t stride = 512;
+
+	if (io_size >= PERF_BUF_ALIGN)
+		return (io_size + PERF_BUF_ALIGN - 1) & ~(PERF_BUF_ALIGN - 1);
+	while (stride < io_size)
+		stride <<= 1;
+	return stride;
+}
+
+/*
+ * The tasks' I/O buffers, carved out of DMA regions of about PERF_BUF_CHUNK
+ * each: a handful of allocations at any depth (one per buffer made set-up
+ * quadratic in DPDK's allocator), none so large that fragmented hugepage
+ * memory cannot hold it. The admin queues are polled between regions.
+ */
+static int alloc_buffers(struct perf_slot *s, uint32_t io_size)
+{
+	uint32_t stride = buf_stride(io_size);
+	uint32_t per_chunk = PERF_BUF_CHUNK / stride, done = 0;
+
+	if (per_chunk == 0)
+		per_chunk = 1;
+	if (per_chunk > s->num_tasks)
+		per_chunk = s->num_tasks;
+	s->num_buf_chunks = (s->num_tasks + per_chunk - 1) / per_chunk;
+	s->buf_chunks = calloc(s->num_buf_chunks, sizeof(*s->buf_chunks));
+	if (s->buf_chunks == NULL)
+		return -ENOMEM;
+	for (uint32_t c = 0; c < s->num_buf_chunks; c++) {
+		uint32_t n = s->num_tasks - done < per_chunk ? s->num_tasks - done : per_chunk;
+		uint8_t *mem = pnvme_dma_zmalloc((size_t)n * stride, PERF_BUF_ALIGN, NULL);
+
+		if (mem == NULL) {
+			fprintf(stderr, "pnvme-perf: out of DMA memory for %u buffers of %u bytes "
+					"(%llu MiB)\n", s->num_tasks, io_size,
+				(unsigned long long)s->num_tasks * stride >> 20);
+			return -ENOMEM;
+		}
+		s->buf_chunks[c] = mem;
+		for (uint32_t i = 0; i < n; i++)
+			s->tasks[done + i].buf = mem + (size_t)i * stride;
+		done += n;
+		perf_poll_admin(s->th->run);
+	}
+	return 0;
+}
+
 int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, struct pnvme_ctrlr *ctrlr,
 		   struct pnvme_ns *ns, uint64_t unit_base, uint64_t num_units, uint64_t seed)
 {
@@ -269,16 +323,13 @@ int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, struct pn
 	if (s->tasks == NULL || s->free == NULL)
 		return -ENOMEM;
 	s->num_tasks = cfg->queue_depth;
+	rc = alloc_buffers(s, cfg->io_size);
+	if (rc != 0)
+		return rc;
 	for (uint32_t i = 0; i < s->num_tasks; i++) {
 		struct perf_task *t = &s->tasks[s->num_tasks - 1 - i];
 
 		t->s = s;
-		t->buf = pnvme_dma_zmalloc(cfg->io_size, 4096, NULL);
-		if (t->buf == NULL) {
-			fprintf(stderr, "pnvme-perf: out of DMA memory for %u buffers of %u bytes\n",
-				s->num_tasks, cfg->io_size);
-			return -ENOMEM;
-		}
 		s->free[s->num_free++] = t;
 	}
 	return 0;
@@ -288,14 +339,16 @@ void perf_slot_fini(struct perf_slot *s)
 {
 	if (s->qpair != NULL)
 		pnvme_ctrlr_free_io_qpair(s->qpair);
-	for (uint32_t i = 0; s->tasks != NULL && i < s->num_tasks; i++)
-		pnvme_dma_free(s->tasks[i].buf);
+	for (uint32_t i = 0; s->buf_chunks != NULL && i < s->num_buf_chunks; i++)
+		pnvme_dma_free(s->buf_chunks[i]);
+	free(s->buf_chunks);
 	free(s->tasks);
 	free(s->free);
 	free(s->unit_gen);
 	free(s->unit_busy);
 	s->qpair = NULL;
 	s->tasks = NULL;
+	s->buf_chunks = NULL;
 	s->free = NULL;
 	s->unit_gen = NULL;
 	s->unit_busy = NULL;

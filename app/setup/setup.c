@@ -266,8 +266,15 @@ static bool bind_one(const struct func *f)
         return false;
     }
     if (strcmp(driver, "vfio-pci") != 0) {
+        /* /proc/mounts and friends first: they say more, but only about
+         * this mount namespace. Then what the kernel itself says. */
         if (func_in_use(f->bdf, why, sizeof(why))) {
             error("%s: in use: %s; not binding it", f->bdf, why);
+            return false;
+        }
+        int busy = func_blocks_check(f->bdf, why, sizeof(why));
+        if (busy < 0) {
+            error("%s: %s%s; not binding it", f->bdf, busy == -EBUSY ? "in use: " : "", why);
             return false;
         }
         if (!rebind(f->bdf, "vfio-pci", "vfio-pci"))

@@ -29,7 +29,14 @@ int func_block_devices(const char *bdf, char names[][NAME_LEN], int max);
 bool vfio_group_node(const char *group, char *buf, size_t len); /* true if it exists */
 
 /* Fills why and returns true when something holds the function: a mounted,
- * swapped-on, stacked or open namespace, or an open vfio group. */
+ * swapped-on, stacked or open namespace, a namespace the kernel will not let
+ * us open exclusively (func_blocks_check), or an open vfio group. */
 bool func_in_use(const char *bdf, char *why, size_t len);
+
+/* Opens each block device of BDF (every namespace and its partitions, from
+ * sysfs) with O_EXCL and closes it again. -EBUSY, with why, when one is
+ * claimed (a mount in any namespace, a lazily unmounted file system, swap, md,
+ * dm); another negative errno, with why, when one could not be checked; else 0. */
+int func_blocks_check(const char *bdf, char *why, size_t len);
 
 #endif

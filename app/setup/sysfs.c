@@ -310,10 +310,11 @@ static bool one_block_in_use(const char *name, char *why, size_t len)
     return node_open_by(path, why, len);
 }
 
-/* A disk is busy when it or any of its partitions is. */
-static bool disk_in_use(const char *name, char *why, size_t len)
+/* Calls FN on disk NAME, then on each of its partitions (the entries of
+ * /sys/block/NAME that have a "partition" file), until one returns true. */
+static bool disk_and_partitions(const char *name, bool (*fn)(const char *, void *), void *arg)
 {
-    if (one_block_in_use(name, why, len))
+    if (fn(name, arg))
         return true;
     char path[PATH_MAX];
     path_fmt(path, sizeof(path), "/sys/block/%s", name);
@@ -321,17 +322,86 @@ static bool disk_in_use(const char *name, char *why, size_t len)
     if (!d)
         return false;
     struct dirent *e;
-    bool busy = false;
-    while (!busy && (e = readdir(d)) != NULL) {
+    bool hit = false;
+    while (!hit && (e = readdir(d)) != NULL) {
         char part[PATH_MAX];
         if (strncmp(e->d_name, name, strlen(name)) != 0)
             continue;
         if (path_fmt(part, sizeof(part), "%s/%s/partition", path, e->d_name) &&
             sysfs_exists(part))
-            busy = one_block_in_use(e->d_name, why, len);
+            hit = fn(e->d_name, arg);
     }
     closedir(d);
-    return busy;
+    return hit;
+}
+
+struct why_buf {
+    char *why;
+    size_t len;
+    int err;   /* excl_check_cb: the first failure that is not EBUSY */
+};
+
+static bool block_in_use_cb(const char *name, void *arg)
+{
+    struct why_buf *w = arg;
+    return one_block_in_use(name, w->why, w->len);
+}
+
+/* A disk is busy when it or any of its partitions is. */
+static bool disk_in_use(const char *name, char *why, size_t len)
+{
+    struct why_buf w = { why, len, 0 };
+    return disk_and_partitions(name, block_in_use_cb, &w);
+}
+
+/* The kernel's own check: an exclusive open of a block device (O_EXCL) fails
+ * with EBUSY while anything claims it, whatever /proc/mounts shows us: a file
+ * system mounted in any mount namespace, or lazily unmounted with files still
+ * open, swap, md, dm. The descriptor is closed at once. Stops at EBUSY; other
+ * failures are remembered and the walk goes on. */
+static bool excl_check_cb(const char *name, void *arg)
+{
+    struct why_buf *w = arg;
+    char node[PATH_MAX];
+    struct stat st;
+    dev_t devt;
+    path_fmt(node, sizeof(node), "/dev/%s", name);
+    int fd = open(node, O_RDONLY | O_EXCL | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0 && errno == EBUSY) {
+        snprintf(w->why, w->len, "%s held (the kernel refused an exclusive open: a mount in "
+                 "some mount namespace, a lazily unmounted file system with open files, swap, "
+                 "md or dm)", node);
+        return true;
+    }
+    if (fd < 0) {
+        int err = errno;
+        if (!w->err) {
+            w->err = -err;
+            snprintf(w->why, w->len, "cannot open %s exclusively to check that it is unused: %s",
+                     node, strerror(err));
+        }
+        return false;
+    }
+    bool wrong = fstat(fd, &st) < 0 || !S_ISBLK(st.st_mode) ||
+                 (block_devt(name, &devt) && st.st_rdev != devt);
+    close(fd);
+    if (wrong && !w->err) {
+        w->err = -ENODEV;
+        snprintf(w->why, w->len, "cannot check that %s is unused: it is not the block device "
+                 "sysfs calls %s", node, name);
+    }
+    return false;
+}
+
+int func_blocks_check(const char *bdf, char *why, size_t len)
+{
+    char names[MAX_BLOCK][NAME_LEN];
+    struct why_buf w = { why, len, 0 };
+    int n = func_block_devices(bdf, names, MAX_BLOCK);
+    for (int i = 0; i < n; i++)
+        if (disk_and_partitions(names[i], excl_check_cb, &w))
+            return -EBUSY;
+    return w.err;
 }
 
 bool func_in_use(const char *bdf, char *why, size_t len)
@@ -341,6 +411,8 @@ bool func_in_use(const char *bdf, char *why, size_t len)
     for (int i = 0; i < n; i++)
         if (disk_in_use(names[i], why, len))
             return true;
+    if (func_blocks_check(bdf, why, len) == -EBUSY)
+        return true;
     func_driver(bdf, driver, sizeof(driver));
     func_iommu_group(bdf, group, sizeof(group));
     char node[PATH_MAX];

@@ -303,6 +303,9 @@ int pnvme_sim_create(const char *name, const char *params, struct pnvme_sim **ou
 	if (rc == 0 && sim->p.fault_io != 0)
 		rc = pnvme_sim_fail_next(sim, PNVME_SIM_IO, PNVME_SIM_ANY_OPC, sim->p.fault_io,
 					 PNVME_SCT_MEDIA_ERROR, PNVME_SC_UNRECOVERED_READ_ERROR, true);
+	if (rc == 0 && sim->p.fault_bogus != 0)
+		rc = pnvme_sim_bogus_cid_next(sim, PNVME_SIM_IO, PNVME_SIM_ANY_OPC,
+					      sim->p.fault_bogus);
 	if (rc == 0) {
 		sim_identify_init(sim);
 		if (sim->p.thread)

@@ -102,6 +102,7 @@ struct sim_params {
 	bool never_ready;
 	int64_t fault_ready_ms; /* < 0: none; else RDY delay not reflected in CAP.TO */
 	uint32_t fault_io;      /* fail this many of the first I/O commands (Unrecovered Read Error) */
+	uint32_t fault_bogus;   /* an extra completion, CID not outstanding, for the first N I/Os */
 };
 
 int sim_params_parse(const char *name, const char *text, struct sim_params *p);

@@ -54,6 +54,7 @@ static const struct param_def g_params[] = {
 	{"shutdown_ms", P_I64, F(shutdown_ms), 0, 600000},
 	{"fault_ready", P_READY, F(fault_ready_ms), 0, 600000},
 	{"fault_io", P_U32, F(fault_io), 0, 1000000},
+	{"fault_bogus", P_U32, F(fault_bogus), 0, 1000000},
 };
 
 static void params_default(struct sim_params *p)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # pnvme-perf against the software controller (trtype:sim), a second or two per
 # run: --json contents and consistency, the table and -L/-LL, --verify,
-# threads, -d, --rate, warm-up, the progress line, and the usage errors (exit
+# threads, -d, --rate, warm-up, the progress line, I/O errors, invalid
+# completions (a device breaking the protocol), and the usage errors (exit
 # status 2, one line on stderr). Figures are only checked for consistency,
 # never against a speed, except --rate, whose whole point is the rate.
 #
@@ -66,6 +67,7 @@ for r in rows + d['threads'] + [t]:
     else:
         assert c is None, c
 assert t['errors'] == 0 and d['errors'] == 0 and t['verify_failures'] == 0, t
+assert t['invalid_completions'] == 0 and d['invalid_completions'] == 0, t
 for k in ('workload', 'queue_depth', 'io_size', 'read_pct', 'seconds', 'warmup_s', 'max_ios',
           'rate_iops', 'threads', 'cores', 'qpairs_per_ns', 'verify', 'batch', 'controllers'):
     assert k in d['config'], k
@@ -211,6 +213,16 @@ pycheck "--no-cpu-time: cpu figures null" "$CONSISTENT
 assert t['cpu_ns_per_io'] is None and d['config']['cpu_time'] is False
 "
 
+# ---------------------------------------------------------------- a large depth
+# 32768 tasks and buffers (128 MiB of them) and a 32769-entry queue: set-up is
+# linear and keeps the admin queue polled, so the controller's keep-alive timer
+# does not run out (one allocation per buffer took long enough for it to).
+run -r "trtype:sim mqes=65535" -q 32768 -t 1 --json
+expect_rc "-q 32768" 0
+pycheck "-q 32768: I/O done, no errors" "$CONSISTENT
+assert d['config']['queue_depth'] == 32768
+"
+
 # ---------------------------------------------------------------- usage errors
 usage "unknown workload" "workload" -w foo
 usage "QD 0" "queue depth" -q 0
@@ -244,5 +256,32 @@ expect_rc "I/O errors" 1
 pycheck "I/O errors counted in --json" "assert d['total']['errors'] == 3, d['total']['errors']"
 grep -q "Unrecovered Read Error" "$tmp/err" && ok "I/O error named on stderr" ||
 	not_ok "I/O error named on stderr" "$(cat "$tmp/err")"
+
+# ---------------------------------------------------------------- protocol breaks
+# The sim posts an extra completion with a CID not outstanding for its first 3
+# I/O commands: the driver drops them; the I/O itself succeeds, but the run
+# cannot be trusted, so it fails: counted in the table and JSON, one line, exit 1.
+run -r "trtype:sim fault_bogus=3" -q 4 -t 1 --json
+expect_rc "invalid completions" 1
+pycheck "invalid completions counted in --json" "
+assert d['invalid_completions'] == 3, d['invalid_completions']
+assert d['total']['invalid_completions'] == 3, d['total']
+assert sum(r['invalid_completions'] for r in d['namespaces']) == 3, d['namespaces']
+assert d['total']['errors'] == 0 and d['total']['ios'] > 0, d['total']
+"
+n=$(grep -c '^pnvme-perf: ' "$tmp/err")
+if [ "$n" -eq 1 ] && grep -q '^pnvme-perf: the device broke the protocol: 3 invalid completion(s) .* on sim0 ns 1' "$tmp/err"; then
+	ok "invalid completions: one line on stderr naming them and the qpair"
+else
+	not_ok "invalid completions: wanted one pnvme-perf line on stderr" "$(cat "$tmp/err")"
+fi
+run -r "trtype:sim fault_bogus=2" -q 4 -t 1
+expect_rc "invalid completions, table" 1
+grep -q '^invalid completions: 2 ' "$tmp/out" && ok "invalid completions in the table" ||
+	not_ok "invalid completions in the table" "$(tail -5 "$tmp/out")"
+run -r "trtype:sim" -q 4 -t 1 --json
+pycheck "no invalid completions from a well-behaved device" "
+assert d['invalid_completions'] == 0 and d['total']['invalid_completions'] == 0, d['total']
+"
 
 cli_summary

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Guest-side test of pnvme-setup (busybox sh): status, reset to the kernel's
-# nvme driver, bind to vfio-pci, and the refusals: a namespace mounted, used
-# as swap or held open, a vfio group held open. Checks outcomes in sysfs.
+# nvme driver, bind to vfio-pci, and the refusals: a namespace mounted (here,
+# in another mount namespace, or lazily unmounted with a file open), used as
+# swap or held open, a vfio group held open. Checks outcomes in sysfs.
 #
 #   test/qemu/run.sh test/qemu/setup_test.sh      (needs build/bin/pnvme-setup)
 
@@ -103,7 +104,9 @@ check "  ... one line naming the process" sh -c "grep -q 'in use: /dev/$d1 open 
 check "  ... $A still on nvme" driver_is "$A" nvme
 release
 
+fs_ok=0
 if load_modules ext4 && mke2fs -q -b 4096 "/dev/$d2" > /dev/null && mkdir -p /mnt && mount -t ext2 "/dev/$d2" /mnt; then
+    fs_ok=1
     expect 1 "bind $A while $d2 is mounted" pnvme-setup bind "$A"
     check "  ... says mounted at /mnt" out_has "in use: mounted at /mnt ($d2)"
     check "  ... $A still on nvme" driver_is "$A" nvme
@@ -112,6 +115,43 @@ if load_modules ext4 && mke2fs -q -b 4096 "/dev/$d2" > /dev/null && mkdir -p /mn
     umount /mnt
 else
     bad "could not mount an ext2 file system on /dev/$d2"
+fi
+
+# Holds the kernel sees and our /proc/mounts does not: pnvme-setup's
+# exclusive open of each block device must find them.
+held_line() {   # the one line bind printed names /dev/$d2 as held
+    grep -q "^pnvme-setup: $A: in use: /dev/$d2 held (the kernel refused an exclusive open" /tmp/out &&
+        [ "$(wc -l < /tmp/out)" = 1 ]
+}
+not_in_our_mounts() { ! grep -q "^/dev/$d2 " /proc/mounts; }
+if [ $fs_ok = 1 ]; then
+    echo "== bind refuses $d2 mounted in another mount namespace"
+    rm -f /tmp/ns-mounted
+    mkdir -p /mnt2
+    # unshare execs sh in a new, private mount namespace; sh mounts, then
+    # becomes sleep: the namespace (and its mount) lives as long as NSPID.
+    unshare -m --propagation private \
+        sh -c "mount -t ext2 /dev/$d2 /mnt2 && touch /tmp/ns-mounted && exec sleep 120" &
+    NSPID=$!
+    i=0
+    while [ ! -e /tmp/ns-mounted ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    check "  ... mounted there" test -e /tmp/ns-mounted
+    check "  ... and not in this namespace's /proc/mounts" not_in_our_mounts
+    expect 1 "bind $A while $d2 is mounted in another mount namespace" pnvme-setup bind "$A"
+    check "  ... one line: in use: /dev/$d2 held" held_line
+    check "  ... $A still on nvme" driver_is "$A" nvme
+    kill "$NSPID"; wait "$NSPID" 2>/dev/null
+
+    echo "== bind refuses $d2 lazily unmounted with a file still open"
+    if mount -t ext2 "/dev/$d2" /mnt && echo data > /mnt/held && exec 3< /mnt/held && umount -l /mnt; then
+        check "  ... gone from /proc/mounts" not_in_our_mounts
+        expect 1 "bind $A while a file on lazily unmounted $d2 is open" pnvme-setup bind "$A"
+        check "  ... one line: in use: /dev/$d2 held" held_line
+        check "  ... $A still on nvme" driver_is "$A" nvme
+    else
+        bad "could not mount $d2, open a file on it and unmount it lazily"
+    fi
+    exec 3<&-   # the last reference: the file system goes, and with it the hold
 fi
 
 echo "== bind back to vfio-pci"
