@@ -103,7 +103,7 @@ int env_pci_disable_bus_master(struct env_pci_dev *dev)
 	rc = dev->ops->cfg_read(dev, &cmd, sizeof(cmd), PCI_COMMAND);
 	if (rc < 0)
 		return rc;
-	cmd &= (uint16_t)~PCI_COMMAND_MASTER;
+	cmd = (uint16_t)((cmd & ~PCI_COMMAND_MASTER) | PCI_COMMAND_MEMORY);
 	return dev->ops->cfg_write(dev, &cmd, sizeof(cmd), PCI_COMMAND);
 }
 

@@ -64,7 +64,7 @@ void *env_pci_iova_to_vaddr(uint64_t iova, size_t len);
 
 /* Set the bus master enable bit so the function can DMA. */
 int env_pci_enable_bus_master(struct env_pci_dev *dev);
-/* Clear it: the function can no longer reach memory. */
+/* Clear it (memory space stays on): the function can no longer reach memory. */
 int env_pci_disable_bus_master(struct env_pci_dev *dev);
 /* Function-level reset, where the transport offers one; -ENOTSUP otherwise. */
 int env_pci_reset(struct env_pci_dev *dev);

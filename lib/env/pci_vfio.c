@@ -141,8 +141,13 @@ static int vfio_attach(const char *addr, const char *params, struct env_pci_dev 
 		rc = vfio_cfg_read(&vdev->pci, &vdev->pci.vendor_id, 2, 0);
 	if (rc == 0)
 		rc = vfio_cfg_read(&vdev->pci, &vdev->pci.device_id, 2, 2);
+	/*
+	 * Memory space on, bus mastering off: a controller a killed process left
+	 * enabled still has its queues; it may DMA again only once the driver
+	 * has disabled it (bring-up turns mastering on just before the enable).
+	 */
 	if (rc == 0)
-		rc = env_pci_enable_bus_master(&vdev->pci);
+		rc = env_pci_disable_bus_master(&vdev->pci);
 	if (rc != 0) {
 		PNVME_ERRLOG("pcie", "%s: cannot map BAR0 or reach config space: %s", bdf,
 			     strerror(-rc));

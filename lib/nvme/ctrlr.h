@@ -110,7 +110,6 @@ struct pnvme_ctrlr {
 	pnvme_timeout_cb timeout_cb;
 	void *timeout_arg;
 	bool detaching;
-	bool bus_master_off; /* turned off by nvme_ctrlr_stop_device() */
 
 	/* Aborts under the Abort Command Limit (abort.c; admin lock). */
 	struct nvme_abort_slot aborts[NVME_MAX_ABORTS];

@@ -152,6 +152,9 @@ static int step_registers(struct pnvme_ctrlr *c, uint32_t cc, uint32_t csts)
 			return fail(c, -ETIMEDOUT, "CSTS.RDY did not become 0 after disable (CAP.TO)");
 		return 0;
 	case NVME_STATE_ENABLE:
+		/* Disabled now: the function may master the bus again (off since attach). */
+		if (c->pci != NULL && env_pci_enable_bus_master(c->pci) != 0)
+			return fail(c, -EIO, "cannot turn bus mastering on (config space)");
 		mmio_write32(c->regs, PNVME_REG_AQA,
 			     PNVME_AQA(c->adminq.num_entries, c->adminq.num_entries));
 		mmio_write64(c->regs, PNVME_REG_ASQ, c->adminq.sq_bus);

@@ -85,8 +85,7 @@ bool nvme_ctrlr_stop_device(struct pnvme_ctrlr *c)
 	PNVME_ERRLOG("ctrlr", "%s %s: no CSTS.RDY = 0 after disable; function reset and bus "
 			      "mastering off", c->trid.trtype, c->trid.traddr);
 	env_pci_reset(c->pci);
-	env_pci_disable_bus_master(c->pci);
-	c->bus_master_off = true;
+	env_pci_disable_bus_master(c->pci); /* bring-up turns it on again before enabling */
 	return mmio_read32(c->regs, PNVME_REG_CSTS) != 0xffffffffu;
 }
 
@@ -120,10 +119,6 @@ static int reset_once(struct pnvme_ctrlr *c)
 	admin_disabled(c, epoch);
 	if (!alive)
 		return -ENODEV;
-	if (c->bus_master_off) {
-		env_pci_enable_bus_master(c->pci);
-		c->bus_master_off = false;
-	}
 	c->num_resets++;
 	pthread_mutex_lock(&c->admin_lock);
 	c->keep_alive_ticks = 0;
