@@ -90,7 +90,8 @@ int pnvme_sim_duplicate_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, 
  * complete. stall_ms == 0: until something else ends the stall. An Abort
  * (PNVME_SIM_ABORT_NORMAL) completes it as Aborted by Request, deleting its SQ
  * as Aborted - SQ Deletion, both without any data transfer; a controller reset
- * (CC.EN 1 -> 0) discards it without a completion or data transfer.
+ * (CC.EN 1 -> 0) or NVM subsystem reset (param nssr=1) discards it without a
+ * completion or data transfer.
  */
 int pnvme_sim_stall_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, unsigned opc,
 			 unsigned count, uint32_t stall_ms);

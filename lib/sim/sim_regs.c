@@ -76,6 +76,8 @@ void sim_regs_init(struct pnvme_sim *sim)
 	/* NVMe 2.0: CRTO is there, and ready comes as fast with media as without. */
 	if (v2)
 		sim->cap |= SIM_CAP_CRWMS | SIM_CAP_CRIMS;
+	if (sim->p.nssr)
+		sim->cap |= SIM_CAP_NSSRS;
 	/* MPSMIN = MPSMAX = 0: 4 KiB pages only. */
 	*sim_reg32(sim, PNVME_REG_CAP) = (uint32_t)sim->cap;
 	*sim_reg32(sim, PNVME_REG_CAP + 4) = (uint32_t)(sim->cap >> 32);
@@ -132,7 +134,8 @@ static void enable(struct pnvme_sim *sim, uint32_t cc)
 {
 	const char *why = cc_check(cc);
 
-	csts_clear(sim, PNVME_CSTS_RDY | PNVME_CSTS_CFS | PNVME_CSTS_SHST_MASK);
+	/* NSSRO is cleared here: the host's write-1-to-clear is not seen in plain memory. */
+	csts_clear(sim, PNVME_CSTS_RDY | PNVME_CSTS_CFS | PNVME_CSTS_SHST_MASK | SIM_CSTS_NSSRO);
 	sim_queues_reset(sim);
 	sim_admin_reset(sim);
 	if (why == NULL)
@@ -226,9 +229,47 @@ void pnvme_sim_set_stuck_cfs(struct pnvme_sim *sim)
 	sim_call(sim, stuck_cfs, NULL);
 }
 
+/*
+ * NVM subsystem reset: every queue and command vanishes at once (a stalled
+ * command without its data transfer), the registers return to their reset
+ * values, and CSTS.NSSRO tells the host what happened.
+ */
+static void subsystem_reset(struct pnvme_sim *sim)
+{
+	static const uint32_t regs[] = {
+		PNVME_REG_CC, PNVME_REG_AQA, PNVME_REG_ASQ, PNVME_REG_ASQ + 4,
+		PNVME_REG_ACQ, PNVME_REG_ACQ + 4,
+	};
+
+	PNVME_INFOLOG("sim", "%s: NVM subsystem reset", sim->name);
+	sim_queues_reset(sim);
+	sim_admin_reset(sim);
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		*sim_reg32(sim, regs[i]) = 0;
+	sim->cc = 0;
+	sim->state = SIM_ST_DISABLED;
+	sim->shutting_down = false;
+	__atomic_store_n(csts_word(sim), SIM_CSTS_NSSRO, __ATOMIC_SEQ_CST);
+}
+
+/* NSSR reads 0; "NVMe" written there resets the subsystem if CAP.NSSRS says so. */
+static bool nssr_written(struct pnvme_sim *sim)
+{
+	uint32_t v = *sim_reg32(sim, PNVME_REG_NSSR);
+
+	if (likely(v == 0))
+		return false;
+	*sim_reg32(sim, PNVME_REG_NSSR) = 0;
+	return sim->p.nssr && v == SIM_NSSR_MAGIC;
+}
+
 void sim_regs_step(struct pnvme_sim *sim)
 {
-	uint32_t cc = *sim_reg32(sim, PNVME_REG_CC);
+	uint32_t cc;
+
+	if (unlikely(nssr_written(sim)))
+		subsystem_reset(sim);
+	cc = *sim_reg32(sim, PNVME_REG_CC);
 
 	if (cc != sim->cc)
 		cc_changed(sim, cc);
