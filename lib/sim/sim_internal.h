@@ -323,13 +323,15 @@ uint64_t sim_now_ns(void);
 /* sim_pci.c: config space and the env_pci_dev */
 void sim_pci_init(struct pnvme_sim *sim);
 
-/* sim_regs.c: registers, CC/CSTS state machine, doorbells */
+/* sim_regs.c: registers, CC/CSTS state machine */
 void sim_regs_init(struct pnvme_sim *sim);
 void sim_regs_step(struct pnvme_sim *sim);
 void sim_fatal(struct pnvme_sim *sim, const char *why);
 bool sim_is_fatal(const struct pnvme_sim *sim);
-void sim_doorbells_scan(struct pnvme_sim *sim);
 uint32_t sim_csts(const struct pnvme_sim *sim);
+
+/* sim_doorbell.c: doorbells, shadow doorbells and event indexes */
+void sim_doorbells_scan(struct pnvme_sim *sim);
 void sim_db_clear(struct pnvme_sim *sim, unsigned idx);
 void sim_eventidx_set(struct pnvme_sim *sim, unsigned idx, uint32_t v);
 void sim_shadow_setup(struct pnvme_sim *sim, void *db_page, void *ei_page);
