@@ -191,8 +191,8 @@ bool pnvme_sim_is_removed(const struct pnvme_sim *sim);
 struct pnvme_sim_stats {
 	uint64_t admin_cmds[256]; /* commands fetched, by opcode */
 	uint64_t io_cmds[256];
-	uint64_t bytes_read;      /* successful Read data */
-	uint64_t bytes_written;   /* successful Write data */
+	uint64_t bytes_read;      /* Read data really written to host memory */
+	uint64_t bytes_written;   /* Write data really read from host memory */
 	uint64_t sq_doorbell_writes; /* MMIO SQ tail doorbell changes seen */
 	uint64_t cq_doorbell_writes; /* MMIO CQ head doorbell changes seen */
 	uint64_t completions;     /* CQEs posted, injected ones included */
