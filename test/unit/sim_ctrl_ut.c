@@ -157,7 +157,7 @@ static void test_surprise_removal(void)
 	sim_host_fill(buf, SIM_HOST_PAGE, 1);
 	CU_ASSERT_EQUAL(sim_host_io(&h, PNVME_OPC_WRITE, 0, 8, buf, SIM_HOST_PAGE), SIM_HOST_OK);
 	/* A read the device holds when it goes away. */
-	CU_ASSERT_EQUAL(pnvme_sim_stall_next(h.sim, PNVME_SIM_IO, PNVME_OPC_READ, 1, 20), 0);
+	CU_ASSERT_EQUAL(pnvme_sim_stall_next(h.sim, PNVME_SIM_IO, PNVME_OPC_READ, 1, 0), 0);
 	memset(stalled, 0xaa, SIM_HOST_PAGE);
 	c.dptr.prp.prp1 = sim_host_iova(stalled);
 	sim_host_submit(&h, &h.io, &c);
@@ -434,15 +434,15 @@ static void test_shutdown_time(void)
 	CU_ASSERT_TRUE(sim_host_wait_csts(&h, PNVME_CSTS_SHST_MASK, PNVME_CSTS_SHST_COMPLETE));
 	sim_host_stop(&h);
 
-	/* shutdown_ms=80: occurring for 80 ms, ready stays quick. */
-	sim_host_start(&h, "shutdown_ms=80");
+	/* shutdown_ms=300: occurring for 300 ms, ready stays quick. */
+	sim_host_start(&h, "shutdown_ms=300");
 	sim_host_wr(&h, PNVME_REG_CC, sim_host_cc_default() | 1u << PNVME_CC_SHN_SHIFT);
 	pnvme_sim_poll(h.sim);
 	CU_ASSERT_EQUAL(shst(&h), PNVME_CSTS_SHST_OCCURRING);
 	usleep(20000);
 	pnvme_sim_poll(h.sim);
 	CU_ASSERT_EQUAL(shst(&h), PNVME_CSTS_SHST_OCCURRING);
-	usleep(70000);
+	usleep(300000);
 	pnvme_sim_poll(h.sim);
 	CU_ASSERT_EQUAL(shst(&h), PNVME_CSTS_SHST_COMPLETE);
 	sim_host_stop(&h);
