@@ -90,7 +90,8 @@ int pnvme_sim_duplicate_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, 
  * complete. stall_ms == 0: until something else ends the stall. An Abort
  * (PNVME_SIM_ABORT_NORMAL) completes it as Aborted by Request, deleting its SQ
  * as Aborted - SQ Deletion, both without any data transfer; a controller reset
- * (CC.EN 1 -> 0) discards it without a completion or data transfer.
+ * (CC.EN 1 -> 0) or NVM subsystem reset (param nssr=1) discards it without a
+ * completion or data transfer.
  */
 int pnvme_sim_stall_next(struct pnvme_sim *sim, enum pnvme_sim_queue queue, unsigned opc,
 			 unsigned count, uint32_t stall_ms);
@@ -190,8 +191,8 @@ bool pnvme_sim_is_removed(const struct pnvme_sim *sim);
 struct pnvme_sim_stats {
 	uint64_t admin_cmds[256]; /* commands fetched, by opcode */
 	uint64_t io_cmds[256];
-	uint64_t bytes_read;      /* successful Read data */
-	uint64_t bytes_written;   /* successful Write data */
+	uint64_t bytes_read;      /* Read data really written to host memory */
+	uint64_t bytes_written;   /* Write data really read from host memory */
 	uint64_t sq_doorbell_writes; /* MMIO SQ tail doorbell changes seen */
 	uint64_t cq_doorbell_writes; /* MMIO CQ head doorbell changes seen */
 	uint64_t completions;     /* CQEs posted, injected ones included */

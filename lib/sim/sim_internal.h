@@ -40,6 +40,9 @@
 #define SIM_REG_CRTO 0x68            /* Controller Ready Timeouts (NVMe 2.0) */
 #define SIM_CAP_CRWMS (1ull << 59)   /* CAP.CRMS: controller ready with media support */
 #define SIM_CAP_CRIMS (1ull << 60)   /* CAP.CRMS: controller ready independent of media */
+#define SIM_CAP_NSSRS (1ull << 36)   /* NVM subsystem reset supported */
+#define SIM_NSSR_MAGIC 0x4e564d65u   /* "NVMe" written to NSSR */
+#define SIM_CSTS_NSSRO (1u << 4)     /* NVM subsystem reset occurred */
 #define SIM_CTRATT_TBKAS (1u << 6) /* traffic based keep alive */
 #define SIM_CC_AMS(cc) (((cc) >> PNVME_CC_AMS_SHIFT) & 0x7)
 #define SIM_CC_SHN(cc) (((cc) >> PNVME_CC_SHN_SHIFT) & 0x3)
@@ -99,6 +102,7 @@ struct sim_params {
 	bool pil;          /* PI in the first eight bytes of metadata (DPS bit 3) */
 	bool thread;
 	bool dbbuf;        /* advertise Doorbell Buffer Config */
+	bool nssr;         /* CAP.NSSRS: NVM subsystem reset through the NSSR register */
 	bool never_ready;
 	int64_t fault_ready_ms; /* < 0: none; else RDY delay not reflected in CAP.TO */
 	uint32_t fault_io;      /* fail this many of the first I/O commands (Unrecovered Read Error) */
@@ -320,13 +324,15 @@ uint64_t sim_now_ns(void);
 /* sim_pci.c: config space and the env_pci_dev */
 void sim_pci_init(struct pnvme_sim *sim);
 
-/* sim_regs.c: registers, CC/CSTS state machine, doorbells */
+/* sim_regs.c: registers, CC/CSTS state machine */
 void sim_regs_init(struct pnvme_sim *sim);
 void sim_regs_step(struct pnvme_sim *sim);
 void sim_fatal(struct pnvme_sim *sim, const char *why);
 bool sim_is_fatal(const struct pnvme_sim *sim);
-void sim_doorbells_scan(struct pnvme_sim *sim);
 uint32_t sim_csts(const struct pnvme_sim *sim);
+
+/* sim_doorbell.c: doorbells, shadow doorbells and event indexes */
+void sim_doorbells_scan(struct pnvme_sim *sim);
 void sim_db_clear(struct pnvme_sim *sim, unsigned idx);
 void sim_eventidx_set(struct pnvme_sim *sim, unsigned idx, uint32_t v);
 void sim_shadow_setup(struct pnvme_sim *sim, void *db_page, void *ei_page);

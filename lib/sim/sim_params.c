@@ -48,6 +48,7 @@ static const struct param_def g_params[] = {
 	{"pil", P_BOOL, F(pil), 0, 1},
 	{"thread", P_BOOL, F(thread), 0, 1},
 	{"dbbuf", P_BOOL, F(dbbuf), 0, 1},
+	{"nssr", P_BOOL, F(nssr), 0, 1},
 	{"vs", P_VERSION, F(vs), PNVME_VS(1, 0, 0), PNVME_VS(2, 255, 255)},
 	{"crto_ms", P_U32, F(crto_ms), 1, 65535u * 500},
 	{"rtd3e_us", P_U32, F(rtd3e_us), 0, UINT32_MAX},

@@ -35,6 +35,18 @@ static bool all_bytes(const uint8_t *p, size_t len, uint8_t v)
 	return true;
 }
 
+static uint64_t cap_of(struct pnvme_sim *sim)
+{
+	volatile uint32_t *bar = pnvme_sim_bar0(sim);
+
+	return bar[0] | (uint64_t)bar[1] << 32;
+}
+
+static uint32_t reg_of(struct pnvme_sim *sim, uint32_t off)
+{
+	return ((volatile uint32_t *)pnvme_sim_bar0(sim))[off / 4];
+}
+
 /* ================================================================ bogus CID */
 
 static void test_post_bogus(void)
@@ -145,7 +157,7 @@ static void test_surprise_removal(void)
 	sim_host_fill(buf, SIM_HOST_PAGE, 1);
 	CU_ASSERT_EQUAL(sim_host_io(&h, PNVME_OPC_WRITE, 0, 8, buf, SIM_HOST_PAGE), SIM_HOST_OK);
 	/* A read the device holds when it goes away. */
-	CU_ASSERT_EQUAL(pnvme_sim_stall_next(h.sim, PNVME_SIM_IO, PNVME_OPC_READ, 1, 20), 0);
+	CU_ASSERT_EQUAL(pnvme_sim_stall_next(h.sim, PNVME_SIM_IO, PNVME_OPC_READ, 1, 0), 0);
 	memset(stalled, 0xaa, SIM_HOST_PAGE);
 	c.dptr.prp.prp1 = sim_host_iova(stalled);
 	sim_host_submit(&h, &h.io, &c);
@@ -273,19 +285,66 @@ static void test_stuck_cfs(void)
 	pnvme_dma_free(buf);
 }
 
+/* ================================================================ subsystem reset */
+
+#define NSSR_MAGIC 0x4e564d65u
+#define CSTS_NSSRO (1u << 4)
+
+static void test_subsystem_reset(void)
+{
+	struct sim_host h;
+	uint8_t *buf = sim_host_dma(SIM_HOST_PAGE);
+	struct pnvme_cmd c = sim_host_rw_cmd(PNVME_OPC_READ, 1, 0, 8);
+	struct pnvme_sim_stats a, b;
+	struct pnvme_cpl cpl;
+
+	/* Not offered (default): the write has no effect and NSSR reads 0. */
+	sim_host_start(&h, "");
+	CU_ASSERT_EQUAL(PNVME_CAP_NSSRS(cap_of(h.sim)), 0);
+	sim_host_wr(&h, PNVME_REG_NSSR, NSSR_MAGIC);
+	poll_n(&h, 2);
+	CU_ASSERT_EQUAL(sim_host_rd(&h, PNVME_REG_NSSR), 0);
+	CU_ASSERT_EQUAL(sim_host_rd(&h, PNVME_REG_CSTS), PNVME_CSTS_RDY);
+	sim_host_stop(&h);
+
+	/* nssr=1: a stalled read is discarded without a data transfer. */
+	sim_host_start(&h, "nssr=1");
+	CU_ASSERT_EQUAL(PNVME_CAP_NSSRS(cap_of(h.sim)), 1);
+	sim_host_io_queue(&h, 1, SIM_HOST_IOQ_SIZE);
+	CU_ASSERT_EQUAL(pnvme_sim_stall_next(h.sim, PNVME_SIM_IO, PNVME_OPC_READ, 1, 0), 0);
+	memset(buf, 0xaa, SIM_HOST_PAGE);
+	c.dptr.prp.prp1 = sim_host_iova(buf);
+	sim_host_submit(&h, &h.io, &c);
+	poll_n(&h, 2);
+	pnvme_sim_get_stats(h.sim, &a);
+	sim_host_wr(&h, PNVME_REG_NSSR, 0x1234); /* any other value: no effect */
+	poll_n(&h, 2);
+	CU_ASSERT_TRUE(sim_host_csts_has(&h, PNVME_CSTS_RDY));
+	sim_host_wr(&h, PNVME_REG_NSSR, NSSR_MAGIC);
+	poll_n(&h, 2);
+	CU_ASSERT_EQUAL(sim_host_rd(&h, PNVME_REG_CSTS), CSTS_NSSRO);
+	CU_ASSERT_EQUAL(sim_host_rd(&h, PNVME_REG_CC), 0);
+	CU_ASSERT_EQUAL(sim_host_rd(&h, PNVME_REG_AQA), 0);
+	CU_ASSERT_EQUAL(sim_host_rd(&h, PNVME_REG_NSSR), 0);
+	usleep(10000);
+	poll_n(&h, 3);
+	CU_ASSERT_FALSE(sim_host_reap(&h, &h.io, &cpl, false));
+	CU_ASSERT_TRUE(all_bytes(buf, SIM_HOST_PAGE, 0xaa));
+	pnvme_sim_get_stats(h.sim, &b);
+	CU_ASSERT_EQUAL(b.stall_discarded - a.stall_discarded, 1);
+	CU_ASSERT_EQUAL(b.bytes_read, a.bytes_read);
+	/* The host brings it up again; NSSRO clears with the enable. */
+	sim_host_hq_fini(&h.io);
+	sim_host_hq_fini(&h.aq);
+	sim_host_hq_init(&h.aq, 0, SIM_HOST_AQ_SIZE);
+	sim_host_program(&h, sim_host_cc_default());
+	CU_ASSERT_TRUE_FATAL(sim_host_wait_csts(&h, PNVME_CSTS_RDY | CSTS_NSSRO, PNVME_CSTS_RDY));
+	CU_ASSERT_EQUAL(sim_host_identify(&h, PNVME_CNS_CTRLR, 0, buf), SIM_HOST_OK);
+	sim_host_stop(&h);
+	pnvme_dma_free(buf);
+}
+
 /* ================================================================ bring-up knobs */
-
-static uint64_t cap_of(struct pnvme_sim *sim)
-{
-	volatile uint32_t *bar = pnvme_sim_bar0(sim);
-
-	return bar[0] | (uint64_t)bar[1] << 32;
-}
-
-static uint32_t reg_of(struct pnvme_sim *sim, uint32_t off)
-{
-	return ((volatile uint32_t *)pnvme_sim_bar0(sim))[off / 4];
-}
 
 #define CAP_CRWMS (1ull << 59)
 #define CAP_CRIMS (1ull << 60)
@@ -375,15 +434,15 @@ static void test_shutdown_time(void)
 	CU_ASSERT_TRUE(sim_host_wait_csts(&h, PNVME_CSTS_SHST_MASK, PNVME_CSTS_SHST_COMPLETE));
 	sim_host_stop(&h);
 
-	/* shutdown_ms=80: occurring for 80 ms, ready stays quick. */
-	sim_host_start(&h, "shutdown_ms=80");
+	/* shutdown_ms=300: occurring for 300 ms, ready stays quick. */
+	sim_host_start(&h, "shutdown_ms=300");
 	sim_host_wr(&h, PNVME_REG_CC, sim_host_cc_default() | 1u << PNVME_CC_SHN_SHIFT);
 	pnvme_sim_poll(h.sim);
 	CU_ASSERT_EQUAL(shst(&h), PNVME_CSTS_SHST_OCCURRING);
 	usleep(20000);
 	pnvme_sim_poll(h.sim);
 	CU_ASSERT_EQUAL(shst(&h), PNVME_CSTS_SHST_OCCURRING);
-	usleep(70000);
+	usleep(300000);
 	pnvme_sim_poll(h.sim);
 	CU_ASSERT_EQUAL(shst(&h), PNVME_CSTS_SHST_COMPLETE);
 	sim_host_stop(&h);
@@ -403,6 +462,7 @@ int main(void)
 		{"completion entries with any CID", test_post_bogus},
 		{"surprise removal", test_surprise_removal},
 		{"stuck with CFS while enabling", test_stuck_cfs},
+		{"NVM subsystem reset", test_subsystem_reset},
 		{NULL, NULL},
 	};
 	static const struct test_case knob_tests[] = {

@@ -16,7 +16,8 @@
 #include "pnvme/nvme_spec.h"
 #include "pnvme/sim.h"
 
-#define STALL_MS 50
+/* Long enough that the checks before its end cannot be late on a loaded machine. */
+#define STALL_MS 200
 
 static struct pnvme_sim_stats stats(struct sim_host *h)
 {
@@ -119,7 +120,7 @@ static void test_stall_read_and_write(void)
 	CU_ASSERT_EQUAL(memcmp(buf, data, SIM_HOST_PAGE), 0);
 
 	/* A stalled command that also fails: the status comes when the stall ends. */
-	CU_ASSERT_EQUAL(pnvme_sim_stall_next(h.sim, PNVME_SIM_IO, PNVME_OPC_READ, 1, 20), 0);
+	CU_ASSERT_EQUAL(pnvme_sim_stall_next(h.sim, PNVME_SIM_IO, PNVME_OPC_READ, 1, STALL_MS), 0);
 	CU_ASSERT_EQUAL(pnvme_sim_fail_next(h.sim, PNVME_SIM_IO, PNVME_OPC_READ, 1,
 					    PNVME_SCT_MEDIA_ERROR, PNVME_SC_UNRECOVERED_READ_ERROR,
 					    true), 0);
@@ -127,7 +128,7 @@ static void test_stall_read_and_write(void)
 	cid = submit_rw(&h, PNVME_OPC_READ, buf);
 	pnvme_sim_poll(h.sim);
 	CU_ASSERT_FALSE(sim_host_reap(&h, &h.io, &cpl, true));
-	usleep(30000);
+	usleep((STALL_MS + 10) * 1000);
 	expect_io_cpl(&h, cid, SIM_HOST_ST(PNVME_SCT_MEDIA_ERROR, PNVME_SC_UNRECOVERED_READ_ERROR));
 	CU_ASSERT_TRUE(all_bytes(buf, SIM_HOST_PAGE, 0xaa));
 	sim_host_stop(&h);
@@ -248,8 +249,8 @@ static void test_stall_admin(void)
 	uint16_t cid;
 
 	sim_host_start(&h, "");
-	CU_ASSERT_EQUAL(pnvme_sim_stall_next(h.sim, PNVME_SIM_ADMIN, PNVME_OPC_IDENTIFY, 1, 30),
-			0);
+	CU_ASSERT_EQUAL(pnvme_sim_stall_next(h.sim, PNVME_SIM_ADMIN, PNVME_OPC_IDENTIFY, 1,
+					     STALL_MS), 0);
 	c.dptr.prp.prp1 = sim_host_iova(id);
 	cid = sim_host_submit(&h, &h.aq, &c);
 	poll_n(&h, 3);
@@ -261,7 +262,7 @@ static void test_stall_admin(void)
 
 		CU_ASSERT_EQUAL(sim_host_admin(&h, &ka, NULL), SIM_HOST_OK);
 	}
-	usleep(40000);
+	usleep((STALL_MS + 10) * 1000);
 	CU_ASSERT_EQUAL_FATAL(sim_host_wait_cpl(&h, &h.aq, &cpl), 0);
 	CU_ASSERT_EQUAL(cpl.cid, cid);
 	CU_ASSERT_EQUAL(sim_host_st(&cpl), SIM_HOST_OK);
@@ -286,7 +287,7 @@ static void test_stall_thread_mode(void)
 	sim_host_io_queue(&h, 1, SIM_HOST_IOQ_SIZE);
 	sim_host_fill(data, SIM_HOST_PAGE, 9);
 	CU_ASSERT_EQUAL(sim_host_io(&h, PNVME_OPC_WRITE, 0, 8, data, SIM_HOST_PAGE), SIM_HOST_OK);
-	CU_ASSERT_EQUAL(pnvme_sim_stall_next(h.sim, PNVME_SIM_IO, PNVME_OPC_READ, 1, 30), 0);
+	CU_ASSERT_EQUAL(pnvme_sim_stall_next(h.sim, PNVME_SIM_IO, PNVME_OPC_READ, 1, STALL_MS), 0);
 	memset(buf, 0xaa, SIM_HOST_PAGE);
 	cid = submit_rw(&h, PNVME_OPC_READ, buf);
 	usleep(5000);
