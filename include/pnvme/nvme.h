@@ -210,6 +210,23 @@ uint64_t pnvme_ns_get_size(const struct pnvme_ns *ns);
 /* Optimal I/O boundary in sectors (NOIOB); 0 if none. I/O crossing it is split. */
 uint32_t pnvme_ns_get_optimal_io_boundary(const struct pnvme_ns *ns);
 
+/* Metadata bytes per block in the format in use; 0 for none. */
+uint32_t pnvme_ns_get_md_size(const struct pnvme_ns *ns);
+/* True when the metadata is interleaved with the data (extended LBA, FLBAS bit 4). */
+bool pnvme_ns_md_is_extended(const struct pnvme_ns *ns);
+/* Bytes per block in a data buffer: sector size, plus the metadata when extended. */
+uint32_t pnvme_ns_get_extended_sector_size(const struct pnvme_ns *ns);
+enum pnvme_pi_type {
+	PNVME_PI_NONE = 0,
+	PNVME_PI_TYPE1 = 1,
+	PNVME_PI_TYPE2 = 2,
+	PNVME_PI_TYPE3 = 3,
+};
+/* End-to-end protection of the format in use (DPS). */
+enum pnvme_pi_type pnvme_ns_get_pi_type(const struct pnvme_ns *ns);
+/* True when PI is the first 8 bytes of the metadata, false when the last (DPS bit 3). */
+bool pnvme_ns_pi_is_first(const struct pnvme_ns *ns);
+
 /* ------------------------------------------------------------ qpairs */
 
 struct pnvme_io_qpair_opts {
@@ -218,6 +235,11 @@ struct pnvme_io_qpair_opts {
 	uint32_t io_queue_requests; /* request pool; default 2x queue size, at least the queue */
 	bool delay_doorbell;        /* ring the SQ doorbell only in pnvme_qpair_flush() or
 				       process_completions() (batching) */
+	enum pnvme_dptr_mode {
+		PNVME_DPTR_AUTO, /* PRP where PRP can carry the payload, SGL where it saves a split */
+		PNVME_DPTR_PRP,  /* always PRP (split where PRP cannot carry it) */
+		PNVME_DPTR_SGL,  /* always SGL (-ENOTSUP at allocation without SGL support) */
+	} dptr_mode;
 };
 
 void pnvme_ctrlr_get_default_io_qpair_opts(const struct pnvme_ctrlr *ctrlr,
@@ -249,10 +271,20 @@ void pnvme_qpair_get_stats(const struct pnvme_qpair *qpair, struct pnvme_qpair_s
 /* Requests submitted and not yet completed (in the device or the software queue). */
 uint32_t pnvme_qpair_get_num_outstanding(const struct pnvme_qpair *qpair);
 
+/* True when the controller takes SGL data pointers for NVM commands (Identify SGLS). */
+bool pnvme_ctrlr_supports_sgl(const struct pnvme_ctrlr *ctrlr);
+/* True when it takes Compare and Write as a fused pair (FUSES bit 0). */
+bool pnvme_ctrlr_supports_compare_and_write(const struct pnvme_ctrlr *ctrlr);
+
 /* ------------------------------------------------------------ I/O */
 
 #define PNVME_IO_FLAGS_FUA (1u << 30)
 #define PNVME_IO_FLAGS_LIMITED_RETRY (1u << 31)
+/* End-to-end protection (namespaces with PI): insert/strip, and which fields to check. */
+#define PNVME_IO_FLAGS_PRACT PNVME_PRINFO_PRACT
+#define PNVME_IO_FLAGS_PRCHK_GUARD PNVME_PRINFO_PRCHK_GUARD
+#define PNVME_IO_FLAGS_PRCHK_APPTAG PNVME_PRINFO_PRCHK_APPTAG
+#define PNVME_IO_FLAGS_PRCHK_REFTAG PNVME_PRINFO_PRCHK_REFTAG
 
 /*
  * Read/write/compare lba_count sectors at lba. buf: DMA memory (pnvme_dma_zmalloc),
@@ -295,6 +327,59 @@ int pnvme_ns_cmd_dataset_management(struct pnvme_ns *ns, struct pnvme_qpair *qpa
 /* Deallocate lba_count sectors at lba (DSM with one range). */
 int pnvme_ns_cmd_deallocate(struct pnvme_ns *ns, struct pnvme_qpair *qpair, uint64_t lba,
 			    uint32_t lba_count, pnvme_cmd_cb cb, void *arg);
+
+/*
+ * Metadata and protection information. buf holds lba_count blocks of
+ * pnvme_ns_get_extended_sector_size() bytes: with an extended format the
+ * metadata is in it and md must be NULL; with a separate format md (DMA
+ * memory, lba_count x metadata size) is required. io_flags may add PRACT and
+ * PRCHK_*; the initial reference tag is the LBA's low 32 bits (types 1 and
+ * 2), advanced for each piece of a split request; apptag/apptag_mask go to the
+ * command as given. Errors as for pnvme_ns_cmd_read, and -EINVAL for md
+ * missing, given where the format has none, or PI flags on a namespace
+ * without PI.
+ */
+int pnvme_ns_cmd_read_with_md(struct pnvme_ns *ns, struct pnvme_qpair *qpair, void *buf,
+			      void *md, uint64_t lba, uint32_t lba_count, pnvme_cmd_cb cb,
+			      void *arg, uint32_t io_flags, uint16_t apptag_mask, uint16_t apptag);
+int pnvme_ns_cmd_write_with_md(struct pnvme_ns *ns, struct pnvme_qpair *qpair, void *buf,
+			       void *md, uint64_t lba, uint32_t lba_count, pnvme_cmd_cb cb,
+			       void *arg, uint32_t io_flags, uint16_t apptag_mask, uint16_t apptag);
+int pnvme_ns_cmd_compare_with_md(struct pnvme_ns *ns, struct pnvme_qpair *qpair, void *buf,
+				 void *md, uint64_t lba, uint32_t lba_count, pnvme_cmd_cb cb,
+				 void *arg, uint32_t io_flags, uint16_t apptag_mask,
+				 uint16_t apptag);
+int pnvme_ns_cmd_readv_with_md(struct pnvme_ns *ns, struct pnvme_qpair *qpair,
+			       const struct iovec *iov, int iovcnt, void *md, uint64_t lba,
+			       uint32_t lba_count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags,
+			       uint16_t apptag_mask, uint16_t apptag);
+int pnvme_ns_cmd_writev_with_md(struct pnvme_ns *ns, struct pnvme_qpair *qpair,
+				const struct iovec *iov, int iovcnt, void *md, uint64_t lba,
+				uint32_t lba_count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags,
+				uint16_t apptag_mask, uint16_t apptag);
+
+/*
+ * Host-side protection information (CRC-16 T10-DIF guards through ISA-L) for
+ * lba_count blocks laid out as the namespace's format says (md NULL for an
+ * extended format). generate fills every block's PI (reference tag from the
+ * LBA for types 1 and 2); verify checks the fields io_flags' PRCHK_* name and
+ * returns -EILSEQ with *bad_lba set at the first block that fails.
+ */
+int pnvme_pi_generate(const struct pnvme_ns *ns, void *buf, void *md, uint64_t lba,
+		      uint32_t lba_count, uint16_t apptag);
+int pnvme_pi_verify(const struct pnvme_ns *ns, const void *buf, const void *md, uint64_t lba,
+		    uint32_t lba_count, uint32_t io_flags, uint16_t apptag_mask, uint16_t apptag,
+		    uint64_t *bad_lba);
+
+/*
+ * Fused Compare and Write: compare_buf against the blocks, and only if they
+ * match write write_buf, atomically; one callback with the first failure
+ * (Compare Failure when they differ: nothing is written). -ENOTSUP where the
+ * controller lacks it.
+ */
+int pnvme_ns_cmd_compare_and_write(struct pnvme_ns *ns, struct pnvme_qpair *qpair,
+				   void *compare_buf, void *write_buf, uint64_t lba,
+				   uint32_t lba_count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags);
 
 /* Submit an I/O command as given (the driver sets CID and the data pointer). */
 int pnvme_ctrlr_cmd_io_raw(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qpair,

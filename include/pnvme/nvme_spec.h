@@ -110,6 +110,12 @@ struct pnvme_cmd {
 			uint64_t prp2;
 		} prp;
 		uint8_t sgl1[16];
+		struct pnvme_sgl_desc {
+			uint64_t address;
+			uint32_t length;
+			uint8_t rsvd[3];
+			uint8_t id; /* descriptor type << 4 | subtype */
+		} sgl;
 	} dptr;
 	uint32_t cdw10;
 	uint32_t cdw11;
@@ -293,6 +299,28 @@ struct pnvme_dsm_range {
 PNVME_SPEC_ASSERT(sizeof(struct pnvme_dsm_range) == 16, "DSM range is 16 bytes");
 #define PNVME_DSM_MAX_RANGES 256
 
+/* SGL descriptors (16 bytes; the id byte is type << 4 | subtype). */
+PNVME_SPEC_ASSERT(sizeof(struct pnvme_sgl_desc) == 16, "SGL descriptor is 16 bytes");
+#define PNVME_SGL_TYPE_DATA_BLOCK 0x0
+#define PNVME_SGL_TYPE_BIT_BUCKET 0x1
+#define PNVME_SGL_TYPE_SEGMENT 0x2
+#define PNVME_SGL_TYPE_LAST_SEGMENT 0x3
+#define PNVME_SGL_SUBTYPE_ADDRESS 0x0
+#define PNVME_SGL_ID(type, subtype) ((uint8_t)((type) << 4 | (subtype)))
+/* PSDT: how DPTR (and MPTR) are to be read. */
+#define PNVME_PSDT_PRP 0x0
+#define PNVME_PSDT_SGL_MPTR_CONTIG 0x1 /* SGL for data, MPTR one buffer */
+#define PNVME_PSDT_SGL_MPTR_SGL 0x2    /* SGL for data, MPTR the address of an SGL */
+/* Identify Controller SGLS. */
+#define PNVME_SGLS_SUPPORT(sgls) ((sgls) & 0x3) /* 0: none, 1: byte aligned, 2: dword aligned */
+#define PNVME_SGLS_BIT_BUCKET (1u << 16)
+#define PNVME_SGLS_MPTR_SGL (1u << 19)
+/* FUSE field of a command. */
+#define PNVME_FUSE_FIRST 0x1
+#define PNVME_FUSE_SECOND 0x2
+/* Identify Controller FUSES and ONCS bits. */
+#define PNVME_FUSES_COMPARE_AND_WRITE (1u << 0)
+#define PNVME_ONCS_COMPARE (1u << 0)
 /* Create I/O CQ/SQ dword 11 flags. */
 #define PNVME_QUEUE_PHYS_CONTIG (1u << 0)
 #define PNVME_CQ_IRQ_ENABLED (1u << 1)
@@ -508,6 +536,31 @@ PNVME_SPEC_ASSERT(offsetof(struct pnvme_ns_data, lbaf) == 128, "LBAF0 at byte 12
 #define PNVME_FLBAS_FORMAT(flbas) ((flbas) & 0xf)
 #define PNVME_FLBAS_EXTENDED (1u << 4) /* metadata at the end of each block's data */
 #define PNVME_DPS_PI_TYPE(dps) ((dps) & 0x7)
+#define PNVME_DPS_PI_FIRST (1u << 3) /* PI in the first 8 bytes of the metadata, not the last */
+#define PNVME_MC_EXTENDED (1u << 0)  /* metadata as part of an extended data LBA */
+#define PNVME_MC_SEPARATE (1u << 1)  /* metadata in a separate buffer (MPTR) */
+#define PNVME_DPC_TYPE1 (1u << 0)
+#define PNVME_DPC_TYPE2 (1u << 1)
+#define PNVME_DPC_TYPE3 (1u << 2)
+#define PNVME_DPC_FIRST (1u << 3)
+#define PNVME_DPC_LAST (1u << 4)
+
+/*
+ * Protection information: 8 bytes at the start or end of each block's
+ * metadata, every field big-endian: a CRC-16 T10-DIF guard over the block's
+ * data, an application tag, and a reference tag.
+ */
+struct pnvme_pi {
+	uint16_t guard;
+	uint16_t app_tag;
+	uint32_t ref_tag;
+};
+PNVME_SPEC_ASSERT(sizeof(struct pnvme_pi) == 8, "protection information is 8 bytes");
+/* CDW12 PRINFO of Read/Write/Compare: PRACT and the three checks. */
+#define PNVME_PRINFO_PRCHK_REFTAG (1u << 26)
+#define PNVME_PRINFO_PRCHK_APPTAG (1u << 27)
+#define PNVME_PRINFO_PRCHK_GUARD (1u << 28)
+#define PNVME_PRINFO_PRACT (1u << 29)
 
 /* Namespace Identification Descriptor header (CNS 3). */
 struct pnvme_ns_id_desc {
