@@ -94,6 +94,14 @@ static inline uint32_t pnvme_doorbell_offset(uint16_t qid, int is_cq, uint32_t d
 /* ---------------------------------------------------------------- commands */
 
 /* Submission Queue Entry: 64 bytes. */
+/* An SGL descriptor (16 bytes; id is the descriptor type << 4 | subtype). */
+struct pnvme_sgl_desc {
+	uint64_t address;
+	uint32_t length;
+	uint8_t rsvd[3];
+	uint8_t id;
+};
+
 struct pnvme_cmd {
 	uint8_t opc;
 	uint8_t fuse : 2;
@@ -110,12 +118,7 @@ struct pnvme_cmd {
 			uint64_t prp2;
 		} prp;
 		uint8_t sgl1[16];
-		struct pnvme_sgl_desc {
-			uint64_t address;
-			uint32_t length;
-			uint8_t rsvd[3];
-			uint8_t id; /* descriptor type << 4 | subtype */
-		} sgl;
+		struct pnvme_sgl_desc sgl;
 	} dptr;
 	uint32_t cdw10;
 	uint32_t cdw11;
