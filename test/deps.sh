@@ -1,12 +1,12 @@
 #!/bin/sh
 # Install the Debian packages a pnvme step needs, when they are missing.
-#   test/deps.sh build   compiler, pkg-config, DPDK, libpciaccess, CUnit
+#   test/deps.sh build   compiler, pkg-config, DPDK, libpciaccess, CUnit, ISA-L
 #   test/deps.sh check   build + what the test tiers use (QEMU, busybox, cpio)
 #   test/deps.sh bench   check + fio, gnuplot, valgrind
 # Without root or apt-get it only says what is missing.
 set -u
 step=${1:-build}
-pkgs="gcc g++ make pkg-config libdpdk-dev libpciaccess-dev libcunit1-dev"
+pkgs="gcc g++ make pkg-config libdpdk-dev libpciaccess-dev libcunit1-dev libisal-dev"
 case "$step" in
 check) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod" ;;
 bench) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod fio gnuplot-nox valgrind python3" ;;
