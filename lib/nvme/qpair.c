@@ -232,9 +232,11 @@ static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair 
 		if ((cpl->status_raw & PNVME_STATUS_PHASE_BIT) != qp->phase)
 			break;
 		nvme_rmb(); /* the rest of the entry after its phase bit */
-		if (unlikely(++qp->cq_head == qp->num_entries)) {
+		if (unlikely(qp->cq_head + 1u == qp->num_entries)) {
 			qp->cq_head = 0;
 			qp->phase ^= 1;
+		} else {
+			qp->cq_head++;
 		}
 		n++;
 		tr = &qp->trackers[cpl->cid & qp->cid_index_mask];
@@ -399,7 +401,7 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 	memset(qp, 0, sizeof(*qp));
 	qp->ctrlr = ctrlr;
 	qp->qid = qid;
-	qp->num_entries = (uint16_t)num_entries;
+	qp->num_entries = num_entries;
 	qp->num_requests = num_requests;
 	qp->prp_list_pages = pages;
 	qp->phase = 1;

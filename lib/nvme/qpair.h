@@ -72,7 +72,7 @@ struct pnvme_qpair {
 	bool delay_doorbell;
 	bool in_completion; /* callbacks running: doorbell rung once at the end */
 	bool cold;          /* timeouts, shadow doorbells or failure: take the slow checks */
-	uint16_t num_entries;
+	uint32_t num_entries; /* up to 65536 (CAP.MQES 0xFFFF) */
 	uint16_t cid_shift; /* CID = tracker index | generation << cid_shift */
 	uint16_t cid_index_mask;
 	uint16_t max_completions;
@@ -199,8 +199,10 @@ static inline __attribute__((always_inline)) void nvme_qpair_post(struct pnvme_q
 		tr->abort_sent = false;
 	}
 	qp->sq[qp->sq_tail] = req->cmd;
-	if (__builtin_expect(++qp->sq_tail == qp->num_entries, 0))
+	if (__builtin_expect(qp->sq_tail + 1u == qp->num_entries, 0))
 		qp->sq_tail = 0;
+	else
+		qp->sq_tail++;
 	if (!qp->delay_doorbell && !qp->in_completion)
 		nvme_qpair_ring_sq(qp);
 }
