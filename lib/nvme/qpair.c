@@ -394,6 +394,7 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 		    uint32_t num_entries, uint32_t num_requests, uint32_t max_xfer)
 {
 	uint32_t pages = nvme_prp_list_pages(max_xfer);
+	uint32_t num_trackers;
 	uint64_t prp_bus;
 
 	if (num_entries < 2 || num_entries > 65536 || num_requests == 0)
@@ -421,7 +422,9 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 	/* One tracker per SQ slot but one: a full SQ is tail + 1 == head. */
 	qp->prp_mem = pnvme_dma_zmalloc((size_t)(num_entries - 1) * pages * NVME_PAGE_SIZE,
 					NVME_PAGE_SIZE, &prp_bus);
-	qp->trackers = aligned_alloc(64, sizeof(struct nvme_tracker) * num_entries);
+	/* A tracker for every index a CID can carry, not only the first num_entries. */
+	num_trackers = 1u << qp->cid_shift;
+	qp->trackers = aligned_alloc(64, sizeof(struct nvme_tracker) * num_trackers);
 	qp->reqs = aligned_alloc(64, sizeof(struct nvme_request) * num_requests);
 	if (!qp->sq_mem || !qp->cq_mem || !qp->prp_mem || !qp->trackers || !qp->reqs) {
 		nvme_qpair_fini(qp);
@@ -429,7 +432,7 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 	}
 	qp->sq = qp->sq_mem;
 	qp->cq = qp->cq_mem;
-	memset(qp->trackers, 0, sizeof(struct nvme_tracker) * num_entries);
+	memset(qp->trackers, 0, sizeof(struct nvme_tracker) * num_trackers);
 	memset(qp->reqs, 0, sizeof(struct nvme_request) * num_requests);
 	for (uint32_t i = num_entries - 1; i-- > 0;) {
 		struct nvme_tracker *tr = &qp->trackers[i];
@@ -441,8 +444,9 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 		tr->next_free = qp->free_trackers;
 		qp->free_trackers = tr;
 	}
-	/* The last tracker never gets a command: its CIDs stay unused. */
-	qp->trackers[num_entries - 1].cid = (uint16_t)(num_entries - 1);
+	/* The last tracker and those past the entries never get a command. */
+	for (uint32_t i = num_entries - 1; i < num_trackers; i++)
+		qp->trackers[i].cid = (uint16_t)i;
 	for (uint32_t i = num_requests; i-- > 0;)
 		nvme_request_put(qp, &qp->reqs[i]);
 	return 0;
