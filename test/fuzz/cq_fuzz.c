@@ -17,7 +17,8 @@
  *   bytes 4-5  requests submitted at once (modulo pool + 1)
  *   byte 6     bit 0: admin queue (qid 0, no Abort on timeout); bit 1: doorbell
  *              delayed to flushes; bit 2: callbacks keep acting during teardown;
- *              bits 4-7: what the first requests' callbacks do (see fz_cb)
+ *              bit 3: shadow doorbells (I/O queue only); bits 4-7: what the
+ *              first requests' callbacks do (see fz_cb)
  *   then operations, one opcode byte (low 4 bits) and its arguments (op()).
  *
  * CQ_FUZZ_VERBOSE=1 prints the decoded input and each operation (to replay a
@@ -51,6 +52,15 @@ static int fz_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint
 	if (rc == 0)
 		nvme_qpair_set_doorbells(qp, bar, 0);
 	return rc;
+}
+
+/* Shadow doorbells (Doorbell Buffer Config) in two 4 KiB pages; I/O queues only. */
+static void fz_attach_shadow(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp, uint32_t *shadow,
+			     uint32_t *eventidx)
+{
+	ctrlr->shadow_db = shadow;
+	ctrlr->eventidx = eventidx;
+	nvme_pcie_qpair_attach_shadow(ctrlr, qp);
 }
 
 static void fz_qpair_fini(struct pnvme_qpair *qp)
@@ -216,6 +226,11 @@ static bool fz_queue_empty(const struct pnvme_qpair *qp)
 	return qp->queued_head == NULL;
 }
 
+static bool fz_tracker_free(const struct pnvme_qpair *qp)
+{
+	return qp->free_trackers != NULL;
+}
+
 /*
  * One process call with timeouts on and a deadline every command has passed:
  * each outstanding command times out (its CID quarantined) unless the device
@@ -264,12 +279,15 @@ static struct {
 	struct pnvme_qpair qp;
 	struct pnvme_ctrlr *ctrlr;
 	uint32_t bar[4096]; /* BAR0: the doorbells land here */
+	uint32_t shadow[1024], eventidx[1024];
 	uint32_t entries, pool;
 	uint16_t qid;
 	/* The device. */
 	uint32_t sq_seen; /* next SQ slot to fetch */
 	uint32_t cq_tail;
 	uint8_t cq_phase;
+	/* Only posted at the tail and never overrun: a drain must reap it all. */
+	bool cq_honest;
 	uint16_t *inflight; /* ring of fetched CIDs not yet answered */
 	uint32_t if_head, if_count;
 	uint16_t stale[FZ_STALE]; /* CIDs answered lately */
@@ -397,6 +415,8 @@ static void dev_write(uint32_t slot, uint16_t cid, uint16_t status, uint16_t sqh
 /* The next entry at the device's tail, with its phase. */
 static void dev_post(uint16_t cid, uint16_t status, uint16_t sqhd, uint32_t cdw0)
 {
+	if (dev_cq_pending() >= g.entries - 1)
+		g.cq_honest = false; /* overruns entries the driver did not reap */
 	dev_write(g.cq_tail, cid, status, sqhd, cdw0, g.cq_phase);
 	if (++g.cq_tail == g.entries) {
 		g.cq_tail = 0;
@@ -488,32 +508,40 @@ static void fz_cb(void *arg, const struct pnvme_cpl *cpl)
 
 /*
  * Entries of the qpair: the low 4 bits of the class pick from the table. The
- * last three classes cost 10 to 150 ms a run (the driver zeroes a PRP page per
- * tracker); they are taken only when the high 4 bits are all set, else the
- * run is "any size up to 1024", so that they are ~1% of the runs, not 19%.
+ * big ones cost 10 to 150 ms a run (the driver zeroes a PRP page and more per
+ * tracker), the small ones well under 1 ms: 4096, 65536 and "any size up to
+ * 65536" are taken only when the high 4 bits are all set (else the class is
+ * "any size up to 1024"), and "any size up to 65536" is log-uniform.
  */
 static uint32_t entries_for(uint8_t class)
 {
-	/* 0: any size, 2 .. 1024 at 12, 2 .. 65536 at 15 (else 2 .. 1024). */
+	/* 0: any size, 2 .. 1024 at 12, 2 .. 65536 at 15. */
 	/* clang-format off */
 	static const uint32_t fixed[16] = {
 		2, 3, 4, 5, 8, 16, 64, 100, 127, 257, 1000, 1024, 0, 4096, 65536, 0,
 	};
 	/* clang-format on */
 	uint16_t any = in_u16();
-	uint32_t i = class & 15u;
+	uint32_t i = class & 15u, n;
 
 	if (i >= 13 && (class & 0xf0) != 0xf0)
 		i = 12;
 	if (fixed[i] != 0)
 		return fixed[i];
-	return 2u + any % (i == 12 ? 1023u : 65535u);
+	if (i == 12)
+		return 2u + any % 1023u;
+	n = 2u + (any & ((2u << (any >> 12)) - 1u)); /* up to 2 + 2^(1 + top 4 bits) - 1 */
+	return n > 65536 ? 65536 : n;
 }
 
+/* Reap until nothing is left; all the device posted must be gone then. */
 static void drain(void)
 {
 	for (uint32_t i = 0; i <= g.entries && fz_process(&g.qp, 0) > 0; i++)
 		;
+	if (g.cq_honest && (fz_cq_head(&g.qp) != g.cq_tail || fz_phase(&g.qp) != g.cq_phase))
+		die("drained, the driver's CQ head is %u phase %u, the device's tail %u phase %u",
+		    fz_cq_head(&g.qp), fz_phase(&g.qp), g.cq_tail, g.cq_phase);
 }
 
 static void op(uint8_t code)
@@ -550,6 +578,7 @@ static void op(uint8_t code)
 		if (inject) { /* anywhere from the driver's head on, not moving the tail */
 			uint32_t slot = (fz_cq_head(&g.qp) + (mode >> 5)) % g.entries;
 
+			g.cq_honest = false;
 			TRACE("cqe at head+%u: cid 0x%x status 0x%x sqhd %u%s\n", mode >> 5, cid,
 			      status, sqhd, wrong_phase ? " wrong phase" : "");
 			dev_write(slot, cid, status, sqhd, a,
@@ -652,11 +681,22 @@ static void op(uint8_t code)
 		} else if ((b & 7) == 1) {
 			TRACE("drain\n");
 			drain();
+		} else if ((b & 7) == 2) { /* the device moves its shadow event indexes */
+			uint16_t sq = in_u16(), cq = in_u16();
+
+			TRACE("event index sq %u cq %u\n", sq, cq);
+			for (int i = 0; i < 16; i += 2) {
+				g.eventidx[i] = sq;
+				g.eventidx[i + 1] = cq;
+			}
 		}
 		break;
 	}
 	}
 	dev_fetch();
+	/* Between calls, nobody waits for a tracker that is free (a failed qpair aside). */
+	if (!fz_queue_empty(&g.qp) && fz_tracker_free(&g.qp) && !fz_failed(&g.qp))
+		die("requests wait in the software queue while a tracker is free");
 }
 
 /* ------------------------------------------------------------ libFuzzer */
@@ -747,6 +787,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g.depth = 0;
 	g.sq_seen = g.cq_tail = 0;
 	g.cq_phase = 1;
+	g.cq_honest = true;
 	g.if_head = g.if_count = g.n_stale = 0;
 	g.n_rec = 0;
 	memset(g.bar, 0, sizeof(g.bar));
@@ -762,6 +803,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != 0)
 		die("qpair init failed: %d", rc);
 	fz_set_delay_doorbell(&g.qp, flags & 2);
+	if (flags & 8) {
+		memset(g.shadow, 0, sizeof(g.shadow));
+		memset(g.eventidx, 0, sizeof(g.eventidx));
+		fz_attach_shadow(g.ctrlr, &g.qp, g.shadow, g.eventidx);
+	}
 
 	for (uint32_t i = 0; i < first && submit((uint8_t)(flags >> 4), 0, false); i++)
 		;

@@ -19,6 +19,7 @@ mkdir -p "$corpus" "$crashes"
 [ -d "$seeds" ] || seeds=
 
 "$bin" -max_total_time="$seconds" -timeout=30 -print_final_stats=1 \
+	-entropic_scale_per_exec_time=1 \
 	-artifact_prefix="$crashes/" "$@" "$corpus" $seeds >"$log" 2>&1
 rc=$?
 
