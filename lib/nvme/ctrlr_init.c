@@ -110,7 +110,7 @@ static void identify_cmd(struct pnvme_cmd *cmd, uint8_t cns, uint32_t nsid)
 
 static int step_registers(struct pnvme_ctrlr *c, uint32_t cc, uint32_t csts)
 {
-	switch (c->state) {
+	switch (atomic_load(&c->state)) {
 	case NVME_STATE_INIT:
 		c->cap = mmio_read64(c->regs, PNVME_REG_CAP);
 		c->vs = mmio_read32(c->regs, PNVME_REG_VS);
@@ -385,7 +385,7 @@ int nvme_ctrlr_init_step(struct pnvme_ctrlr *c)
 	if (csts == 0xffffffffu)
 		return fail(c, -ENODEV, "device not responding (registers read all ones)");
 
-	switch (c->state) {
+	switch (atomic_load(&c->state)) {
 	case NVME_STATE_IDENTIFY:
 		return step_identify(c);
 	case NVME_STATE_SET_NUM_QUEUES:

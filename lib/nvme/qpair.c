@@ -378,11 +378,16 @@ void nvme_qpair_abort_queued(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc)
 void nvme_qpair_abort_all(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc)
 {
 	struct pnvme_cpl cpl;
-	bool was_dead = qp->dead;
+	bool was_dead = qp->dead, was_in = qp->in_completion;
 
 	nvme_cpl_make(&cpl, qp, sct, sc, true);
-	/* Callbacks submitting again get -ENXIO: nothing new while we empty it. */
+	/*
+	 * Callbacks submitting again get -ENXIO, and polling from them does
+	 * nothing (it would post queued requests behind the sweep): nothing new
+	 * while we empty it.
+	 */
 	nvme_qpair_set_dead(qp, true);
+	qp->in_completion = true;
 	for (uint32_t i = 0; i <= qp->cid_index_mask; i++) {
 		struct nvme_tracker *tr = &qp->trackers[i];
 
@@ -392,6 +397,7 @@ void nvme_qpair_abort_all(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc)
 		}
 	}
 	nvme_qpair_abort_queued(qp, sct, sc);
+	qp->in_completion = was_in;
 	nvme_qpair_set_dead(qp, was_dead);
 }
 
