@@ -42,9 +42,9 @@ SAN += -fsanitize=undefined -fno-sanitize-recover=undefined
 endif
 
 CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(OPT) $(WARN) $(SAN) -Iinclude -Ilib \
-	$(DPDK_CFLAGS) $(PCIACCESS_CFLAGS) $(EXTRA_CFLAGS)
+	$(DPDK_CFLAGS) $(PCIACCESS_CFLAGS) $(ISAL_CFLAGS) $(EXTRA_CFLAGS)
 DPDK_LIBS := -L$(DPDK_LIBDIR) -Wl,--as-needed $(addprefix -l,$(DPDK_COMPONENTS)) -Wl,--no-as-needed
-LIBS := $(DPDK_LIBS) $(PCIACCESS_LIBS) -pthread -lm
+LIBS := $(DPDK_LIBS) $(PCIACCESS_LIBS) $(ISAL_LIBS) -pthread -lm
 LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
 
 LIB_SRCS := $(sort $(wildcard lib/env/*.c lib/nvme/*.c lib/sim/*.c))

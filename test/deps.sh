@@ -6,7 +6,7 @@
 # Without root or apt-get it only says what is missing.
 set -u
 step=${1:-build}
-pkgs="gcc g++ make pkg-config libdpdk-dev libpciaccess-dev libcunit1-dev"
+pkgs="gcc g++ make pkg-config libdpdk-dev libpciaccess-dev libcunit1-dev libisal-dev"
 case "$step" in
 check) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod" ;;
 bench) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod fio gnuplot-nox valgrind python3" ;;

@@ -397,3 +397,14 @@ bool pnvme_ctrlr_uses_shadow_doorbells(const struct pnvme_ctrlr *c)
 {
 	return c->shadow_db_on;
 }
+
+bool pnvme_ctrlr_supports_sgl(const struct pnvme_ctrlr *c)
+{
+	return c->sgl_support != 0;
+}
+
+bool pnvme_ctrlr_supports_compare_and_write(const struct pnvme_ctrlr *c)
+{
+	return (c->cdata.fuses & PNVME_FUSES_COMPARE_AND_WRITE) &&
+	       (c->cdata.oncs & PNVME_ONCS_COMPARE);
+}

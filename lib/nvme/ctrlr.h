@@ -32,6 +32,13 @@ struct pnvme_ns {
 	uint32_t fast_max_sectors; /* max_sectors, or 0 when a boundary may split any I/O */
 	uint32_t boundary;     /* NOIOB in sectors, 0 for none */
 	uint32_t boundary_mask; /* boundary - 1 when a power of two, else 0 */
+	/* Metadata and protection information of the format in use (0: none). */
+	uint32_t md_size;
+	uint32_t ext_sector_size; /* sector + metadata when extended, else sector */
+	uint32_t max_sectors_ext; /* per command when metadata travels with the data */
+	uint8_t pi_type;
+	bool pi_first;
+	bool md_extended;
 	struct pnvme_ns_data data;
 };
 
@@ -76,6 +83,7 @@ struct pnvme_ctrlr {
 	uint32_t max_xfer;
 	uint32_t num_io_queues;
 	uint32_t bar_max_io_queues; /* I/O queues whose doorbells BAR0 maps */
+	uint32_t sgl_support;       /* Identify SGLS bits 1:0: 0 none, 1 byte, 2 dword aligned */
 	uint32_t max_queue_entries; /* CAP.MQES + 1 */
 
 	_Atomic enum nvme_ctrlr_state state; /* read by other threads (submission, abort) */

@@ -190,6 +190,9 @@ static int step_identify(struct pnvme_ctrlr *c)
 	if (pnvme_cpl_is_error(&c->admin_cpl))
 		return fail(c, -EIO, "Identify Controller failed");
 	memcpy(&c->cdata, c->scratch, sizeof(c->cdata));
+	c->sgl_support = PNVME_SGLS_SUPPORT(c->cdata.sgls);
+	if (c->sgl_support == 3)
+		c->sgl_support = 0; /* reserved value */
 	/* MDTS is in units of the minimum page size (4 KiB, checked in INIT). */
 	uint32_t max_xfer = MAX_XFER_CAP;
 

@@ -64,6 +64,13 @@ int pnvme_ctrlr_alloc_io_qpair(struct pnvme_ctrlr *c, const struct pnvme_io_qpai
 	}
 	if (opts.io_queue_requests < opts.io_queue_size - 1)
 		opts.io_queue_requests = opts.io_queue_size - 1;
+	if (opts.dptr_mode > PNVME_DPTR_SGL)
+		return -EINVAL;
+	if (opts.dptr_mode == PNVME_DPTR_SGL && c->sgl_support == 0) {
+		PNVME_ERRLOG("qpair", "%s: SGL data pointers asked for, and the controller has none "
+				      "(Identify SGLS)", c->trid.traddr);
+		return -ENOTSUP;
+	}
 	qp = aligned_alloc(64, sizeof(*qp));
 	if (qp == NULL)
 		return -ENOMEM;
@@ -80,6 +87,9 @@ int pnvme_ctrlr_alloc_io_qpair(struct pnvme_ctrlr *c, const struct pnvme_io_qpai
 	if (rc == 0) {
 		nvme_qpair_set_doorbells(qp, c->regs, c->dstrd);
 		qp->delay_doorbell = opts.delay_doorbell;
+		qp->dptr_mode = (uint8_t)opts.dptr_mode;
+		if (opts.dptr_mode == PNVME_DPTR_SGL)
+			qp->fast_off |= NVME_FAST_OFF_SGL;
 		qp->timeout_ticks = (uint64_t)c->opts.io_timeout_ms * pnvme_ticks_hz() / 1000;
 		qp->epoch = atomic_load_explicit(&c->reset_epoch, memory_order_acquire);
 		nvme_pcie_qpair_attach_shadow(c, qp);

@@ -6,18 +6,22 @@
 #include "ctrlr.h"
 #include "env/log.h"
 
-/* A format this driver would drive wrongly: refuse its I/O until metadata support lands. */
-static bool format_unsupported(const struct pnvme_ns *ns, const struct pnvme_ns_data *d)
+/* Metadata and PI of the format in use; false for one this driver cannot drive. */
+static bool md_format(struct pnvme_ns *ns, const struct pnvme_ns_data *d)
 {
 	const struct pnvme_lbaf *f = &d->lbaf[PNVME_FLBAS_FORMAT(d->flbas)];
 
-	if (f->ms == 0 && PNVME_DPS_PI_TYPE(d->dps) == 0)
+	ns->md_size = f->ms;
+	ns->md_extended = f->ms != 0 && (d->flbas & PNVME_FLBAS_EXTENDED);
+	ns->pi_type = (uint8_t)PNVME_DPS_PI_TYPE(d->dps);
+	ns->pi_first = (d->dps & PNVME_DPS_PI_FIRST) != 0;
+	ns->ext_sector_size = ns->sector_size + (ns->md_extended ? f->ms : 0);
+	if (ns->pi_type > PNVME_PI_TYPE3 || (ns->pi_type != 0 && f->ms < 8)) {
+		PNVME_ERRLOG("ns", "%s namespace %u: protection information type %u with %u bytes "
+				   "of metadata: not a format this driver can use; I/O refused "
+				   "(-ENOTSUP)", ns->ctrlr->trid.traddr, ns->id, ns->pi_type, f->ms);
 		return false;
-	PNVME_ERRLOG("ns", "%s namespace %u: LBA format %u+%u (metadata %s%s%u): metadata and "
-			   "protection information are not supported yet; its I/O is refused "
-			   "(-ENOTSUP)", ns->ctrlr->trid.traddr, ns->id, 1u << f->lbads, f->ms,
-		     (d->flbas & PNVME_FLBAS_EXTENDED) ? "interleaved" : "separate",
-		     ", PI type ", PNVME_DPS_PI_TYPE(d->dps));
+	}
 	return true;
 }
 
@@ -39,6 +43,9 @@ void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
 	ns->sector_size = ns->lba_shift = 0;
 	ns->num_sectors = 0;
 	ns->max_sectors = ns->fast_max_sectors = ns->boundary = ns->boundary_mask = 0;
+	ns->md_size = ns->ext_sector_size = ns->max_sectors_ext = 0;
+	ns->pi_type = 0;
+	ns->pi_first = ns->md_extended = false;
 	if (data == NULL || data->nsze == 0) {
 		memset(&ns->data, 0, sizeof(ns->data));
 		/* A namespace that was there and is gone fails its I/O with -ENXIO. */
@@ -63,8 +70,11 @@ void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
 		if (ns->boundary && (ns->boundary & (ns->boundary - 1)) == 0)
 			ns->boundary_mask = ns->boundary - 1;
 	}
+	block = md_format(ns, data) ? NVME_NS_IO_OK : NVME_NS_IO_FORMAT;
+	ns->max_sectors_ext = ctrlr->max_xfer / ns->ext_sector_size;
+	if (ns->max_sectors_ext > 65536)
+		ns->max_sectors_ext = 65536;
 	nvme_ns_update_fast_path(ns);
-	block = format_unsupported(ns, data) ? NVME_NS_IO_FORMAT : NVME_NS_IO_OK;
 	atomic_store_explicit(&ns->io_block, block, memory_order_release);
 }
 
@@ -84,9 +94,10 @@ int nvme_ns_io_errno(const struct pnvme_ns *ns, const struct pnvme_qpair *qp)
 	}
 }
 
+/* The inline path carries plain blocks only: a boundary or metadata sends I/O to rw(). */
 void nvme_ns_update_fast_path(struct pnvme_ns *ns)
 {
-	ns->fast_max_sectors = ns->boundary ? 0 : ns->max_sectors;
+	ns->fast_max_sectors = ns->boundary || ns->md_size ? 0 : ns->max_sectors;
 }
 
 uint32_t pnvme_ns_get_id(const struct pnvme_ns *ns)
@@ -122,4 +133,29 @@ uint64_t pnvme_ns_get_size(const struct pnvme_ns *ns)
 uint32_t pnvme_ns_get_optimal_io_boundary(const struct pnvme_ns *ns)
 {
 	return ns->boundary;
+}
+
+uint32_t pnvme_ns_get_md_size(const struct pnvme_ns *ns)
+{
+	return ns->md_size;
+}
+
+bool pnvme_ns_md_is_extended(const struct pnvme_ns *ns)
+{
+	return ns->md_extended;
+}
+
+uint32_t pnvme_ns_get_extended_sector_size(const struct pnvme_ns *ns)
+{
+	return ns->ext_sector_size;
+}
+
+enum pnvme_pi_type pnvme_ns_get_pi_type(const struct pnvme_ns *ns)
+{
+	return (enum pnvme_pi_type)ns->pi_type;
+}
+
+bool pnvme_ns_pi_is_first(const struct pnvme_ns *ns)
+{
+	return ns->pi_first;
 }

@@ -13,13 +13,23 @@
 
 #define PAGE_MASK ((uintptr_t)NVME_PAGE_SIZE - 1)
 #define IO_FLAGS_MASK (PNVME_IO_FLAGS_FUA | PNVME_IO_FLAGS_LIMITED_RETRY)
+#define PRINFO_MASK (PNVME_IO_FLAGS_PRACT | PNVME_IO_FLAGS_PRCHK_GUARD | \
+		     PNVME_IO_FLAGS_PRCHK_APPTAG | PNVME_IO_FLAGS_PRCHK_REFTAG)
 
+/* What one request, and each piece of it, carries. */
 struct payload {
-	uint8_t type;
+	uint8_t type;   /* NVME_PAYLOAD_CONTIG or _IOV; _SGL added by set_payload */
+	bool sgl;       /* data by SGL, not PRP */
 	void *buf;
-	uint64_t iova; /* of buf when bus-contiguous, else PNVME_VTOPHYS_ERROR */
+	uint64_t iova;  /* of buf when bus-contiguous, else PNVME_VTOPHYS_ERROR */
 	const struct iovec *iov;
 	uint16_t iovcnt;
+	uint32_t block; /* bytes per block in the data buffer */
+	/* Metadata and protection information. */
+	uint64_t md_iova; /* separate metadata (MPTR), 0 for none */
+	uint32_t md_block;
+	uint32_t cdw15;   /* application tag mask and tag */
+	bool reftag;      /* CDW14 from the LBA (PI types 1 and 2) */
 };
 
 static inline void build_rw(struct pnvme_cmd *cmd, uint8_t opc, uint32_t nsid, uint64_t lba,
@@ -30,6 +40,17 @@ static inline void build_rw(struct pnvme_cmd *cmd, uint8_t opc, uint32_t nsid, u
 	cmd->cdw10 = (uint32_t)lba;
 	cmd->cdw11 = (uint32_t)(lba >> 32);
 	cmd->cdw12 = (count - 1) | io_flags;
+}
+
+/* Metadata pointer, reference and application tags of a piece starting at block index. */
+static void build_md(struct pnvme_cmd *cmd, const struct payload *p, uint64_t lba,
+		     uint64_t index)
+{
+	if (p->md_iova != 0)
+		cmd->mptr = p->md_iova + index * p->md_block;
+	if (p->reftag)
+		cmd->cdw14 = (uint32_t)lba;
+	cmd->cdw15 = p->cdw15;
 }
 
 /* A namespace that takes I/O and a qpair of the same controller. */
@@ -48,19 +69,34 @@ static __attribute__((noinline, cold)) int ns_qp_errno(const struct pnvme_ns *ns
 	return rc != 0 ? rc : -EINVAL;
 }
 
-static inline int check_common(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint64_t lba,
-			       uint32_t count, uint32_t io_flags)
+/* The namespace, the qpair, the range; flags are checked by the caller. */
+static inline int check_ns_range(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint64_t lba,
+				 uint32_t count)
 {
 	if (unlikely(!ns_qp_ok(ns, qp)))
 		return ns_qp_errno(ns, qp);
 	/* count - 1 in 64 bits: zero sectors wraps to the largest value and fails too. */
 	if (unlikely(lba >= ns->num_sectors || (uint64_t)count - 1 >= ns->num_sectors - lba))
 		return -EINVAL;
+	return 0;
+}
+
+static inline int check_range(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint64_t lba,
+			      uint32_t count)
+{
+	int rc = check_ns_range(ns, qp, lba, count);
+
+	if (rc == 0 && unlikely(qp->dead))
+		return -ENXIO;
+	return rc;
+}
+
+static inline int check_common(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint64_t lba,
+			       uint32_t count, uint32_t io_flags)
+{
 	if (unlikely(io_flags & ~IO_FLAGS_MASK))
 		return -EINVAL;
-	if (unlikely(qp->dead))
-		return -ENXIO;
-	return 0;
+	return check_range(ns, qp, lba, count);
 }
 
 /* Sectors from lba to the next optimal I/O boundary (no boundary: UINT32_MAX). */
@@ -117,6 +153,16 @@ static bool iov_fits_prp(const struct iovec *iov, uint64_t bytes)
 	return true;
 }
 
+/* Elements bytes of the iovec spans (each at least one SGL descriptor). */
+static uint32_t iov_elements(const struct iovec *iov, uint64_t bytes)
+{
+	uint32_t n = 1;
+
+	for (int i = 0; bytes > iov[i].iov_len; i++, n++)
+		bytes -= iov[i].iov_len;
+	return n;
+}
+
 static void set_payload(struct nvme_request *req, const struct payload *p, uint64_t offset,
 			uint32_t size)
 {
@@ -125,17 +171,21 @@ static void set_payload(struct nvme_request *req, const struct payload *p, uint6
 	if (p->type == NVME_PAYLOAD_CONTIG) {
 		req->payload.buf = (uint8_t *)p->buf + offset;
 		req->payload_iova = p->iova == PNVME_VTOPHYS_ERROR ? p->iova : p->iova + offset;
+		if (p->sgl)
+			req->payload_type = NVME_PAYLOAD_CONTIG_SGL;
 	} else if (p->type == NVME_PAYLOAD_IOV) {
 		req->payload.iov = p->iov;
 		req->iovcnt = p->iovcnt;
 		req->iov_offset = (uint32_t)offset;
+		if (p->sgl)
+			req->payload_type = NVME_PAYLOAD_IOV_SGL;
 	}
 }
 
-/* Append a child for [lba, lba+count) at payload offset; the parent owns the chain. */
+/* Append a child for [lba, lba+count) at block index; the parent owns the chain. */
 static int add_child(struct pnvme_qpair *qp, struct nvme_request *parent,
 		     struct nvme_request **tail, const struct pnvme_ns *ns, const struct payload *p,
-		     uint64_t offset, uint64_t lba, uint32_t count, uint32_t io_flags)
+		     uint64_t index, uint64_t lba, uint32_t count, uint32_t io_flags)
 {
 	struct nvme_request *child = nvme_request_get(qp, NULL, NULL);
 
@@ -143,8 +193,9 @@ static int add_child(struct pnvme_qpair *qp, struct nvme_request *parent,
 		return -ENOMEM;
 	child->parent = parent;
 	build_rw(&child->cmd, parent->cmd.opc, ns->id, lba, count, io_flags);
+	build_md(&child->cmd, p, lba, index);
 	if (p->type != NVME_PAYLOAD_NONE)
-		set_payload(child, p, offset, count << ns->lba_shift);
+		set_payload(child, p, index * p->block, count * p->block);
 	(*tail)->next = child;
 	*tail = child;
 	parent->children_left++;
@@ -170,7 +221,7 @@ static __attribute__((noinline)) int split_by_sectors(struct pnvme_ns *ns, struc
 			    pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
 {
 	struct nvme_request *parent = new_parent(qp, opc, cb, arg), *tail = parent;
-	uint64_t offset = 0;
+	uint64_t index = 0;
 
 	if (parent == NULL)
 		return -ENOMEM;
@@ -180,11 +231,11 @@ static __attribute__((noinline)) int split_by_sectors(struct pnvme_ns *ns, struc
 
 		if (n > to_boundary)
 			n = to_boundary;
-		if (add_child(qp, parent, &tail, ns, p, offset, lba, n, io_flags) != 0) {
+		if (add_child(qp, parent, &tail, ns, p, index, lba, n, io_flags) != 0) {
 			nvme_request_put_tree(qp, parent);
 			return -ENOMEM;
 		}
-		offset += (uint64_t)n << ns->lba_shift;
+		index += n;
 		lba += n;
 		count -= n;
 	}
@@ -193,25 +244,26 @@ static __attribute__((noinline)) int split_by_sectors(struct pnvme_ns *ns, struc
 }
 
 /*
- * Children that each stop at the size and boundary limits and wherever two
- * iovec elements do not meet on page boundaries. A cut must fall on a sector.
+ * Children that each stop at the size and boundary limits, and, for PRP,
+ * wherever two iovec elements do not meet on page boundaries (for SGL, where
+ * the list would hold no more). A cut must fall on a block.
  */
 static __attribute__((noinline)) int split_iov(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc,
-		     const struct payload *p, uint64_t lba, uint32_t count, pnvme_cmd_cb cb,
-		     void *arg, uint32_t io_flags)
+		     const struct payload *p, uint64_t lba, uint32_t count, uint32_t max,
+		     pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
 {
 	struct nvme_request *parent = new_parent(qp, opc, cb, arg), *tail = parent;
 	const struct iovec *iov = p->iov;
-	uint64_t total = (uint64_t)count << ns->lba_shift, pos = 0, elem_off = 0;
-	uint64_t sector_mask = ns->sector_size - 1;
+	uint64_t total = (uint64_t)count * p->block, pos = 0, elem_off = 0;
+	uint32_t sgl_cap = qp->prp_list_pages * NVME_PAGE_SIZE / sizeof(struct pnvme_sgl_desc);
 	int i = 0;
 
 	if (parent == NULL)
 		return -ENOMEM;
 	while (pos < total) {
 		uint64_t start = pos, child = 0;
-		uint32_t max = ns->max_sectors, to_boundary = sectors_to_boundary(ns, lba);
-		uint64_t limit = (uint64_t)(max < to_boundary ? max : to_boundary) << ns->lba_shift;
+		uint32_t to_boundary = sectors_to_boundary(ns, lba), elements = 1;
+		uint64_t limit = (uint64_t)(max < to_boundary ? max : to_boundary) * p->block;
 
 		for (;;) {
 			uint64_t take = iov[i].iov_len - elem_off;
@@ -229,41 +281,98 @@ static __attribute__((noinline)) int split_iov(struct pnvme_ns *ns, struct pnvme
 			}
 			if (child == limit || pos == total)
 				break;
+			if (p->sgl) {
+				if (++elements > sgl_cap)
+					break;
+				continue;
+			}
 			/* At a junction of two elements: one command only if both sit on pages. */
 			if ((((uintptr_t)iov[i - 1].iov_base + iov[i - 1].iov_len) & PAGE_MASK) != 0 ||
 			    ((uintptr_t)iov[i].iov_base & PAGE_MASK) != 0)
 				break;
 		}
-		if ((child & sector_mask) != 0) {
-			PNVME_ERRLOG("ns", "iovec element boundary falls inside a sector and no "
-					   "PRP list can express it");
+		if (child % p->block != 0) {
+			PNVME_ERRLOG("ns", "iovec element boundary falls inside a block and no "
+					   "data pointer can express it");
 			nvme_request_put_tree(qp, parent);
 			return -EINVAL;
 		}
-		if (add_child(qp, parent, &tail, ns, p, start, lba, (uint32_t)(child >> ns->lba_shift),
-			      io_flags) != 0) {
+		uint32_t n = (uint32_t)(child / p->block);
+
+		if (add_child(qp, parent, &tail, ns, p, start / p->block, lba, n, io_flags) != 0) {
 			nvme_request_put_tree(qp, parent);
 			return -ENOMEM;
 		}
-		lba += child >> ns->lba_shift;
+		lba += n;
 	}
 	nvme_qpair_submit(qp, parent);
 	return 0;
 }
 
-/* Everything: iovecs, splitting, IOVA as PA. */
-static __attribute__((noinline)) int rw(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc,
-					struct payload *p, uint64_t lba, uint32_t count,
-					pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
+/*
+ * Metadata, PI flags and the data pointer type, checked and settled: md is the
+ * separate metadata (NULL for none). The block size of the data buffer follows.
+ */
+static int prepare_md(struct pnvme_ns *ns, struct pnvme_qpair *qp, struct payload *p, void *md,
+		      uint32_t count, uint32_t io_flags, uint16_t apptag_mask, uint16_t apptag)
+{
+	bool pract = (io_flags & PNVME_IO_FLAGS_PRACT) != 0;
+	/* PRACT with 8-byte metadata: the controller inserts/strips PI, no metadata moves. */
+	bool md_moves = ns->md_size != 0 && !(pract && ns->md_size == 8);
+
+	if (io_flags & ~(IO_FLAGS_MASK | PRINFO_MASK))
+		return -EINVAL;
+	if ((io_flags & PRINFO_MASK) && ns->pi_type == PNVME_PI_NONE) {
+		PNVME_ERRLOG("ns", "namespace %u: protection information flags, and its format "
+				   "has no protection information", ns->id);
+		return -EINVAL;
+	}
+	p->block = ns->sector_size + (ns->md_extended && md_moves ? ns->md_size : 0);
+	if (md != NULL && (!md_moves || ns->md_extended)) {
+		PNVME_ERRLOG("ns", "namespace %u: a metadata buffer, and its format %s", ns->id,
+			     ns->md_size == 0 ? "has no metadata"
+			     : ns->md_extended ? "carries metadata in the data buffer (extended)"
+					       : "moves none with PRACT and 8-byte metadata");
+		return -EINVAL;
+	}
+	if (md == NULL && md_moves && !ns->md_extended) {
+		PNVME_ERRLOG("ns", "namespace %u: its format has %u bytes of separate metadata per "
+				   "block: use the *_with_md calls with a metadata buffer", ns->id,
+			     ns->md_size);
+		return -EINVAL;
+	}
+	if (md != NULL) {
+		uint64_t len = (uint64_t)count * ns->md_size;
+
+		/* MPTR is one bus-contiguous buffer. */
+		p->md_iova = env_vtophys_range(md, len);
+		if (p->md_iova == PNVME_VTOPHYS_ERROR || (p->md_iova & 3) != 0 || len > UINT32_MAX)
+			return -EINVAL;
+		p->md_block = ns->md_size;
+	}
+	p->reftag = ns->pi_type == PNVME_PI_TYPE1 || ns->pi_type == PNVME_PI_TYPE2;
+	p->cdw15 = ns->pi_type ? ((uint32_t)apptag_mask << 16 | apptag) : 0;
+	(void)qp;
+	return 0;
+}
+
+/* Everything: metadata, iovecs, SGL, splitting, IOVA as PA. */
+static __attribute__((noinline)) int rw_md(struct pnvme_ns *ns, struct pnvme_qpair *qp,
+					   uint8_t opc, struct payload *p, void *md, uint64_t lba,
+					   uint32_t count, pnvme_cmd_cb cb, void *arg,
+					   uint32_t io_flags, uint16_t apptag_mask, uint16_t apptag)
 {
 	struct nvme_request *req;
 	uint64_t bytes;
+	uint32_t max;
 	int rc;
 
-	rc = check_common(ns, qp, lba, count, io_flags);
+	rc = check_range(ns, qp, lba, count);
+	if (rc == 0)
+		rc = prepare_md(ns, qp, p, md, count, io_flags, apptag_mask, apptag);
 	if (unlikely(rc != 0))
 		return rc;
-	bytes = (uint64_t)count << ns->lba_shift;
+	bytes = (uint64_t)count * p->block;
 	if (unlikely(bytes > UINT32_MAX))
 		return -EINVAL;
 	if (likely(p->type == NVME_PAYLOAD_CONTIG)) {
@@ -278,23 +387,37 @@ static __attribute__((noinline)) int rw(struct pnvme_ns *ns, struct pnvme_qpair 
 	}
 	if (unlikely(rc != 0))
 		return rc;
-
-	if (unlikely(count > ns->max_sectors || count > sectors_to_boundary(ns, lba))) {
+	/* SGL when forced, or (auto) where it carries an iovec that PRP would split. */
+	p->sgl = qp->dptr_mode == PNVME_DPTR_SGL ||
+		 (qp->dptr_mode == PNVME_DPTR_AUTO && p->type == NVME_PAYLOAD_IOV &&
+		  qp->ctrlr->sgl_support != 0 && !iov_fits_prp(p->iov, bytes));
+	max = p->block == ns->sector_size ? ns->max_sectors : ns->max_sectors_ext;
+	if (unlikely(count > max || count > sectors_to_boundary(ns, lba))) {
 		if (p->type == NVME_PAYLOAD_CONTIG)
-			return split_by_sectors(ns, qp, opc, p, lba, count, ns->max_sectors, cb,
-						arg, io_flags);
-		return split_iov(ns, qp, opc, p, lba, count, cb, arg, io_flags);
+			return split_by_sectors(ns, qp, opc, p, lba, count, max, cb, arg, io_flags);
+		return split_iov(ns, qp, opc, p, lba, count, max, cb, arg, io_flags);
 	}
-	if (p->type == NVME_PAYLOAD_IOV && !iov_fits_prp(p->iov, bytes))
-		return split_iov(ns, qp, opc, p, lba, count, cb, arg, io_flags);
+	if (p->type == NVME_PAYLOAD_IOV &&
+	    (p->sgl ? iov_elements(p->iov, bytes) > qp->prp_list_pages * NVME_PAGE_SIZE /
+							 sizeof(struct pnvme_sgl_desc)
+		    : !iov_fits_prp(p->iov, bytes)))
+		return split_iov(ns, qp, opc, p, lba, count, max, cb, arg, io_flags);
 
 	req = nvme_request_get(qp, cb, arg);
 	if (unlikely(req == NULL))
 		return -ENOMEM;
 	build_rw(&req->cmd, opc, ns->id, lba, count, io_flags);
+	build_md(&req->cmd, p, lba, 0);
 	set_payload(req, p, 0, (uint32_t)bytes);
 	nvme_qpair_submit(qp, req);
 	return 0;
+}
+
+static inline int rw(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc,
+		     struct payload *p, uint64_t lba, uint32_t count, pnvme_cmd_cb cb, void *arg,
+		     uint32_t io_flags)
+{
+	return rw_md(ns, qp, opc, p, NULL, lba, count, cb, arg, io_flags, 0, 0);
 }
 
 /*
@@ -312,27 +435,34 @@ static inline __attribute__((always_inline)) int rw_contig(struct pnvme_ns *ns,
 	uint64_t bytes, iova;
 	int rc;
 
-	rc = check_common(ns, qp, lba, count, io_flags);
+	/* Flags beyond FUA and limited retry (PI) are rw()'s to check. */
+	if (unlikely(io_flags & ~IO_FLAGS_MASK))
+		goto slow;
+	rc = check_ns_range(ns, qp, lba, count);
 	if (unlikely(rc != 0))
 		return rc;
 	bytes = (uint64_t)count << ns->lba_shift; /* within max_xfer when count <= max_sectors */
 	iova = env_vtophys_range(buf, bytes);
-	/* PNVME_VTOPHYS_ERROR has its low bits set: one test catches it and misalignment. */
-	if (unlikely(count > ns->fast_max_sectors || (iova & 3) != 0)) {
-		struct payload p = {.type = NVME_PAYLOAD_CONTIG, .buf = buf};
-
-		return rw(ns, qp, opc, &p, lba, count, cb, arg, io_flags);
-	}
-	req = nvme_request_get(qp, cb, arg);
+	/*
+	 * PNVME_VTOPHYS_ERROR has its low bits set: one test catches it,
+	 * misalignment and a qpair that is dead or forces SGLs (fast_off).
+	 * fast_max_sectors is 0 for a boundary or metadata.
+	 */
+	if (unlikely(count > ns->fast_max_sectors || ((iova & 3) | qp->fast_off) != 0))
+		goto slow;
+	req = nvme_request_get_typed(qp, cb, arg, NVME_PAYLOAD_CONTIG);
 	if (unlikely(req == NULL))
 		return -ENOMEM;
 	build_rw(&req->cmd, opc, ns->id, lba, count, io_flags);
-	req->payload_type = NVME_PAYLOAD_CONTIG;
 	req->payload.buf = buf;
 	req->payload_size = (uint32_t)bytes;
 	req->payload_iova = iova;
 	nvme_qpair_submit(qp, req);
 	return 0;
+slow:;
+	struct payload p = {.type = NVME_PAYLOAD_CONTIG, .buf = buf};
+
+	return rw(ns, qp, opc, &p, lba, count, cb, arg, io_flags);
 }
 
 int pnvme_ns_cmd_read(struct pnvme_ns *ns, struct pnvme_qpair *qp, void *buf, uint64_t lba,
@@ -378,6 +508,114 @@ int pnvme_ns_cmd_writev(struct pnvme_ns *ns, struct pnvme_qpair *qp, const struc
 			uint32_t io_flags)
 {
 	return rwv(ns, qp, PNVME_OPC_WRITE, iov, iovcnt, lba, lba_count, cb, arg, io_flags);
+}
+
+int pnvme_ns_cmd_read_with_md(struct pnvme_ns *ns, struct pnvme_qpair *qp, void *buf, void *md,
+			      uint64_t lba, uint32_t lba_count, pnvme_cmd_cb cb, void *arg,
+			      uint32_t io_flags, uint16_t apptag_mask, uint16_t apptag)
+{
+	struct payload p = {.type = NVME_PAYLOAD_CONTIG, .buf = buf};
+
+	return rw_md(ns, qp, PNVME_OPC_READ, &p, md, lba, lba_count, cb, arg, io_flags,
+		     apptag_mask, apptag);
+}
+
+int pnvme_ns_cmd_write_with_md(struct pnvme_ns *ns, struct pnvme_qpair *qp, void *buf, void *md,
+			       uint64_t lba, uint32_t lba_count, pnvme_cmd_cb cb, void *arg,
+			       uint32_t io_flags, uint16_t apptag_mask, uint16_t apptag)
+{
+	struct payload p = {.type = NVME_PAYLOAD_CONTIG, .buf = buf};
+
+	return rw_md(ns, qp, PNVME_OPC_WRITE, &p, md, lba, lba_count, cb, arg, io_flags,
+		     apptag_mask, apptag);
+}
+
+int pnvme_ns_cmd_compare_with_md(struct pnvme_ns *ns, struct pnvme_qpair *qp, void *buf,
+				 void *md, uint64_t lba, uint32_t lba_count, pnvme_cmd_cb cb,
+				 void *arg, uint32_t io_flags, uint16_t apptag_mask, uint16_t apptag)
+{
+	struct payload p = {.type = NVME_PAYLOAD_CONTIG, .buf = buf};
+
+	return rw_md(ns, qp, PNVME_OPC_COMPARE, &p, md, lba, lba_count, cb, arg, io_flags,
+		     apptag_mask, apptag);
+}
+
+static int rwv_md(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc,
+		  const struct iovec *iov, int iovcnt, void *md, uint64_t lba, uint32_t lba_count,
+		  pnvme_cmd_cb cb, void *arg, uint32_t io_flags, uint16_t apptag_mask,
+		  uint16_t apptag)
+{
+	struct payload p = {.type = NVME_PAYLOAD_IOV, .iov = iov, .iovcnt = (uint16_t)iovcnt};
+
+	if (iovcnt <= 0 || iovcnt > UINT16_MAX)
+		return -EINVAL;
+	return rw_md(ns, qp, opc, &p, md, lba, lba_count, cb, arg, io_flags, apptag_mask, apptag);
+}
+
+int pnvme_ns_cmd_readv_with_md(struct pnvme_ns *ns, struct pnvme_qpair *qp,
+			       const struct iovec *iov, int iovcnt, void *md, uint64_t lba,
+			       uint32_t lba_count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags,
+			       uint16_t apptag_mask, uint16_t apptag)
+{
+	return rwv_md(ns, qp, PNVME_OPC_READ, iov, iovcnt, md, lba, lba_count, cb, arg, io_flags,
+		      apptag_mask, apptag);
+}
+
+int pnvme_ns_cmd_writev_with_md(struct pnvme_ns *ns, struct pnvme_qpair *qp,
+				const struct iovec *iov, int iovcnt, void *md, uint64_t lba,
+				uint32_t lba_count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags,
+				uint16_t apptag_mask, uint16_t apptag)
+{
+	return rwv_md(ns, qp, PNVME_OPC_WRITE, iov, iovcnt, md, lba, lba_count, cb, arg,
+		      io_flags, apptag_mask, apptag);
+}
+
+/*
+ * Fused Compare and Write: a parent with two children, compare then write,
+ * that the qpair posts in adjacent SQ slots under one doorbell write.
+ */
+int pnvme_ns_cmd_compare_and_write(struct pnvme_ns *ns, struct pnvme_qpair *qp,
+				   void *compare_buf, void *write_buf, uint64_t lba,
+				   uint32_t lba_count, pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
+{
+	struct payload cmp = {.type = NVME_PAYLOAD_CONTIG, .buf = compare_buf};
+	struct payload wr = {.type = NVME_PAYLOAD_CONTIG, .buf = write_buf};
+	struct nvme_request *parent, *tail;
+	uint32_t bytes;
+	int rc;
+
+	rc = check_common(ns, qp, lba, lba_count, io_flags);
+	if (rc != 0)
+		return rc;
+	if (!pnvme_ctrlr_supports_compare_and_write(qp->ctrlr)) {
+		PNVME_ERRLOG("ns", "%s: the controller has no fused Compare and Write (FUSES, "
+				   "ONCS)", qp->ctrlr->trid.traddr);
+		return -ENOTSUP;
+	}
+	if (ns->md_size != 0 || lba_count > ns->max_sectors ||
+	    lba_count > sectors_to_boundary(ns, lba))
+		return -EINVAL; /* one command each: the pair cannot be split */
+	bytes = lba_count << ns->lba_shift;
+	cmp.iova = env_vtophys_range(compare_buf, bytes);
+	wr.iova = env_vtophys_range(write_buf, bytes);
+	if (check_dma(compare_buf, bytes) != 0 || check_dma(write_buf, bytes) != 0)
+		return -EINVAL;
+	cmp.block = wr.block = ns->sector_size;
+	cmp.sgl = wr.sgl = qp->dptr_mode == PNVME_DPTR_SGL;
+	parent = new_parent(qp, PNVME_OPC_COMPARE, cb, arg);
+	if (parent == NULL)
+		return -ENOMEM;
+	tail = parent;
+	if (add_child(qp, parent, &tail, ns, &cmp, 0, lba, lba_count, io_flags) != 0 ||
+	    add_child(qp, parent, &tail, ns, &wr, 0, lba, lba_count, io_flags) != 0) {
+		nvme_request_put_tree(qp, parent);
+		return -ENOMEM;
+	}
+	tail->cmd.opc = PNVME_OPC_WRITE;
+	parent->next->cmd.fuse = PNVME_FUSE_FIRST;
+	tail->cmd.fuse = PNVME_FUSE_SECOND;
+	nvme_qpair_submit(qp, parent);
+	return 0;
 }
 
 int pnvme_ns_cmd_write_zeroes(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint64_t lba,

@@ -12,6 +12,7 @@
 #include "env/log.h"
 #include "prp.h"
 #include "qpair.h"
+#include "sgl.h"
 
 /* ------------------------------------------------------------ requests */
 
@@ -62,6 +63,13 @@ static int build_payload(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 	case NVME_PAYLOAD_IOV:
 		return nvme_prp_build_iov(&req->cmd, req->payload.iov, req->iovcnt,
 					  req->iov_offset, req->payload_size, &list);
+	case NVME_PAYLOAD_CONTIG_SGL:
+		return nvme_sgl_build_contig(&req->cmd, req->payload.buf, req->payload_size,
+					     qp->ctrlr->sgl_support == 2, &list);
+	case NVME_PAYLOAD_IOV_SGL:
+		return nvme_sgl_build_iov(&req->cmd, req->payload.iov, req->iovcnt,
+					  req->iov_offset, req->payload_size,
+					  qp->ctrlr->sgl_support == 2, &list);
 	case NVME_PAYLOAD_DSM:
 		/* The ranges go into the tracker's own DMA page. */
 		memcpy(tr->prp_list, req->payload.ranges, req->payload_size);
@@ -113,6 +121,44 @@ static void submit_one(struct pnvme_qpair *qp, struct nvme_request *req)
 		enqueue(qp, req);
 }
 
+/* Two trackers free: a fused pair needs adjacent SQ slots. */
+static bool two_free(const struct pnvme_qpair *qp)
+{
+	return qp->free_trackers != NULL && qp->free_trackers->next_free != NULL;
+}
+
+/* Both commands of a fused pair, back to back, under one doorbell write. */
+static void post_pair(struct pnvme_qpair *qp, struct nvme_request *first)
+{
+	struct nvme_request *second = first->next;
+	bool delay = qp->delay_doorbell;
+
+	qp->delay_doorbell = true;
+	submit_to_device(qp, first);
+	submit_to_device(qp, second);
+	qp->delay_doorbell = delay;
+	if (!delay && !qp->in_completion)
+		nvme_qpair_ring_sq(qp);
+}
+
+static void submit_pair(struct pnvme_qpair *qp, struct nvme_request *first)
+{
+	struct nvme_request *second = first->next;
+
+	qp->num_outstanding += 2;
+	if (unlikely(atomic_load_explicit(&qp->cold, memory_order_acquire)) && !qp->in_completion)
+		nvme_qpair_poll_slow(qp);
+	if (qp->queued_head == NULL && two_free(qp) && !qp->paused && !qp->dead) {
+		post_pair(qp, first);
+	} else if (qp->dead) {
+		fail_request(qp, first, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+		fail_request(qp, second, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+	} else {
+		enqueue(qp, first);
+		enqueue(qp, second);
+	}
+}
+
 void nvme_qpair_submit_slow(struct pnvme_qpair *qp, struct nvme_request *req)
 {
 	if (likely(req->children_left == 0)) {
@@ -121,6 +167,12 @@ void nvme_qpair_submit_slow(struct pnvme_qpair *qp, struct nvme_request *req)
 	}
 	/* A split parent: its children wait on req->next; the parent itself is not sent. */
 	struct nvme_request *child = req->next;
+
+	if (child->cmd.fuse == PNVME_FUSE_FIRST) {
+		req->next = NULL;
+		submit_pair(qp, child);
+		return;
+	}
 
 	req->next = NULL;
 	while (child != NULL) {
@@ -136,6 +188,15 @@ void nvme_qpair_submit_queued(struct pnvme_qpair *qp)
 	while (qp->queued_head != NULL && qp->free_trackers != NULL && !qp->paused) {
 		struct nvme_request *req = qp->queued_head;
 
+		if (unlikely(req->cmd.fuse == PNVME_FUSE_FIRST)) {
+			if (!two_free(qp))
+				return;
+			qp->queued_head = req->next->next;
+			if (qp->queued_head == NULL)
+				qp->queued_tail = NULL;
+			post_pair(qp, req);
+			continue;
+		}
 		qp->queued_head = req->next;
 		if (qp->queued_head == NULL)
 			qp->queued_tail = NULL;
@@ -321,7 +382,7 @@ void nvme_qpair_abort_all(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc)
 
 	nvme_cpl_make(&cpl, qp, sct, sc, true);
 	/* Callbacks submitting again get -ENXIO: nothing new while we empty it. */
-	qp->dead = true;
+	nvme_qpair_set_dead(qp, true);
 	for (uint32_t i = 0; i <= qp->cid_index_mask; i++) {
 		struct nvme_tracker *tr = &qp->trackers[i];
 
@@ -331,7 +392,7 @@ void nvme_qpair_abort_all(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc)
 		}
 	}
 	nvme_qpair_abort_queued(qp, sct, sc);
-	qp->dead = was_dead;
+	nvme_qpair_set_dead(qp, was_dead);
 }
 
 /* ------------------------------------------------------------ set-up */
@@ -370,6 +431,7 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 	qp->qid = qid;
 	qp->num_entries = num_entries;
 	qp->poll_countdown = qp->poll_countdown_reset = 64;
+	qp->dptr_mode = PNVME_DPTR_AUTO;
 	qp->on_device = true; /* a creator that has no device queue yet says so */
 	qp->num_requests = num_requests;
 	qp->prp_list_pages = pages;

@@ -24,6 +24,8 @@ enum nvme_payload_type {
 	NVME_PAYLOAD_CONTIG, /* payload.buf, payload_size bytes */
 	NVME_PAYLOAD_IOV,    /* payload.iov from iov_offset, payload_size bytes */
 	NVME_PAYLOAD_DSM,    /* payload.ranges copied into the PRP page at submission */
+	NVME_PAYLOAD_CONTIG_SGL, /* as CONTIG and IOV, described by an SGL */
+	NVME_PAYLOAD_IOV_SGL,
 };
 
 struct nvme_request {
@@ -93,6 +95,8 @@ struct pnvme_qpair {
 	uint16_t cid_index_mask;
 	uint16_t max_completions;
 	uint16_t poll_countdown; /* polls until the next look at the clock (timeouts) */
+	uint8_t dptr_mode; /* enum pnvme_dptr_mode */
+	uint8_t fast_off;  /* NVME_FAST_OFF_*: read/write take rw(), not the inline path */
 	struct nvme_tracker *trackers; /* cid_index_mask + 1 of them: any CID indexes one */
 	struct nvme_tracker *free_trackers;
 	struct nvme_request *free_reqs;
@@ -146,9 +150,18 @@ void nvme_qpair_fini(struct pnvme_qpair *qp);
 /* Point the qpair at its doorbells (BAR0 + offset per CAP.DSTRD). */
 void nvme_qpair_set_doorbells(struct pnvme_qpair *qp, volatile void *bar0, uint32_t dstrd);
 
-/* A request from the qpair's pool with an all-zero command, or NULL if none is free. */
+#define NVME_FAST_OFF_DEAD 0x1 /* mirrors dead: -ENXIO */
+#define NVME_FAST_OFF_SGL 0x2  /* SGL forced: the inline path would build PRPs */
+
+static inline void nvme_qpair_set_dead(struct pnvme_qpair *qp, bool dead)
+{
+	qp->dead = dead;
+	qp->fast_off = (uint8_t)((qp->fast_off & ~NVME_FAST_OFF_DEAD) | (dead ? NVME_FAST_OFF_DEAD : 0));
+}
+
+/* A request from the qpair's pool with an all-zero command and this payload type, or NULL. */
 static inline __attribute__((always_inline)) struct nvme_request *
-nvme_request_get(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg)
+nvme_request_get_typed(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg, uint8_t type)
 {
 	struct nvme_request *req = qp->free_reqs;
 
@@ -160,13 +173,19 @@ nvme_request_get(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg)
 	req->cb = cb;
 	req->cb_arg = arg;
 	req->next = NULL;
-	req->payload_type = NVME_PAYLOAD_NONE;
+	req->payload_type = type;
 	req->payload_size = 0;
 	req->payload_iova = PNVME_VTOPHYS_ERROR;
 	req->parent = NULL;
 	req->children_left = 0;
 	req->resubmits = 0;
 	return req;
+}
+
+static inline __attribute__((always_inline)) struct nvme_request *
+nvme_request_get(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg)
+{
+	return nvme_request_get_typed(qp, cb, arg, NVME_PAYLOAD_NONE);
 }
 
 static inline __attribute__((always_inline)) void nvme_request_put(struct pnvme_qpair *qp,

@@ -262,7 +262,8 @@ int pnvme_ctrlr_reset(struct pnvme_ctrlr *c)
 
 static bool resubmittable(const struct pnvme_ctrlr *c, const struct nvme_request *req)
 {
-	if (!c->opts.reset_resubmit || req->resubmits >= c->opts.resubmit_limit)
+	/* A fused command must go with its pair: never alone. */
+	if (!c->opts.reset_resubmit || req->resubmits >= c->opts.resubmit_limit || req->cmd.fuse)
 		return false;
 	switch (req->cmd.opc) {
 	case PNVME_OPC_READ:
@@ -339,7 +340,7 @@ static void qpair_die(struct pnvme_qpair *qp)
 {
 	if (qp->dead)
 		return;
-	qp->dead = true;
+	nvme_qpair_set_dead(qp, true);
 	qp->paused = true;
 	qp->in_completion = true;
 	nvme_qpair_abort_all(qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);

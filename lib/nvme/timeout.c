@@ -157,7 +157,9 @@ void nvme_qpair_poll_slow(struct pnvme_qpair *qp)
 		nvme_qpair_recovery_poll(qp);
 	if (qp->timeout_ticks != 0 && now >= qp->next_sweep) {
 		qp->next_sweep = now + qp->timeout_ticks / 4;
-		if (!qp->paused && !qp->dead)
+		/* Bring-up and recovery bound their admin commands themselves. */
+		if (!qp->paused && !qp->dead &&
+		    (qp->qid != 0 || qp->ctrlr->state == NVME_STATE_READY))
 			nvme_qpair_sweep(qp, now);
 	}
 	if (qp->qid != 0 && !qp->paused && !qp->dead)
