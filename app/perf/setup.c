@@ -71,7 +71,8 @@ static int add_namespace(struct perf_layout *l, const struct perf_config *cfg,
 	if (cfg->pi_flags != 0 && p->fmt.pi_type == PNVME_PI_NONE) {
 		char flags[64], fmt[128];
 
-		fprintf(stderr, "pnvme-perf: -e %s: %s has no protection information (format %s)\n",
+		fprintf(stderr, "pnvme-perf: -e %s: %s has no protection information; its format: "
+				"%s\n",
 			perf_pi_flags_str(cfg->pi_flags, flags, sizeof(flags)), p->name,
 			perf_fmt_str(&p->fmt, fmt, sizeof(fmt)));
 		return -EINVAL;

@@ -462,7 +462,8 @@ int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, const str
 		return -ENOMEM;
 	s->num_tasks = cfg->queue_depth;
 	rc = alloc_buffers(s, s->sectors_per_io * ext, false);
-	if (rc == 0 && s->with_md && !p->fmt.md_extended)
+	/* Separate metadata that moves (not with PRACT on 8-byte PI: md is NULL then). */
+	if (rc == 0 && s->with_md && !p->fmt.md_extended && p->fmt.md_xfer != 0)
 		rc = alloc_buffers(s, s->sectors_per_io * p->fmt.md_size, true);
 	if (rc != 0)
 		return rc;
