@@ -106,6 +106,7 @@ const char *perf_dptr_mode_str(enum pnvme_dptr_mode mode);
  */
 struct perf_fmt {
 	uint32_t sector_size;    /* data bytes per block */
+	uint32_t ext_size;       /* bytes per block in a data buffer: + metadata if extended */
 	uint32_t md_size;        /* metadata bytes per block of the format in use (0: none) */
 	bool md_extended;        /* metadata interleaved with the data (extended LBA) */
 	bool pi_first;           /* PI in the first 8 bytes of the metadata, else the last */

@@ -25,6 +25,7 @@ static void work_out_format(struct perf_fmt *f, const struct perf_config *cfg,
 	memset(f, 0, sizeof(*f));
 	f->sector_size = pnvme_ns_get_sector_size(ns);
 	f->md_size = pnvme_ns_get_md_size(ns);
+	f->ext_size = pnvme_ns_get_extended_sector_size(ns);
 	f->block_bytes = f->sector_size;
 	if (f->md_size == 0)
 		return;

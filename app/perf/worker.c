@@ -408,7 +408,7 @@ int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, const str
 {
 	struct pnvme_io_qpair_opts qopts;
 	struct pnvme_ctrlr *ctrlr = p->ctrlr;
-	uint32_t ss = p->fmt.sector_size, ext;
+	uint32_t ss = p->fmt.sector_size, ext = p->fmt.ext_size;
 	int rc;
 
 	s->ctrlr = ctrlr;
@@ -418,8 +418,6 @@ int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, const str
 	s->rng = seed | 1;
 	s->sector_size = ss;
 	s->sectors_per_io = cfg->io_size / ss;
-	/* A block in a data buffer: with an extended format, its metadata too. */
-	ext = p->fmt.md_extended ? ss + p->fmt.md_size : ss;
 	s->unit_base = unit_base;
 	s->num_units = num_units;
 	s->random = cfg->workload == WL_RANDREAD || cfg->workload == WL_RANDWRITE ||
