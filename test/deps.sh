@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages a pnvme step needs, when they are missing.
-#   test/deps.sh build   compiler, pkg-config, DPDK, libpciaccess, CUnit
+#   test/deps.sh build   compiler, pkg-config, DPDK, libpciaccess, CUnit, ISA-L
 #   test/deps.sh check   build + what the test tiers use (QEMU, busybox, cpio)
 #   test/deps.sh bench   check + fio, gnuplot, valgrind
 # Without root or apt-get it only says what is missing.

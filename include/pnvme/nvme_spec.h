@@ -195,9 +195,16 @@ enum pnvme_sc_generic {
 	PNVME_SC_INVALID_SGL_SEG_DESCRIPTOR = 0x0d,
 	PNVME_SC_INVALID_NUM_SGL_DESCIRPTORS = 0x0e,
 	PNVME_SC_DATA_SGL_LENGTH_INVALID = 0x0f,
+	PNVME_SC_METADATA_SGL_LENGTH_INVALID = 0x10,
+	PNVME_SC_SGL_DESCRIPTOR_TYPE_INVALID = 0x11,
+	PNVME_SC_INVALID_CONTROLLER_MEM_BUF = 0x12,
 	PNVME_SC_INVALID_PRP_OFFSET = 0x13,
+	PNVME_SC_ATOMIC_WRITE_UNIT_EXCEEDED = 0x14,
+	PNVME_SC_INVALID_SGL_OFFSET = 0x16,
+	PNVME_SC_HOST_ID_INCONSISTENT = 0x18,
 	PNVME_SC_ABORTED_PREEMPT = 0x1b,
-	PNVME_SC_HOST_ID_INCONSISTENT = 0x1c,
+	PNVME_SC_SANITIZE_FAILED = 0x1c,
+	PNVME_SC_SGL_DATA_BLOCK_GRANULARITY_INVALID = 0x1e,
 	PNVME_SC_LBA_OUT_OF_RANGE = 0x80,
 	PNVME_SC_CAPACITY_EXCEEDED = 0x81,
 	PNVME_SC_NAMESPACE_NOT_READY = 0x82,
@@ -316,11 +323,16 @@ PNVME_SPEC_ASSERT(sizeof(struct pnvme_sgl_desc) == 16, "SGL descriptor is 16 byt
 #define PNVME_PSDT_SGL_MPTR_SGL 0x2    /* SGL for data, MPTR the address of an SGL */
 /* Identify Controller SGLS. */
 #define PNVME_SGLS_SUPPORT(sgls) ((sgls) & 0x3) /* 0: none, 1: byte aligned, 2: dword aligned */
+#define PNVME_SGLS_BYTE_ALIGNED 0x1u
+#define PNVME_SGLS_DWORD_ALIGNED 0x2u
 #define PNVME_SGLS_BIT_BUCKET (1u << 16)
+#define PNVME_SGLS_MPTR_CONTIG_BYTE (1u << 17) /* MPTR buffer may be byte aligned (PSDT 01b) */
+#define PNVME_SGLS_OVERSIZED (1u << 18)        /* an SGL may describe more than the transfer */
 #define PNVME_SGLS_MPTR_SGL (1u << 19)
 /* FUSE field of a command. */
 #define PNVME_FUSE_FIRST 0x1
 #define PNVME_FUSE_SECOND 0x2
+#define PNVME_FUSE_NORMAL 0x0
 /* Identify Controller FUSES and ONCS bits. */
 #define PNVME_FUSES_COMPARE_AND_WRITE (1u << 0)
 #define PNVME_ONCS_COMPARE (1u << 0)
@@ -564,6 +576,18 @@ PNVME_SPEC_ASSERT(sizeof(struct pnvme_pi) == 8, "protection information is 8 byt
 #define PNVME_PRINFO_PRCHK_APPTAG (1u << 27)
 #define PNVME_PRINFO_PRCHK_GUARD (1u << 28)
 #define PNVME_PRINFO_PRACT (1u << 29)
+#define PNVME_PRINFO_PRCHK_MASK (7u << 26)
+/* Escape values: an application tag of FFFFh (types 1 and 2), or FFFFh with a
+ * reference tag of FFFFFFFFh (type 3), turns every check of that block off. */
+#define PNVME_PI_APP_TAG_ESCAPE 0xffffu
+#define PNVME_PI_REF_TAG_ESCAPE 0xffffffffu
+/* CDW15 of Read/Write/Compare/Write Zeroes: (expected) application tag and its mask. */
+#define PNVME_CDW15_APP_TAG(cdw15) ((uint16_t)((cdw15) & 0xffff))
+#define PNVME_CDW15_APP_MASK(cdw15) ((uint16_t)((cdw15) >> 16))
+/* DLFEAT: what a deallocated block reads as. */
+#define PNVME_DLFEAT_READ_ZEROES 0x1u
+#define PNVME_DLFEAT_WRITE_ZEROES_DEALLOC (1u << 3)
+#define PNVME_DLFEAT_GUARD_CRC (1u << 4) /* PI guard = CRC of what is read, not FFFFh */
 
 /* Namespace Identification Descriptor header (CNS 3). */
 struct pnvme_ns_id_desc {

@@ -163,11 +163,37 @@ int pnvme_sim_raise_aer(struct pnvme_sim *sim, uint8_t type, uint8_t info, uint8
 /*
  * Format nsid with lba_size-byte blocks (512..64K, a power of 2) and
  * size_bytes in all (0: keep the byte size; else 4K..16T, a multiple of
- * lba_size). The data is lost: every block reads back as zeroes.
- * -EINVAL for a bad argument, -ENOENT if the namespace is inactive, -ENOMEM.
+ * lba_size), keeping its metadata format. The data is lost: every block reads
+ * back as zeroes. -EINVAL for a bad argument, -ENOENT if the namespace is
+ * inactive, -ENOMEM.
  */
 int pnvme_sim_ns_format(struct pnvme_sim *sim, uint32_t nsid, uint32_t lba_size,
 			uint64_t size_bytes);
+/*
+ * The same with a metadata format, as the params ms=, mset=, pi=, pil= give
+ * one: ms bytes of metadata a block (0..64), extended (after each block's
+ * data) or separate (MPTR), protection information type pi (0 none, 1..3;
+ * needs ms >= 8) in the first (pil) or last eight bytes of the metadata.
+ * Data and metadata are lost; never-written PI reads as the escape values.
+ */
+int pnvme_sim_ns_format_md(struct pnvme_sim *sim, uint32_t nsid, uint32_t lba_size,
+			   uint32_t ms, bool extended, uint8_t pi, bool pil, uint64_t size_bytes);
+
+/* A field of the protection information of a block. */
+enum pnvme_sim_pi_field {
+	PNVME_SIM_PI_GUARD = 0,
+	PNVME_SIM_PI_APP_TAG = 1,
+	PNVME_SIM_PI_REF_TAG = 2,
+};
+/*
+ * Flip the lowest bit of one stored PI field of block lba, so that a Read or
+ * Compare that checks that field (PRCHK) fails with Guard, Application Tag or
+ * Reference Tag Check Error (an application tag that becomes FFFFh disables
+ * the checks instead, as the spec says). -EINVAL for a bad argument, an LBA
+ * beyond the namespace or a format without PI, -ENOENT if inactive.
+ */
+int pnvme_sim_corrupt_pi(struct pnvme_sim *sim, uint32_t nsid, uint64_t lba,
+			 enum pnvme_sim_pi_field what);
 /*
  * Make nsid inactive: Identify Namespace returns zeroes, it leaves the active
  * namespace list, and I/O to it gets Invalid Namespace or Format. Its data is
@@ -201,6 +227,8 @@ struct pnvme_sim_stats {
 	uint64_t faults;          /* faults that fired */
 	uint64_t stalled;         /* commands stalled by STALL faults */
 	uint64_t stall_discarded; /* stalled commands ended without executing (Abort, deletion, reset) */
+	uint64_t prp_cmds;        /* I/O commands moving data (Read, Write, Compare, DSM) with PRPs */
+	uint64_t sgl_cmds;        /* ... with an SGL (PSDT 01b or 10b) */
 };
 
 void pnvme_sim_get_stats(struct pnvme_sim *sim, struct pnvme_sim_stats *stats);

@@ -211,6 +211,7 @@ static void sim_free(struct pnvme_sim *sim)
 		sim_queues_reset(sim);
 	sim_ns_fini(sim);
 	sim_sgl_fini(&sim->sgl);
+	sim_sgl_fini(&sim->mdsgl);
 	free(sim->sqs);
 	free(sim->cqs);
 	free(sim->db_seen);

@@ -54,22 +54,47 @@ void sim_identify_init(struct pnvme_sim *sim)
 	cd->oncs = PNVME_ONCS_COMPARE | PNVME_ONCS_DSM | PNVME_ONCS_WRITE_ZEROES |
 		   PNVME_ONCS_TIMESTAMP;
 	cd->vwc = 0x7;     /* present; Flush of all namespaces supported */
+	cd->fuses = sim->p.fused ? PNVME_FUSES_COMPARE_AND_WRITE : 0;
+	cd->acwu = 0xffff; /* 0's based: Compare and Write of any length is atomic */
+	if (sim->p.sgl != 0)
+		cd->sgls = sim->p.sgl | (sim->p.sgl_bb ? PNVME_SGLS_BIT_BUCKET : 0) |
+			   (sim->p.sgl_mptr ? PNVME_SGLS_MPTR_SGL : 0);
 	snprintf(cd->subnqn, sizeof(cd->subnqn), "nqn.2024-01.io.pnvme:sim:%s", sim->name);
 	cd->psd[0].mp = 2500; /* 25 W in 0.01 W units */
 }
 
-/* Metadata and protection information as the parameters describe them. */
-static void ns_metadata(const struct sim_params *p, struct pnvme_ns_data *nd)
+/*
+ * The LBA formats every namespace lists: {512, 4096} x {no metadata, 8, 64
+ * bytes}, and the one in use at index 6 when it is none of these. FLBAS picks
+ * the one in use (and bit 4, extended); metadata may be extended or separate
+ * (MC), PI of any type, first or last (DPC); DPS says what is in use.
+ */
+static const struct {
+	uint16_t lba, ms;
+} g_formats[] = {{512, 0}, {512, 8}, {512, 64}, {4096, 0}, {4096, 8}, {4096, 64}};
+#define N_FORMATS (sizeof(g_formats) / sizeof(g_formats[0]))
+
+static void ns_formats(const struct sim_ns *ns, struct pnvme_ns_data *nd)
 {
-	nd->lbaf[0].ms = (uint16_t)p->ms;
-	if (p->ms != 0) {
-		nd->flbas |= p->mset ? SIM_FLBAS_EXTENDED : 0;
-		nd->mc = p->mset ? SIM_MC_EXTENDED : SIM_MC_SEPARATE;
+	uint32_t lba = 1u << ns->lba_shift, cur = N_FORMATS;
+
+	for (uint32_t i = 0; i < N_FORMATS; i++) {
+		nd->lbaf[i].ms = g_formats[i].ms;
+		nd->lbaf[i].lbads = (uint8_t)__builtin_ctz(g_formats[i].lba);
+		if (g_formats[i].lba == lba && g_formats[i].ms == ns->ms)
+			cur = i;
 	}
-	if (p->pi != 0) {
-		nd->dpc = (uint8_t)((1u << (p->pi - 1)) | (p->pil ? SIM_DPC_FIRST8 : SIM_DPC_LAST8));
-		nd->dps = (uint8_t)(p->pi | (p->pil ? SIM_DPS_FIRST8 : 0));
+	if (cur == N_FORMATS) {
+		nd->lbaf[cur].ms = (uint16_t)ns->ms;
+		nd->lbaf[cur].lbads = (uint8_t)ns->lba_shift;
 	}
+	nd->nlbaf = (uint8_t)(cur == N_FORMATS ? N_FORMATS : N_FORMATS - 1); /* 0's based */
+	nd->flbas = (uint8_t)(cur | (ns->ext ? PNVME_FLBAS_EXTENDED : 0));
+	nd->mc = PNVME_MC_EXTENDED | PNVME_MC_SEPARATE;
+	nd->dpc = PNVME_DPC_TYPE1 | PNVME_DPC_TYPE2 | PNVME_DPC_TYPE3 | PNVME_DPC_FIRST |
+		  PNVME_DPC_LAST;
+	if (ns->pi != 0)
+		nd->dps = (uint8_t)(ns->pi | (ns->pil ? PNVME_DPS_PI_FIRST : 0));
 }
 
 /* An inactive namespace: a zero-filled structure, as the spec says. */
@@ -82,15 +107,14 @@ static void ns_data(const struct pnvme_sim *sim, const struct sim_ns *ns,
 	nd->nsze = ns->nsze;
 	nd->ncap = ns->nsze;
 	nd->nuse = ns->nsze;
-	nd->nlbaf = 0; /* one format */
-	nd->flbas = 0;
-	nd->dlfeat = 0x9; /* deallocated reads zeroes; Write Zeroes may deallocate */
+	/* Deallocated reads zeroes (a PI guard of their CRC); Write Zeroes may deallocate. */
+	nd->dlfeat = PNVME_DLFEAT_READ_ZEROES | PNVME_DLFEAT_WRITE_ZEROES_DEALLOC |
+		     PNVME_DLFEAT_GUARD_CRC;
 	nd->noiob = (uint16_t)sim->p.noiob;
 	sim_le128(nd->nvmcap, ns->bytes);
 	memcpy(nd->nguid, ns->nguid, sizeof(nd->nguid));
 	memcpy(nd->eui64, ns->eui64, sizeof(nd->eui64));
-	nd->lbaf[0].lbads = (uint8_t)ns->lba_shift;
-	ns_metadata(&sim->p, nd);
+	ns_formats(ns, nd);
 }
 
 static size_t add_desc(uint8_t *buf, size_t off, uint8_t type, const uint8_t *id, uint8_t len)

@@ -51,12 +51,8 @@
 #define SIM_LOG_RAE (1u << 15)       /* Get Log Page CDW10: retain asynchronous event */
 #define SIM_AEC_SMART 0xffu          /* AEC bits 7:0: SMART / Health critical warnings */
 #define SIM_AEC_NS_ATTR (1u << 8)    /* AEC and OAES: Namespace Attribute Notices */
-#define SIM_FLBAS_EXTENDED (1u << 4) /* metadata at the end of each block's data */
-#define SIM_MC_EXTENDED (1u << 0)    /* MC: metadata as part of an extended LBA */
-#define SIM_MC_SEPARATE (1u << 1)    /* MC: metadata in a separate buffer */
-#define SIM_DPC_FIRST8 (1u << 3)     /* DPC: PI in the first eight bytes of metadata */
-#define SIM_DPC_LAST8 (1u << 4)      /* DPC: PI in the last eight bytes */
-#define SIM_DPS_FIRST8 (1u << 3)     /* DPS: PI is in the first eight bytes */
+#define SIM_MS_MAX 64                /* largest metadata size per block (param ms=) */
+#define SIM_SGL_MAX_DESCS (1u << 20) /* descriptors one SGL may have (catches loops) */
 
 /* Raw CQE status (phase bit clear). */
 static inline uint16_t sim_status(unsigned sct, unsigned sc, bool dnr)
@@ -96,10 +92,14 @@ struct sim_params {
 	uint32_t noiob;
 	uint32_t kas;      /* Keep Alive granularity, 100 ms units; 0: unsupported */
 	uint32_t acl;      /* Identify ACL, 0's based: Aborts outstanding at once */
-	uint32_t ms;       /* metadata bytes per block (reported; I/O refused) */
+	uint32_t ms;       /* metadata bytes per block */
 	bool mset;         /* metadata as an extended LBA (FLBAS bit 4) */
 	uint32_t pi;       /* protection information type (DPS bits 2:0) */
 	bool pil;          /* PI in the first eight bytes of metadata (DPS bit 3) */
+	uint32_t sgl;      /* Identify SGLS bits 1:0: 0 none, 1 byte, 2 dword granular */
+	bool sgl_bb;       /* SGLS bit 16: Bit Bucket descriptors */
+	bool sgl_mptr;     /* SGLS bit 19: MPTR holds the address of an SGL (PSDT 10b) */
+	bool fused;        /* FUSES bit 0: Compare and Write */
 	bool thread;
 	bool dbbuf;        /* advertise Doorbell Buffer Config */
 	bool nssr;         /* CAP.NSSRS: NVM subsystem reset through the NSSR register */
@@ -169,21 +169,33 @@ struct sim_sq {
 	uint32_t del_tail;     /* fetch and abort up to here, then delete */
 };
 
-/* One namespace: a sparse anonymous mapping. */
+/*
+ * One namespace: sparse anonymous mappings for the data and, with a metadata
+ * format, for each block's metadata (ms bytes a block, apart from the data
+ * whatever the host's layout). Protection information is stored with its
+ * application and reference tags inverted (sim_pi.c), so metadata that was
+ * never written, or was deallocated, reads back as the escape values.
+ */
 struct sim_ns {
 	uint8_t *data;
 	uint64_t bytes;        /* size of data */
+	uint8_t *md;           /* nsze * ms bytes; NULL without metadata */
+	uint64_t md_bytes;
 	bool active;           /* false: removed by pnvme_sim_ns_remove */
 	uint64_t nsze;         /* blocks */
 	uint32_t lba_shift;
+	uint32_t ms;           /* metadata bytes per block, 0..SIM_MS_MAX */
+	bool ext;              /* extended LBA: metadata after each block's data, through DPTR */
+	uint8_t pi;            /* protection information type, 0 for none */
+	bool pil;              /* PI in the first eight bytes of the metadata, not the last */
 	uint8_t eui64[8];
 	uint8_t nguid[16];
 	uint8_t uuid[16];
 };
 
-/* Data segments of one transfer, host side, after PRP translation. */
+/* Data segments of one transfer, host side, after PRP or SGL translation. */
 struct sim_seg {
-	uint8_t *addr;
+	uint8_t *addr;         /* NULL: an SGL bit bucket, the data is discarded */
 	size_t len;
 };
 
@@ -271,7 +283,8 @@ struct pnvme_sim {
 	unsigned errlog_next;
 	struct pnvme_ctrlr_data cdata;
 	struct sim_ns *ns;
-	struct sim_sgl sgl;
+	struct sim_sgl sgl;     /* the command's data (DPTR) */
+	struct sim_sgl mdsgl;   /* its separate metadata (MPTR) */
 	unsigned n_posted;      /* CQEs posted by the current step */
 	struct sim_req *stalled; /* stalled commands, any SQ (sim_stall.c) */
 	uint64_t stall_next_ns; /* the earliest end of a stall */
@@ -376,9 +389,13 @@ void sim_changed_ns_clear(struct pnvme_sim *sim);
 
 /* sim_nvm.c */
 uint16_t sim_nvm_exec(struct pnvme_sim *sim, struct sim_req *req);
+uint16_t sim_nvm_check(struct pnvme_sim *sim, const struct pnvme_cmd *cmd, struct sim_ns **ns);
+void sim_nvm_count(struct pnvme_sim *sim, const struct pnvme_cmd *cmd);
 
-/* sim_prp.c */
+/* sim_prp.c: PRPs, host segment lists and copies through them */
 uint16_t sim_prp_map(struct sim_sgl *sgl, uint64_t prp1, uint64_t prp2, size_t len);
+uint16_t sim_seg_add(struct sim_sgl *sgl, uint64_t iova, size_t len);
+uint16_t sim_seg_add_bucket(struct sim_sgl *sgl, size_t len);
 void sim_sgl_to_host(const struct sim_sgl *sgl, const void *src, size_t len);
 void sim_sgl_from_host(const struct sim_sgl *sgl, void *dst, size_t len);
 uint16_t sim_xfer_to_host(struct pnvme_sim *sim, const struct pnvme_cmd *cmd,
@@ -386,6 +403,60 @@ uint16_t sim_xfer_to_host(struct pnvme_sim *sim, const struct pnvme_cmd *cmd,
 uint16_t sim_xfer_from_host(struct pnvme_sim *sim, const struct pnvme_cmd *cmd,
 			    void *dst, size_t len);
 void sim_sgl_fini(struct sim_sgl *sgl);
+
+/* A position in a segment list: a transfer is walked block by block. */
+struct sim_cur {
+	const struct sim_sgl *l;
+	unsigned i;            /* segment */
+	size_t off;            /* offset in it */
+};
+void sim_cur_init(struct sim_cur *c, const struct sim_sgl *l);
+void sim_cur_to_host(struct sim_cur *c, const void *src, size_t n); /* bit buckets discard */
+void sim_cur_from_host(struct sim_cur *c, void *dst, size_t n);
+bool sim_cur_equal(struct sim_cur *c, const void *ref, size_t n);
+uint16_t sim_cur_crc(struct sim_cur *c, uint16_t crc, size_t n); /* CRC-16 T10-DIF, chained */
+
+/* sim_sgl.c: SGL descriptors; DPTR and MPTR as PSDT says */
+uint16_t sim_psdt_check(const struct pnvme_sim *sim, const struct pnvme_cmd *cmd);
+uint16_t sim_sgl_map(struct pnvme_sim *sim, struct sim_sgl *out, const void *first, size_t len,
+		     bool to_host, bool md);
+uint16_t sim_dptr_map(struct pnvme_sim *sim, const struct pnvme_cmd *cmd, size_t len,
+		      bool to_host);
+uint16_t sim_mptr_map(struct pnvme_sim *sim, const struct pnvme_cmd *cmd, size_t len,
+		      bool to_host);
+
+/* sim_pi.c: protection information */
+struct sim_pi {
+	uint16_t guard, app;
+	uint32_t ref;
+};
+/* What a command asks of protection information (CDW12 PRINFO, CDW14, CDW15). */
+struct sim_pi_args {
+	bool pract;
+	uint32_t prchk;        /* PNVME_PRINFO_PRCHK_* bits */
+	uint32_t ref;          /* (E)ILBRT: the first block's reference tag */
+	uint16_t app, mask;    /* (E)LBAT, (E)LBATM */
+};
+void sim_pi_args(const struct pnvme_cmd *cmd, struct sim_pi_args *a);
+uint32_t sim_pi_off(const struct sim_ns *ns);
+uint16_t sim_pi_guard(const struct sim_ns *ns, const uint8_t *data, const uint8_t *md);
+void sim_pi_get(const struct sim_ns *ns, const uint8_t *md, struct sim_pi *pi);
+void sim_pi_put(const struct sim_ns *ns, uint8_t *md, const struct sim_pi *pi);
+void sim_pi_make(const struct sim_ns *ns, const struct sim_pi_args *a, uint64_t i,
+		 uint16_t guard, struct sim_pi *pi);
+uint16_t sim_pi_check(const struct sim_ns *ns, const struct sim_pi_args *a, uint64_t i,
+		      const struct sim_pi *pi, uint16_t guard);
+void sim_md_load(const struct sim_ns *ns, uint8_t *dst, const uint8_t *stored);
+void sim_md_store(const struct sim_ns *ns, uint8_t *stored, const uint8_t *src);
+
+/* sim_rw.c: Read, Write, Compare and Write Zeroes, with metadata and PI */
+uint16_t sim_rw(struct pnvme_sim *sim, const struct pnvme_cmd *cmd, struct sim_ns *ns);
+uint16_t sim_write_zeroes(const struct pnvme_cmd *cmd, struct sim_ns *ns);
+void sim_zero_range(uint8_t *base, uint64_t off, uint64_t len);
+uint16_t sim_lba_check(const struct sim_ns *ns, uint64_t slba, uint64_t nlb);
+
+/* sim_fused.c: Compare and Write */
+void sim_fused_run(struct pnvme_sim *sim, struct sim_req *first, struct sim_req *second);
 
 /* sim_fault.c */
 void sim_fault_apply(struct pnvme_sim *sim, struct sim_req *req, bool admin);

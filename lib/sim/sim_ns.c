@@ -47,21 +47,60 @@ static void *map_zeroes(uint64_t bytes)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* Blocks of lba_size bytes, bytes in all: fresh memory, reads as zeroes. */
-static int ns_map(struct sim_ns *ns, uint32_t lba_size, uint64_t bytes)
+/* A namespace's format: block size and metadata. */
+struct ns_format {
+	uint32_t lba_size, ms;
+	bool ext, pil;
+	uint8_t pi;
+};
+
+static void ns_unmap(struct sim_ns *ns)
 {
-	uint8_t *data = map_zeroes(bytes);
+	if (ns->data != NULL)
+		munmap(ns->data, ns->bytes);
+	if (ns->md != NULL)
+		munmap(ns->md, ns->md_bytes);
+	ns->data = NULL;
+	ns->md = NULL;
+	ns->bytes = 0;
+	ns->md_bytes = 0;
+}
+
+/* Blocks as f says, bytes of data in all: fresh memory, reads as zeroes. */
+static int ns_map(struct sim_ns *ns, const struct ns_format *f, uint64_t bytes)
+{
+	uint64_t nsze = bytes / f->lba_size, md_bytes = nsze * f->ms;
+	uint8_t *data = map_zeroes(bytes), *md = NULL;
 
 	if (data == NULL)
 		return -ENOMEM;
-	if (ns->data != NULL)
-		munmap(ns->data, ns->bytes);
+	if (md_bytes != 0 && (md = map_zeroes(md_bytes)) == NULL) {
+		munmap(data, bytes);
+		return -ENOMEM;
+	}
+	ns_unmap(ns);
 	ns->data = data;
 	ns->bytes = bytes;
-	ns->lba_shift = (uint32_t)__builtin_ctz(lba_size);
-	ns->nsze = bytes >> ns->lba_shift;
+	ns->md = md;
+	ns->md_bytes = md_bytes;
+	ns->lba_shift = (uint32_t)__builtin_ctz(f->lba_size);
+	ns->nsze = nsze;
+	ns->ms = f->ms;
+	ns->ext = f->ext;
+	ns->pi = f->pi;
+	ns->pil = f->pil;
 	ns->active = true;
 	return 0;
+}
+
+/* A format a real namespace could have (as the ms/mset/pi/pil parameters are checked). */
+static bool format_valid(const struct ns_format *f)
+{
+	if (f->lba_size < 512 || f->lba_size > 65536 || (f->lba_size & (f->lba_size - 1)) != 0)
+		return false;
+	if (f->ms > SIM_MS_MAX || f->pi > 3 || (f->ext && f->ms == 0))
+		return false;
+	return (f->pi == 0 || f->ms >= 8) && (!f->pil || f->pi != 0);
 }
 
 int sim_ns_init(struct pnvme_sim *sim)
@@ -71,8 +110,12 @@ int sim_ns_init(struct pnvme_sim *sim)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < sim->p.ns_count; i++) {
 		uint32_t k = i < sim->p.n_lba_sizes ? i : sim->p.n_lba_sizes - 1;
+		struct ns_format f = {
+			.lba_size = sim->p.lba_sizes[k], .ms = sim->p.ms, .ext = sim->p.mset,
+			.pi = (uint8_t)sim->p.pi, .pil = sim->p.pil,
+		};
 
-		if (ns_map(&sim->ns[i], sim->p.lba_sizes[k], sim->p.ns_size) != 0) {
+		if (ns_map(&sim->ns[i], &f, sim->p.ns_size) != 0) {
 			PNVME_ERRLOG("sim", "%s: cannot map %llu bytes for namespace %u",
 				     sim->name, (unsigned long long)sim->p.ns_size, i + 1);
 			return -ENOMEM;
@@ -86,10 +129,8 @@ void sim_ns_fini(struct pnvme_sim *sim)
 {
 	if (sim->ns == NULL)
 		return;
-	for (uint32_t i = 0; i < sim->p.ns_count; i++) {
-		if (sim->ns[i].data != NULL)
-			munmap(sim->ns[i].data, sim->ns[i].bytes);
-	}
+	for (uint32_t i = 0; i < sim->p.ns_count; i++)
+		ns_unmap(&sim->ns[i]);
 	free(sim->ns);
 	sim->ns = NULL;
 }
@@ -147,39 +188,65 @@ void sim_changed_ns_clear(struct pnvme_sim *sim)
 }
 
 struct format_arg {
-	uint32_t nsid, lba_size;
+	uint32_t nsid;
+	struct ns_format f;
+	bool keep_md;  /* pnvme_sim_ns_format: the metadata format stays */
 	uint64_t bytes;
 };
 
 static int do_format(struct pnvme_sim *sim, void *arg)
 {
-	const struct format_arg *a = arg;
+	struct format_arg *a = arg;
 	struct sim_ns *ns = sim_ns_active(sim, a->nsid);
 	uint64_t bytes;
 
 	if (ns == NULL)
 		return -ENOENT;
+	if (a->keep_md) {
+		a->f.ms = ns->ms;
+		a->f.ext = ns->ext;
+		a->f.pi = ns->pi;
+		a->f.pil = ns->pil;
+	}
 	bytes = a->bytes ? a->bytes : ns->bytes;
-	if (bytes % a->lba_size != 0)
+	if (bytes % a->f.lba_size != 0)
 		return -EINVAL;
-	if (ns_map(ns, a->lba_size, bytes) != 0)
+	if (ns_map(ns, &a->f, bytes) != 0)
 		return -ENOMEM;
 	ns_changed(sim, a->nsid);
 	return 0;
 }
 
+static int format(struct pnvme_sim *sim, struct format_arg *a)
+{
+	if (sim == NULL || a->nsid == 0 || a->nsid > sim->p.ns_count || !format_valid(&a->f))
+		return -EINVAL;
+	if (a->bytes != 0 && (a->bytes < SIM_PAGE_SIZE || a->bytes > SIM_NS_SIZE_MAX ||
+			      a->bytes % a->f.lba_size != 0))
+		return -EINVAL;
+	return sim_call(sim, do_format, a);
+}
+
 int pnvme_sim_ns_format(struct pnvme_sim *sim, uint32_t nsid, uint32_t lba_size,
 			uint64_t size_bytes)
 {
-	struct format_arg a = {.nsid = nsid, .lba_size = lba_size, .bytes = size_bytes};
+	struct format_arg a = {
+		.nsid = nsid, .f = {.lba_size = lba_size}, .keep_md = true, .bytes = size_bytes,
+	};
 
-	if (sim == NULL || nsid == 0 || nsid > sim->p.ns_count || lba_size < 512 ||
-	    lba_size > 65536 || (lba_size & (lba_size - 1)) != 0)
-		return -EINVAL;
-	if (size_bytes != 0 && (size_bytes < SIM_PAGE_SIZE || size_bytes > SIM_NS_SIZE_MAX ||
-				size_bytes % lba_size != 0))
-		return -EINVAL;
-	return sim_call(sim, do_format, &a);
+	return format(sim, &a);
+}
+
+int pnvme_sim_ns_format_md(struct pnvme_sim *sim, uint32_t nsid, uint32_t lba_size,
+			   uint32_t ms, bool extended, uint8_t pi, bool pil, uint64_t size_bytes)
+{
+	struct format_arg a = {
+		.nsid = nsid,
+		.f = {.lba_size = lba_size, .ms = ms, .ext = extended, .pi = pi, .pil = pil},
+		.bytes = size_bytes,
+	};
+
+	return format(sim, &a);
 }
 
 static int do_ns_remove(struct pnvme_sim *sim, void *arg)
@@ -189,9 +256,7 @@ static int do_ns_remove(struct pnvme_sim *sim, void *arg)
 
 	if (ns == NULL)
 		return -ENOENT;
-	munmap(ns->data, ns->bytes);
-	ns->data = NULL;
-	ns->bytes = 0;
+	ns_unmap(ns);
 	ns->nsze = 0;
 	ns->active = false;
 	ns_changed(sim, nsid);

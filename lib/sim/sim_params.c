@@ -46,6 +46,10 @@ static const struct param_def g_params[] = {
 	{"mset", P_BOOL, F(mset), 0, 1},
 	{"pi", P_U32, F(pi), 0, 3},
 	{"pil", P_BOOL, F(pil), 0, 1},
+	{"sgl", P_U32, F(sgl), 0, 2},
+	{"sgl_bb", P_BOOL, F(sgl_bb), 0, 1},
+	{"sgl_mptr", P_BOOL, F(sgl_mptr), 0, 1},
+	{"fused", P_BOOL, F(fused), 0, 1},
 	{"thread", P_BOOL, F(thread), 0, 1},
 	{"dbbuf", P_BOOL, F(dbbuf), 0, 1},
 	{"nssr", P_BOOL, F(nssr), 0, 1},
@@ -77,6 +81,10 @@ static void params_default(struct sim_params *p)
 		.shutdown_ms = -1,
 		.thread = true,
 		.dbbuf = true,
+		.sgl = PNVME_SGLS_BYTE_ALIGNED,
+		.sgl_bb = true,
+		.sgl_mptr = true,
+		.fused = true,
 		.fault_ready_ms = -1,
 	};
 }

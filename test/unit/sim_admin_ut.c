@@ -40,7 +40,10 @@ static void test_identify(void)
 	CU_ASSERT_TRUE(cd->kas > 0);
 	CU_ASSERT_TRUE(cd->ctratt & (1u << 6)); /* TBKAS */
 	CU_ASSERT_TRUE(cd->vwc & 1);
-	CU_ASSERT_EQUAL(cd->sgls, 0);
+	/* Defaults: byte-granular SGLs, bit buckets, MPTR as an SGL; Compare and Write. */
+	CU_ASSERT_EQUAL(cd->sgls, PNVME_SGLS_BYTE_ALIGNED | PNVME_SGLS_BIT_BUCKET |
+					  PNVME_SGLS_MPTR_SGL);
+	CU_ASSERT_EQUAL(cd->fuses, PNVME_FUSES_COMPARE_AND_WRITE);
 	CU_ASSERT_TRUE(cd->oacs & PNVME_OACS_DOORBELL_BUFFER_CONFIG);
 	CU_ASSERT_EQUAL(cd->oncs & (PNVME_ONCS_COMPARE | PNVME_ONCS_DSM |
 				    PNVME_ONCS_WRITE_ZEROES | PNVME_ONCS_TIMESTAMP),
@@ -51,9 +54,13 @@ static void test_identify(void)
 	CU_ASSERT_EQUAL(sim_host_identify(&h, PNVME_CNS_NS, 2, buf), SIM_HOST_OK);
 	CU_ASSERT_EQUAL(nd->nsze, 4096);
 	CU_ASSERT_EQUAL(nd->ncap, 4096);
-	CU_ASSERT_EQUAL(nd->nlbaf, 0);
-	CU_ASSERT_EQUAL(PNVME_FLBAS_FORMAT(nd->flbas), 0);
-	CU_ASSERT_EQUAL(nd->lbaf[0].lbads, 12);
+	/* Six formats: {512, 4096} x {0, 8, 64} bytes of metadata; 4096 + 0 in use. */
+	CU_ASSERT_EQUAL(nd->nlbaf, 5);
+	CU_ASSERT_EQUAL(nd->flbas, 3);
+	CU_ASSERT_EQUAL(nd->lbaf[3].lbads, 12);
+	CU_ASSERT_EQUAL(nd->lbaf[3].ms, 0);
+	CU_ASSERT_EQUAL(nd->lbaf[0].lbads, 9);
+	CU_ASSERT_EQUAL(nd->lbaf[5].ms, 64);
 	CU_ASSERT_EQUAL(nd->noiob, 64);
 	CU_ASSERT_EQUAL(nd->dlfeat & 0x7, 1);
 	memcpy(eui, nd->eui64, 8);

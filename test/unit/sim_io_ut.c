@@ -150,7 +150,7 @@ static void test_prp_errors(void)
 	CU_ASSERT_EQUAL(sim_host_run(&h, &h.io, &c, NULL),
 			SIM_HOST_ST(0, PNVME_SC_DATA_TRANSFER_ERROR));
 	c.dptr.prp.prp1 = sim_host_iova(buf);
-	c.psdt = 1; /* SGL: not supported */
+	c.psdt = 3; /* reserved (SGLs: sim_sgl_ut.c) */
 	CU_ASSERT_EQUAL(sim_host_run(&h, &h.io, &c, NULL), SIM_HOST_ST(0, PNVME_SC_INVALID_FIELD));
 	CU_ASSERT_FALSE(sim_host_csts_has(&h, PNVME_CSTS_CFS));
 	sim_host_stop(&h);

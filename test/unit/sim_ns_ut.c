@@ -284,50 +284,73 @@ static void test_metadata_formats(void)
 	struct sim_host h;
 	struct pnvme_ns_data *nd = sim_host_dma(SIM_HOST_PAGE);
 	uint8_t *buf = sim_host_dma(SIM_HOST_PAGE);
+	const uint8_t all_dpc = PNVME_DPC_TYPE1 | PNVME_DPC_TYPE2 | PNVME_DPC_TYPE3 |
+				PNVME_DPC_FIRST | PNVME_DPC_LAST;
 
-	/* Default: none. */
+	/* Default: format 0 (512, no metadata) of six; what the sim can do is listed. */
 	sim_host_start(&h, "");
 	CU_ASSERT_EQUAL(sim_host_identify(&h, PNVME_CNS_NS, 1, nd), SIM_HOST_OK);
-	CU_ASSERT_EQUAL(nd->lbaf[0].ms, 0);
+	CU_ASSERT_EQUAL(nd->nlbaf, 5);
 	CU_ASSERT_EQUAL(nd->flbas, 0);
-	CU_ASSERT_EQUAL(nd->mc, 0);
-	CU_ASSERT_EQUAL(nd->dpc, 0);
+	CU_ASSERT_EQUAL(nd->lbaf[0].ms, 0);
+	CU_ASSERT_EQUAL(nd->lbaf[0].lbads, 9);
+	CU_ASSERT_EQUAL(nd->lbaf[1].ms, 8);
+	CU_ASSERT_EQUAL(nd->lbaf[2].ms, 64);
+	CU_ASSERT_EQUAL(nd->lbaf[4].lbads, 12);
+	CU_ASSERT_EQUAL(nd->lbaf[4].ms, 8);
+	CU_ASSERT_EQUAL(nd->mc, PNVME_MC_EXTENDED | PNVME_MC_SEPARATE);
+	CU_ASSERT_EQUAL(nd->dpc, all_dpc);
 	CU_ASSERT_EQUAL(nd->dps, 0);
+	CU_ASSERT_TRUE(nd->dlfeat & PNVME_DLFEAT_GUARD_CRC);
 	sim_host_stop(&h);
 
-	/* Extended LBA with type 1 PI in the first eight bytes. */
+	/* Extended LBA with type 1 PI in the first eight bytes: format 1, FLBAS bit 4. */
 	sim_host_start(&h, "ms=8 mset=1 pi=1 pil=1");
 	sim_host_io_queue(&h, 1, SIM_HOST_IOQ_SIZE);
 	CU_ASSERT_EQUAL(sim_host_identify(&h, PNVME_CNS_NS, 1, nd), SIM_HOST_OK);
-	CU_ASSERT_EQUAL(nd->lbaf[0].ms, 8);
-	CU_ASSERT_EQUAL(PNVME_FLBAS_FORMAT(nd->flbas), 0);
-	CU_ASSERT_TRUE(nd->flbas & 0x10);
-	CU_ASSERT_EQUAL(nd->mc, 0x1);
-	CU_ASSERT_EQUAL(nd->dpc, 0x1 | 0x8);
-	CU_ASSERT_EQUAL(nd->dps, 0x1 | 0x8);
-	/* Metadata is not moved yet: I/O that would carry it is refused. */
-	CU_ASSERT_EQUAL(sim_host_io(&h, PNVME_OPC_READ, 0, 1, buf, 512),
-			SIM_HOST_ST(0, PNVME_SC_INVALID_FIELD));
-	CU_ASSERT_EQUAL(sim_host_io(&h, PNVME_OPC_WRITE, 0, 1, buf, 512),
-			SIM_HOST_ST(0, PNVME_SC_INVALID_FIELD));
+	CU_ASSERT_EQUAL(PNVME_FLBAS_FORMAT(nd->flbas), 1);
+	CU_ASSERT_TRUE(nd->flbas & PNVME_FLBAS_EXTENDED);
+	CU_ASSERT_EQUAL(nd->lbaf[1].ms, 8);
+	CU_ASSERT_EQUAL(nd->dps, 0x1 | PNVME_DPS_PI_FIRST);
+	/* I/O works: 520-byte blocks through DPTR; PRACT and PRCHK clear, the PI as sent. */
+	CU_ASSERT_EQUAL(sim_host_io(&h, PNVME_OPC_WRITE, 0, 1, buf, 520), SIM_HOST_OK);
+	CU_ASSERT_EQUAL(sim_host_io(&h, PNVME_OPC_READ, 0, 1, buf, 520), SIM_HOST_OK);
 	sim_host_stop(&h);
 
-	/* Separate buffer, type 3 PI in the last eight bytes. */
+	/* Separate buffer, 16 bytes, type 3 PI last: not a listed format, so format 6. */
 	sim_host_start(&h, "ms=16 pi=3");
 	CU_ASSERT_EQUAL(sim_host_identify(&h, PNVME_CNS_NS, 1, nd), SIM_HOST_OK);
-	CU_ASSERT_EQUAL(nd->lbaf[0].ms, 16);
-	CU_ASSERT_EQUAL(nd->flbas & 0x10, 0);
-	CU_ASSERT_EQUAL(nd->mc, 0x2);
-	CU_ASSERT_EQUAL(nd->dpc, 0x4 | 0x10);
+	CU_ASSERT_EQUAL(nd->nlbaf, 6);
+	CU_ASSERT_EQUAL(nd->flbas, 6);
+	CU_ASSERT_EQUAL(nd->lbaf[6].ms, 16);
+	CU_ASSERT_EQUAL(nd->lbaf[6].lbads, 9);
 	CU_ASSERT_EQUAL(nd->dps, 0x3);
 	sim_host_stop(&h);
 
 	/* Metadata without PI; the largest size. */
 	sim_host_start(&h, "ms=64 lba=4096");
 	CU_ASSERT_EQUAL(sim_host_identify(&h, PNVME_CNS_NS, 1, nd), SIM_HOST_OK);
-	CU_ASSERT_EQUAL(nd->lbaf[0].ms, 64);
+	CU_ASSERT_EQUAL(nd->flbas, 5);
+	CU_ASSERT_EQUAL(nd->lbaf[5].ms, 64);
 	CU_ASSERT_EQUAL(nd->dps, 0);
-	CU_ASSERT_EQUAL(nd->dpc, 0);
+	/* pnvme_sim_ns_format_md: another format, and its checks. */
+	CU_ASSERT_EQUAL(pnvme_sim_ns_format_md(h.sim, 1, 512, 8, true, 2, false, 0), 0);
+	CU_ASSERT_EQUAL(sim_host_identify(&h, PNVME_CNS_NS, 1, nd), SIM_HOST_OK);
+	CU_ASSERT_EQUAL(nd->flbas, 1 | PNVME_FLBAS_EXTENDED);
+	CU_ASSERT_EQUAL(nd->dps, 2);
+	CU_ASSERT_EQUAL(nd->nsze, (1u << 30) / 512);
+	/* pnvme_sim_ns_format keeps the metadata format. */
+	CU_ASSERT_EQUAL(pnvme_sim_ns_format(h.sim, 1, 4096, 0), 0);
+	CU_ASSERT_EQUAL(sim_host_identify(&h, PNVME_CNS_NS, 1, nd), SIM_HOST_OK);
+	CU_ASSERT_EQUAL(nd->flbas, 4 | PNVME_FLBAS_EXTENDED);
+	CU_ASSERT_EQUAL(nd->dps, 2);
+	CU_ASSERT_EQUAL(pnvme_sim_ns_format_md(h.sim, 1, 512, 65, false, 0, false, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_sim_ns_format_md(h.sim, 1, 512, 4, false, 1, false, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_sim_ns_format_md(h.sim, 1, 512, 0, true, 0, false, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_sim_ns_format_md(h.sim, 1, 512, 8, false, 0, true, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_sim_ns_format_md(h.sim, 1, 512, 8, false, 4, false, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_sim_ns_format_md(h.sim, 1, 768, 8, false, 1, false, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_sim_ns_format_md(h.sim, 2, 512, 8, false, 1, false, 0), -EINVAL);
 	sim_host_stop(&h);
 
 	static const char *const bad[] = {
