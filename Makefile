@@ -4,6 +4,7 @@
 #   make run          the main job: pnvme-perf against a controller
 #   make bench-sim    driver CPU cost per I/O against the software controller
 #   make bench        pnvme beside the kernel's io_uring path in a QEMU guest
+#   make fuzz         libFuzzer on the completion path for FUZZ_SECONDS (60) in build/fuzz/
 #   make install      libraries, headers, pnvme.pc, tools under $(PREFIX)
 
 BUILD := build
@@ -61,7 +62,7 @@ BENCHES := $(patsubst test/bench/%.c,$(BUILD)/test/bench/%,$(wildcard test/bench
 TEST_HELPERS := $(wildcard test/common/*.c)
 
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
-	bench bench-sim install clean distclean headers-check soak
+	bench bench-sim install clean distclean headers-check soak fuzz fuzz-build fuzz-deps
 .DEFAULT_GOAL := all
 # Keep objects that pattern rules chain through (test and tool objects).
 .SECONDARY:
@@ -152,6 +153,47 @@ bench: all
 	@test/deps.sh bench
 	@test/bench/bench.sh
 
+# libFuzzer targets (test/fuzz/*_fuzz.c): the library compiled again with clang,
+# coverage, ASan and UBSan, in build/fuzz/ beside the normal build.
+FUZZ_CC := clang-14
+FUZZ_SECONDS := 60
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread -O1 -g $(WARN) -Werror $(FUZZ_SAN) \
+	-Iinclude -Ilib -Itest $(DPDK_CFLAGS) $(PCIACCESS_CFLAGS)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_TARGETS := $(patsubst test/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard test/fuzz/*_fuzz.c))
+
+fuzz-deps:
+	@test/deps.sh fuzz
+	@command -v $(FUZZ_CC) >/dev/null || \
+		{ echo "make fuzz needs $(FUZZ_CC) and libfuzzer-14-dev (Debian packages)" >&2; exit 1; }
+
+# The library: coverage only (libFuzzer's main comes with the target).
+$(FUZZ_DIR)/obj/lib/%.o: lib/%.c $(CONFIG) | fuzz-deps
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/obj/test/fuzz/%.o: test/fuzz/%.c $(CONFIG) | fuzz-deps
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/libpnvme.a: $(FUZZ_LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+# The driver's log goes through the target (--wrap): bogus CIDs are logged as errors.
+$(FUZZ_DIR)/%_fuzz: $(FUZZ_DIR)/obj/test/fuzz/%_fuzz.o $(FUZZ_DIR)/libpnvme.a
+	@echo "  LINK    $@"
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -Wl,--wrap=pnvme_log -o $@ $^ $(LIBS)
+
+fuzz-build: $(FUZZ_TARGETS)
+
+# Each target for FUZZ_SECONDS from its seeds (test/fuzz/corpus/NAME/); one line each.
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do test/fuzz/run.sh $$t $(FUZZ_SECONDS) || exit 1; done
+
 install: lib apps lib/pnvme.pc.in
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/pnvme \
 		$(DESTDIR)$(PREFIX)/bin
@@ -165,9 +207,10 @@ install: lib apps lib/pnvme.pc.in
 		lib/pnvme.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pnvme.pc
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/bin $(BUILD)/test
+	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/bin $(BUILD)/test $(FUZZ_DIR)/obj $(FUZZ_TARGETS) \
+		$(FUZZ_DIR)/libpnvme.a
 
 distclean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

@@ -3,6 +3,7 @@
 #   test/deps.sh build   compiler, pkg-config, DPDK, libpciaccess, CUnit, ISA-L
 #   test/deps.sh check   build + what the test tiers use (QEMU, busybox, cpio)
 #   test/deps.sh bench   check + fio, gnuplot, valgrind
+#   test/deps.sh fuzz    build + clang-14 and libFuzzer (make fuzz)
 # Without root or apt-get it only says what is missing.
 set -u
 step=${1:-build}
@@ -10,6 +11,7 @@ pkgs="gcc g++ make pkg-config libdpdk-dev libpciaccess-dev libcunit1-dev libisal
 case "$step" in
 check) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod" ;;
 bench) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod fio gnuplot-nox valgrind python3" ;;
+fuzz) pkgs="$pkgs clang-14 libfuzzer-14-dev" ;;
 esac
 
 missing=

@@ -22,6 +22,9 @@ static bool rule_matches(const struct sim_fault_rule *r, const struct sim_req *r
 {
 	if (r->left == 0 || (r->f.queue == PNVME_SIM_ADMIN) != admin)
 		return false;
+	/* A fused pair runs as one: neither half is stalled apart (the rule waits). */
+	if (r->f.type == PNVME_SIM_FAULT_STALL && req->cmd.fuse != PNVME_FUSE_NORMAL)
+		return false;
 	return r->f.opc == PNVME_SIM_ANY_OPC || r->f.opc == req->cmd.opc;
 }
 

@@ -330,21 +330,70 @@ static void exec(struct pnvme_sim *sim, struct sim_req *req, bool admin)
 	sim_req_run(sim, req);
 }
 
+/* A fused pair, fetched together: both are counted, both see the faults, then run as one. */
+static void exec_fused(struct pnvme_sim *sim, struct sim_req *first, struct sim_req *second)
+{
+	SIM_STAT_ADD(sim->stats.io_cmds[first->cmd.opc], 1);
+	SIM_STAT_ADD(sim->stats.io_cmds[second->cmd.opc], 1);
+	if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed))) {
+		sim_fault_apply(sim, first, false);
+		sim_fault_apply(sim, second, false);
+	}
+	sim_fused_run(sim, first, second);
+}
+
+enum fused_take {
+	FUSED_ALONE, /* no partner next to it: run alone (Missing Fused Command) */
+	FUSED_PAIR,  /* both submitted and two requests free */
+	FUSED_WAIT,  /* the second is not submitted yet, or no room: leave both in the SQ */
+};
+
+/* The SQ's head is a first fused command (FUSE 01b) and FUSES offers fusing. */
+static enum fused_take fused_head(const struct sim_sq *sq)
+{
+	uint32_t next = sq->head + 1;
+
+	if (next == sq->size)
+		next = 0;
+	if (next == sq->tail)
+		return FUSED_WAIT; /* the doorbell covered the first only: the second comes */
+	if (sq->ring[next].fuse != PNVME_FUSE_SECOND)
+		return FUSED_ALONE;
+	return sq->free->next != NULL ? FUSED_PAIR : FUSED_WAIT;
+}
+
 unsigned sim_sq_process(struct pnvme_sim *sim, struct sim_sq *sq, unsigned budget)
 {
-	bool admin = sq->qid == 0;
+	bool admin = sq->qid == 0, waiting = false;
 	unsigned n = 0;
 
 	if (unlikely(sq->deleting))
 		return sq_drain_deleted(sim, sq);
 	while (sq->head != sq->tail && n < budget && sq->free != NULL) {
+		if (unlikely(sq->ring[sq->head].fuse == PNVME_FUSE_FIRST) && !admin &&
+		    sim->p.fused) {
+			enum fused_take t = fused_head(sq);
+
+			if (t == FUSED_WAIT) {
+				waiting = true;
+				break;
+			}
+			if (t == FUSED_PAIR) {
+				struct sim_req *first = fetch(sq);
+
+				exec_fused(sim, first, fetch(sq));
+				n += 2;
+				continue;
+			}
+		}
 		exec(sim, fetch(sq), admin);
 		n++;
 		/* A Delete SQ waiting for its queue to drain holds the admin queue. */
 		if (admin && (sim->admin_wait != NULL || sim_is_fatal(sim)))
 			break;
 	}
-	if (sq->head == sq->tail)
+	/* Fetched all, or waiting for a fused command's partner: a shadowing host rings next time. */
+	if (sq->head == sq->tail || waiting)
 		sim_eventidx_set(sim, 2u * sq->qid, sq->tail);
 	if (n != 0) /* CTRATT.TBKAS: any command restarts the keep alive timer */
 		sim->ka_last_ns = sim->now_ns;

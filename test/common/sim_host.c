@@ -279,6 +279,40 @@ unsigned sim_host_io(struct sim_host *h, uint8_t opc, uint64_t slba, uint32_t nl
 	return s;
 }
 
+void sim_host_sgl_desc(struct pnvme_sgl_desc *d, uint8_t type, const void *buf, uint32_t len)
+{
+	memset(d, 0, sizeof(*d));
+	d->address = buf != NULL ? sim_host_iova(buf) : 0;
+	d->length = len;
+	d->id = PNVME_SGL_ID(type, PNVME_SGL_SUBTYPE_ADDRESS);
+}
+
+void sim_host_set_sgl(struct pnvme_cmd *c, const void *buf, size_t len)
+{
+	c->psdt = PNVME_PSDT_SGL_MPTR_CONTIG;
+	sim_host_sgl_desc(&c->dptr.sgl, PNVME_SGL_TYPE_DATA_BLOCK, buf, (uint32_t)len);
+}
+
+unsigned sim_host_rw(struct sim_host *h, const struct sim_host_rw *io)
+{
+	uint64_t *list = sim_host_dma(SIM_HOST_PAGE);
+	struct pnvme_cmd c = sim_host_rw_cmd(io->opc, io->nsid ? io->nsid : 1, io->slba, io->nlb);
+	unsigned s;
+
+	c.cdw12 |= io->prinfo;
+	c.cdw14 = io->cdw14;
+	c.cdw15 = io->app | (uint32_t)io->mask << 16;
+	if (io->md != NULL)
+		c.mptr = sim_host_iova(io->md);
+	if (io->sgl)
+		sim_host_set_sgl(&c, io->buf, io->len);
+	else
+		sim_host_set_prps(&c, io->buf, io->len, list);
+	s = sim_host_run(h, &h->io, &c, NULL);
+	pnvme_dma_free(list);
+	return s;
+}
+
 void sim_host_fill(uint8_t *p, size_t len, unsigned seed)
 {
 	for (size_t i = 0; i < len; i++)

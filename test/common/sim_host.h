@@ -114,6 +114,30 @@ struct pnvme_cmd sim_host_rw_cmd(uint8_t opc, uint32_t nsid, uint64_t slba, uint
 unsigned sim_host_io(struct sim_host *h, uint8_t opc, uint64_t slba, uint32_t nlb, void *buf,
 		     size_t len);
 
+/* An SGL descriptor: type (PNVME_SGL_TYPE_*), address subtype, the buffer's bus address. */
+void sim_host_sgl_desc(struct pnvme_sgl_desc *d, uint8_t type, const void *buf, uint32_t len);
+
+/* SGL1 as one Data Block for buf (PSDT 01b: MPTR, if used, one buffer). */
+void sim_host_set_sgl(struct pnvme_cmd *c, const void *buf, size_t len);
+
+/* A Read/Write/Compare with everything metadata and PI can ask for. */
+struct sim_host_rw {
+	uint8_t opc;
+	uint32_t nsid;       /* 0: namespace 1 */
+	uint64_t slba;
+	uint32_t nlb;
+	void *buf;           /* DPTR */
+	size_t len;
+	void *md;            /* MPTR: one contiguous buffer, or NULL */
+	uint32_t prinfo;     /* CDW12 PRINFO: PNVME_PRINFO_* bits */
+	uint32_t cdw14;      /* (E)ILBRT */
+	uint16_t app, mask;  /* CDW15: (E)LBAT, (E)LBATM */
+	bool sgl;            /* DPTR as one SGL Data Block (PSDT 01b) instead of PRPs */
+};
+
+/* Run io through h->io; returns the status. */
+unsigned sim_host_rw(struct sim_host *h, const struct sim_host_rw *io);
+
 /* A deterministic pattern from seed. */
 void sim_host_fill(uint8_t *p, size_t len, unsigned seed);
 
