@@ -38,9 +38,31 @@ const struct id_bit id_sgls_bits[] = {
 	{1u << 16, "bit bucket", "bit_bucket"},
 	{1u << 17, "byte-aligned contiguous metadata", "byte_aligned_metadata"},
 	{1u << 18, "SGL longer than data", "longer_than_data"},
-	{1u << 19, "metadata as SGL", "mptr_sgl"},
+	{1u << 19, "MPTR as an SGL", "mptr_sgl"},
 	{1u << 20, "address as offset", "address_as_offset"},
 	{1u << 21, "transport SGL data block", "transport_data_block"},
+	{0, NULL, NULL},
+};
+
+const struct id_bit id_fuses_bits[] = {
+	{1u << 0, "compare and write", "compare_and_write"},
+	{0, NULL, NULL},
+};
+
+/* Identify Namespace MC: where metadata may go. */
+const struct id_bit id_mc_bits[] = {
+	{PNVME_MC_EXTENDED, "extended LBA", "extended"},
+	{PNVME_MC_SEPARATE, "separate buffer", "separate"},
+	{0, NULL, NULL},
+};
+
+/* Identify Namespace DPC: which protection the namespace can be formatted with. */
+const struct id_bit id_dpc_bits[] = {
+	{PNVME_DPC_TYPE1, "type 1", "type1"},
+	{PNVME_DPC_TYPE2, "type 2", "type2"},
+	{PNVME_DPC_TYPE3, "type 3", "type3"},
+	{PNVME_DPC_FIRST, "first 8 bytes of metadata", "first"},
+	{PNVME_DPC_LAST, "last 8 bytes of metadata", "last"},
 	{0, NULL, NULL},
 };
 
@@ -143,16 +165,41 @@ const char *id_rp_str(unsigned rp)
 
 const char *id_sgl_support_str(uint32_t sgls)
 {
+	/* 01b: no alignment or granularity asked of data blocks; 10b: dword alignment. */
 	switch (sgls & 3) {
 	case 0:
 		return "not supported";
 	case 1:
-		return "supported, dword aligned";
+		return "supported, byte-aligned data blocks";
 	case 2:
-		return "supported, no alignment requirement";
+		return "supported, dword-aligned data blocks";
 	default:
 		return "reserved value";
 	}
+}
+
+unsigned id_lbaf_in_use(const struct pnvme_ns_data *nd)
+{
+	unsigned index = PNVME_FLBAS_FORMAT(nd->flbas);
+
+	/* NVMe 2.0: with more than 16 formats, FLBAS bits 6:5 are the index's bits 5:4. */
+	if (nd->nlbaf >= 16)
+		index |= ((nd->flbas >> 5) & 3u) << 4;
+	return index;
+}
+
+const char *id_pi_in_use_str(uint8_t dps, char *buf, size_t len)
+{
+	unsigned type = PNVME_DPS_PI_TYPE(dps);
+
+	if (type == 0)
+		snprintf(buf, len, "none");
+	else if (type <= 3)
+		snprintf(buf, len, "type %u, in the %s 8 bytes of metadata", type,
+			 (dps & PNVME_DPS_PI_FIRST) ? "first" : "last");
+	else
+		snprintf(buf, len, "reserved type %u", type);
+	return buf;
 }
 
 const char *id_vwc_flush_str(uint8_t vwc)

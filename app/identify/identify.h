@@ -35,6 +35,9 @@ struct id_bit {
 extern const struct id_bit id_oacs_bits[];
 extern const struct id_bit id_oncs_bits[];
 extern const struct id_bit id_sgls_bits[];
+extern const struct id_bit id_fuses_bits[];
+extern const struct id_bit id_mc_bits[];
+extern const struct id_bit id_dpc_bits[];
 
 /*
  * A fixed-width ASCII field of the spec without its padding: up to the first
@@ -53,6 +56,10 @@ const char *id_hex_id(const uint8_t *v, size_t n, char *buf, size_t len);
 const char *id_rp_str(unsigned rp);
 /* SGLS bits 1:0 in words. */
 const char *id_sgl_support_str(uint32_t sgls);
+/* The LBA format in use: FLBAS bits 3:0, and bits 6:5 above them with more than 16 formats. */
+unsigned id_lbaf_in_use(const struct pnvme_ns_data *nd);
+/* DPS in words: "none", "type 1, in the last 8 bytes of metadata". */
+const char *id_pi_in_use_str(uint8_t dps, char *buf, size_t len);
 /* VWC bits 2:1 (Flush with NSID FFFFFFFFh) in words. */
 const char *id_vwc_flush_str(uint8_t vwc);
 /* "128 KiB", "1.50 GiB"... */

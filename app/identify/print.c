@@ -119,12 +119,21 @@ static void print_ctrlr_facts(FILE *f, struct pnvme_ctrlr *c)
 			"Volatile write cache", id_vwc_flush_str(d->vwc), d->vwc);
 	else
 		fprintf(f, LABEL "none (VWC 0x%02x)\n", "Volatile write cache", d->vwc);
-	col = fprintf(f, LABEL "%s", "SGL", id_sgl_support_str(d->sgls));
+	fprintf(f, LABEL "%s (SGLS 0x%08x)\n", "SGL", id_sgl_support_str(d->sgls), d->sgls);
 	if (d->sgls & 3) {
-		fputs("; ", f);
-		bit_list(f, id_sgls_bits, d->sgls, true, col + 2);
+		uint32_t other = d->sgls & ~3u & ~known_mask(id_sgls_bits);
+
+		fprintf(f, LABEL, "  supported");
+		bit_list(f, id_sgls_bits, d->sgls, true, VALUE_COLUMN);
+		if (other != 0)
+			fprintf(f, "; other bits 0x%x", other);
+		fprintf(f, "\n" LABEL, "  not supported");
+		bit_list(f, id_sgls_bits, d->sgls, false, VALUE_COLUMN);
+		fputc('\n', f);
 	}
-	fprintf(f, " (SGLS 0x%08x)\n", d->sgls);
+	col = fprintf(f, LABEL, "Fused operations");
+	bit_list(f, id_fuses_bits, d->fuses, true, col);
+	fprintf(f, " (FUSES 0x%04x)\n", d->fuses);
 	if (d->kas != 0)
 		fprintf(f, LABEL "supported, %u ms granularity (KAS %u)\n", "Keep alive",
 			d->kas * 100u, d->kas);
@@ -136,10 +145,42 @@ static void print_ctrlr_facts(FILE *f, struct pnvme_ctrlr *c)
 		pnvme_ctrlr_uses_shadow_doorbells(c) ? "in use" : "not in use");
 }
 
+/* "label   a, b (FIELD 0x..)": the bits of table set in v, "none" when there are none. */
+static void print_bit_line(FILE *f, const char *label, const char *field, uint32_t v,
+			   const struct id_bit *table)
+{
+	uint32_t other = v & ~known_mask(table);
+
+	fprintf(f, LABEL, label);
+	bit_list(f, table, v, true, VALUE_COLUMN);
+	if (other != 0)
+		fprintf(f, "; other bits 0x%x", other);
+	fprintf(f, " (%s 0x%02x)\n", field, v);
+}
+
+/* Metadata and end-to-end protection: the format in use, and what the namespace can do. */
+static void print_ns_metadata(FILE *f, const struct pnvme_ns_data *nd, unsigned in_use)
+{
+	unsigned ms = in_use <= nd->nlbaf && in_use < 64 ? nd->lbaf[in_use].ms : 0;
+	char buf[96];
+
+	if (ms == 0)
+		fprintf(f, LABEL "none (FLBAS 0x%02x)\n", "Metadata", nd->flbas);
+	else
+		fprintf(f, LABEL "%u bytes per block, %s (FLBAS 0x%02x)\n", "Metadata", ms,
+			(nd->flbas & PNVME_FLBAS_EXTENDED) ? "extended LBA: after each block's data"
+							    : "in a separate buffer",
+			nd->flbas);
+	print_bit_line(f, "Metadata capabilities", "MC", nd->mc, id_mc_bits);
+	print_bit_line(f, "PI capabilities", "DPC", nd->dpc, id_dpc_bits);
+	fprintf(f, LABEL "%s (DPS 0x%02x)\n", "PI in use",
+		id_pi_in_use_str(nd->dps, buf, sizeof(buf)), nd->dps);
+}
+
 static void print_ns(FILE *f, const struct pnvme_ns *ns)
 {
 	const struct pnvme_ns_data *nd = pnvme_ns_get_data(ns);
-	unsigned in_use = PNVME_FLBAS_FORMAT(nd->flbas);
+	unsigned in_use = id_lbaf_in_use(nd);
 	uint32_t sector = pnvme_ns_get_sector_size(ns);
 	char buf[64];
 
@@ -153,7 +194,7 @@ static void print_ns(FILE *f, const struct pnvme_ns *ns)
 	if (nd->ncap != 0)
 		fprintf(f, " (%.1f%%)", 100.0 * (double)nd->nuse / (double)nd->ncap);
 	fputc('\n', f);
-	fprintf(f, LABEL "%u\n", "LBA formats", nd->nlbaf + 1u);
+	fprintf(f, LABEL "%u (NLBAF %u)\n", "LBA formats", nd->nlbaf + 1u, nd->nlbaf);
 	for (unsigned i = 0; i <= nd->nlbaf && i < 64; i++) {
 		const struct pnvme_lbaf *lf = &nd->lbaf[i];
 
@@ -161,6 +202,7 @@ static void print_ns(FILE *f, const struct pnvme_ns *ns)
 			lf->lbads < 32 ? 1u << lf->lbads : 0, lf->ms, id_rp_str(lf->rp),
 			i == in_use ? " (in use)" : "");
 	}
+	print_ns_metadata(f, nd, in_use);
 	if (nd->noiob != 0)
 		fprintf(f, LABEL "%u blocks (%s)\n", "Optimal I/O boundary", nd->noiob,
 			id_bytes_str((uint64_t)nd->noiob * sector, buf, sizeof(buf)));

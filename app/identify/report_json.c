@@ -80,10 +80,13 @@ static void json_ctrlr_facts(struct json_writer *w, struct pnvme_ctrlr *c)
 	json_object_begin(w, "sgl");
 	json_uint(w, "raw", d->sgls);
 	json_bool(w, "supported", (d->sgls & 3) == 1 || (d->sgls & 3) == 2);
-	json_bool(w, "dword_aligned", (d->sgls & 3) == 1);
+	/* SGLS bits 1:0: 01b no alignment asked of data blocks, 10b dword alignment. */
+	json_bool(w, "byte_aligned", (d->sgls & 3) == 1);
+	json_bool(w, "dword_aligned", (d->sgls & 3) == 2);
 	for (const struct id_bit *b = id_sgls_bits; b->name != NULL; b++)
 		json_bool(w, b->key, (d->sgls & b->mask) != 0);
 	json_object_end(w);
+	json_bits(w, "fuses", d->fuses, id_fuses_bits);
 	json_bool(w, "keep_alive", d->kas != 0);
 	json_uint(w, "kas_ms", d->kas * 100u);
 	json_uint(w, "aerl", d->aerl + 1u);
@@ -96,7 +99,7 @@ static void json_ctrlr_facts(struct json_writer *w, struct pnvme_ctrlr *c)
 static void json_ns(struct json_writer *w, const struct pnvme_ns *ns)
 {
 	const struct pnvme_ns_data *nd = pnvme_ns_get_data(ns);
-	unsigned in_use = PNVME_FLBAS_FORMAT(nd->flbas);
+	unsigned in_use = id_lbaf_in_use(nd);
 	char buf[64];
 
 	json_object_begin(w, NULL);
@@ -109,6 +112,16 @@ static void json_ns(struct json_writer *w, const struct pnvme_ns *ns)
 	json_uint(w, "size_bytes", pnvme_ns_get_size(ns));
 	json_double(w, "size_gib", (double)pnvme_ns_get_size(ns) / (double)(1ull << 30), 3);
 	json_uint(w, "lba_format_in_use", in_use);
+	json_uint(w, "flbas", nd->flbas);
+	json_bool(w, "metadata_extended", (nd->flbas & PNVME_FLBAS_EXTENDED) != 0);
+	json_bits(w, "mc", nd->mc, id_mc_bits);
+	json_bits(w, "dpc", nd->dpc, id_dpc_bits);
+	json_object_begin(w, "dps");
+	json_uint(w, "raw", nd->dps);
+	json_uint(w, "pi_type", PNVME_DPS_PI_TYPE(nd->dps));
+	json_bool(w, "first", (nd->dps & PNVME_DPS_PI_FIRST) != 0);
+	json_object_end(w);
+	json_uint(w, "num_lba_formats", nd->nlbaf + 1u);
 	json_array_begin(w, "lba_formats");
 	for (unsigned i = 0; i <= nd->nlbaf && i < 64; i++) {
 		const struct pnvme_lbaf *lf = &nd->lbaf[i];

@@ -5,11 +5,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "perf.h"
 
 const char *const perf_workload_names[6] = {"read", "write", "randread", "randwrite", "rw",
 					    "randrw"};
+
+const struct perf_pi_word perf_pi_words[4] = {
+	{"PRACT", PNVME_IO_FLAGS_PRACT},
+	{"PRCHK_GUARD", PNVME_IO_FLAGS_PRCHK_GUARD},
+	{"PRCHK_REFTAG", PNVME_IO_FLAGS_PRCHK_REFTAG},
+	{"PRCHK_APPTAG", PNVME_IO_FLAGS_PRCHK_APPTAG},
+};
+
+const char *perf_pi_flags_str(uint32_t flags, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	for (int i = 0; i < 4; i++) {
+		if ((flags & perf_pi_words[i].flag) == 0)
+			continue;
+		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s", o ? "," : "",
+				      perf_pi_words[i].name);
+		if (o >= len)
+			break;
+	}
+	if (o == 0)
+		snprintf(buf, len, "none");
+	return buf;
+}
+
+const char *perf_dptr_mode_str(enum pnvme_dptr_mode mode)
+{
+	switch (mode) {
+	case PNVME_DPTR_PRP:
+		return "PRP";
+	case PNVME_DPTR_SGL:
+		return "SGL";
+	default:
+		return "auto";
+	}
+}
 
 void perf_usage(FILE *f)
 {
@@ -48,18 +88,30 @@ void perf_usage(FILE *f)
 		"                        split evenly over the qpairs; latency counts from each\n"
 		"                        I/O's scheduled time. Default: closed loop (-q in flight)\n"
 		"\n"
+		"Metadata and data pointers:\n"
+		"  -e, --pi FLAGS        end-to-end protection, on namespaces formatted with PI\n"
+		"                        only: a comma list of PRACT, PRCHK_GUARD, PRCHK_REFTAG,\n"
+		"                        PRCHK_APPTAG (spdk_nvme_perf's 'PRACT=1,PRCHK=GUARD|REFTAG'\n"
+		"                        too). Without PRACT the tool writes PI of its own\n"
+		"      --sgl             SGL data pointers on every qpair (the controller must\n"
+		"                        support SGLs)\n"
+		"      --prp             PRP data pointers on every qpair. Default: the driver's\n"
+		"                        choice per I/O\n"
+		"\n"
 		"What to report:\n"
 		"  -L, --latency         latency percentiles p50 p90 p99 p99.9 p99.99 max;\n"
 		"                        -LL also the histogram (non-empty buckets)\n"
 		"      --no-cpu-time     do not time the driver's calls (cpu ns/IO)\n"
-		"      --verify          write a pattern (LBA + generation) and check every read\n"
+		"      --verify          write a pattern (LBA + generation) and check every read;\n"
+		"                        with protection information, its PI too\n"
 		"      --json            results as one JSON document on stdout\n"
 		"  -h, --help            this text\n"
 		"\n"
 		"A progress line goes to stderr each second when stderr is a terminal.\n"
-		"Exit status: 0 when every I/O succeeded, 1 on I/O errors, verify mismatches,\n"
-		"invalid completions (the device broke the protocol) or a failed controller,\n"
-		"2 on bad usage (one line on stderr says what).\n",
+		"Exit status: 0 when every I/O succeeded, 1 on I/O errors, verify mismatches (data\n"
+		"or PI), invalid completions (the device broke the protocol), a failed controller\n"
+		"or --sgl without SGL support, 2 on bad usage (one line on stderr says what; -e on\n"
+		"a namespace without PI too).\n",
 		PERF_MAX_TRIDS, PERF_MAX_QPAIRS_PER_NS);
 }
 
@@ -102,6 +154,71 @@ static int parse_u32(const char *s, const char *what, uint32_t min, uint32_t max
 	if (parse_num(s, 1024, &v) != 0 || v < min || v > max)
 		return usage_error("%s must be a number from %u to %u, not '%s'", what, min, max, s);
 	*out = (uint32_t)v;
+	return 0;
+}
+
+/* One word of -e: ours (PRCHK_GUARD), or spdk_nvme_perf's (PRACT=1, PRCHK=GUARD|REFTAG). */
+static int parse_pi_word(const char *w, size_t len, uint32_t *flags)
+{
+	static const char *const spdk_checks[3] = {"GUARD", "REFTAG", "APPTAG"};
+	static const uint32_t spdk_flags[3] = {PNVME_IO_FLAGS_PRCHK_GUARD,
+					       PNVME_IO_FLAGS_PRCHK_REFTAG,
+					       PNVME_IO_FLAGS_PRCHK_APPTAG};
+
+	for (int i = 0; i < 4; i++) {
+		if (strlen(perf_pi_words[i].name) == len &&
+		    strncasecmp(w, perf_pi_words[i].name, len) == 0) {
+			*flags |= perf_pi_words[i].flag;
+			return 0;
+		}
+	}
+	if (len == 7 && strncasecmp(w, "PRACT=", 6) == 0 && (w[6] == '0' || w[6] == '1')) {
+		if (w[6] == '1')
+			*flags |= PNVME_IO_FLAGS_PRACT;
+		return 0;
+	}
+	if (len > 6 && strncasecmp(w, "PRCHK=", 6) == 0) {
+		const char *p = w + 6, *end = w + len;
+
+		for (;;) {
+			size_t n = strcspn(p, "|");
+			int i;
+
+			if (p + n > end)
+				n = (size_t)(end - p);
+			for (i = 0; i < 3; i++) {
+				if (strlen(spdk_checks[i]) == n && strncasecmp(p, spdk_checks[i], n) == 0)
+					break;
+			}
+			if (i == 3)
+				return -1;
+			*flags |= spdk_flags[i];
+			if (p + n == end)
+				return 0;
+			p += n + 1;
+		}
+	}
+	return -1;
+}
+
+/* -e: a comma list of words; a repeated -e replaces the earlier one. */
+static int parse_pi(const char *s, struct perf_config *cfg)
+{
+	uint32_t flags = 0;
+	const char *p = s;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == 0 || parse_pi_word(p, len, &flags) != 0)
+			return usage_error("%s '%.*s' in -e '%s' (a comma list of PRACT, PRCHK_GUARD, "
+					   "PRCHK_REFTAG, PRCHK_APPTAG)",
+					   len == 0 ? "empty word" : "unknown word", (int)len, p, s);
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	cfg->pi_flags = flags;
 	return 0;
 }
 
@@ -173,12 +290,16 @@ void perf_config_defaults(struct perf_config *cfg)
 	cfg->seconds = 10;
 	cfg->qpairs_per_ns = 1;
 	cfg->cpu_time = true;
+	cfg->dptr_mode = PNVME_DPTR_AUTO;
 }
 
-static int finish(struct perf_config *cfg, bool mix_given, bool threads_given, bool mask_given)
+static int finish(struct perf_config *cfg, bool mix_given, bool threads_given, bool mask_given,
+		  unsigned dptr_given)
 {
 	if (threads_given && mask_given)
 		return usage_error("give -n (thread count) or -c (core mask), not both");
+	if (dptr_given > 1)
+		return usage_error("give --sgl or --prp, not both");
 	if (!threads_given && !mask_given) {
 		uint16_t cpus[1];
 
@@ -219,6 +340,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		OPT_QUEUE_SIZE,
 		OPT_RATE,
 		OPT_NO_CPU_TIME,
+		OPT_SGL, OPT_PRP,
 	};
 	static const struct option longopts[] = {
 		{"trid", required_argument, NULL, 'r'},
@@ -241,16 +363,21 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		{"no-shadow-doorbells", no_argument, NULL, OPT_NO_SHADOW},
 		{"shadow-doorbells", no_argument, NULL, OPT_SHADOW},
 		{"queue-size", required_argument, NULL, OPT_QUEUE_SIZE},
+		{"pi", required_argument, NULL, 'e'},
+		{"metadata", required_argument, NULL, 'e'}, /* spdk_nvme_perf's name */
+		{"sgl", no_argument, NULL, OPT_SGL},
+		{"prp", no_argument, NULL, OPT_PRP},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	bool mix_given = false, threads_given = false, mask_given = false;
+	unsigned dptr_given = 0;
 	int c, rc;
 
 	perf_config_defaults(cfg);
 	opterr = 0;
 	optind = 0; /* 0: glibc starts over, also after an earlier parse */
-	while ((c = getopt_long(argc, argv, ":r:q:o:w:M:t:a:d:n:c:P:Lh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:q:o:w:M:t:a:d:n:c:P:e:Lh", longopts, NULL)) != -1) {
 		rc = 0;
 		switch (c) {
 		case 'r':
@@ -322,6 +449,17 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		case OPT_SHADOW:
 			cfg->shadow_doorbells = true;
 			break;
+		case 'e':
+			rc = parse_pi(optarg, cfg);
+			break;
+		case OPT_SGL:
+			dptr_given += cfg->dptr_mode != PNVME_DPTR_SGL;
+			cfg->dptr_mode = PNVME_DPTR_SGL;
+			break;
+		case OPT_PRP:
+			dptr_given += cfg->dptr_mode != PNVME_DPTR_PRP;
+			cfg->dptr_mode = PNVME_DPTR_PRP;
+			break;
 		case OPT_QUEUE_SIZE:
 			rc = parse_u32(optarg, "queue size (--queue-size)", 2, 65536, &cfg->queue_size);
 			break;
@@ -341,5 +479,5 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s' (see --help)", argv[optind]);
-	return finish(cfg, mix_given, threads_given, mask_given);
+	return finish(cfg, mix_given, threads_given, mask_given, dptr_given);
 }

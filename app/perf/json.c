@@ -75,16 +75,52 @@ static void json_row(const struct perf_config *cfg, const struct perf_results *r
 	printf(", \"doorbells_per_io\": {\"sq\": %.4f, \"cq\": %.4f}", f.sq_db_per_io,
 	       f.cq_db_per_io);
 	printf(", \"errors\": %llu, \"verified\": %llu, \"verify_failures\": %llu, "
-	       "\"invalid_completions\": %llu",
+	       "\"pi_verified\": %llu, \"pi_failures\": %llu, \"invalid_completions\": %llu",
 	       (unsigned long long)st->errors, (unsigned long long)st->verified,
-	       (unsigned long long)st->verify_failures, (unsigned long long)st->invalid_cpls);
+	       (unsigned long long)st->verify_failures, (unsigned long long)st->pi_verified,
+	       (unsigned long long)st->pi_failures, (unsigned long long)st->invalid_cpls);
 	if (cfg->latency_detail >= 2)
 		json_histogram(&st->lat);
 	printf("}%s\n", sep);
 }
 
+static void json_pi_flags(uint32_t flags)
+{
+	bool first = true;
+
+	putchar('[');
+	for (int i = 0; i < 4; i++) {
+		if ((flags & perf_pi_words[i].flag) == 0)
+			continue;
+		printf("%s\"%s\"", first ? "" : ", ", perf_pi_words[i].name);
+		first = false;
+	}
+	putchar(']');
+}
+
+/* What each namespace's format is and what the tool did with its metadata. */
+static void json_formats(const struct perf_layout *l)
+{
+	printf(", \"namespace_formats\": [");
+	for (uint32_t i = 0; i < l->num_ns; i++) {
+		const struct perf_fmt *f = &l->ns[i].fmt;
+
+		printf("%s{\"name\": ", i ? ", " : "");
+		json_str(l->ns[i].name);
+		printf(", \"sector_size\": %u, \"metadata_size\": %u, \"metadata_extended\": %s, "
+		       "\"pi_type\": %u, \"pi_first\": %s, \"io_flags\": ", f->sector_size,
+		       f->md_size, json_bool(f->md_extended), (unsigned)f->pi_type,
+		       json_bool(f->pi_first));
+		json_pi_flags(f->io_flags);
+		printf(", \"metadata_moved\": %s, \"pi_generated\": %s, \"pi_checked\": %s}",
+		       json_bool(f->md_xfer != 0), json_bool(f->pi_generate),
+		       json_bool(f->pi_check));
+	}
+	printf("]");
+}
+
 static void json_config(const struct perf_config *cfg, struct pnvme_ctrlr **ctrlrs, int n,
-			const struct perf_results *r)
+			const struct perf_results *r, const struct perf_layout *l)
 {
 	printf("  \"config\": {\"workload\": \"%s\", \"queue_depth\": %u, \"io_size\": %u, "
 	       "\"read_pct\": %u, \"seconds\": %u, \"warmup_s\": %u, \"max_ios\": %llu, "
@@ -107,14 +143,18 @@ static void json_config(const struct perf_config *cfg, struct pnvme_ctrlr **ctrl
 		printf("%s", i ? ", " : "");
 		json_str(pnvme_trid_str(pnvme_ctrlr_get_trid(ctrlrs[i]), buf, sizeof(buf)));
 	}
-	printf("]},\n");
+	printf("], \"dptr_mode\": \"%s\", \"pi_flags\": ", perf_dptr_mode_str(cfg->dptr_mode));
+	json_pi_flags(cfg->pi_flags);
+	printf(", \"pi_apptag\": %u", PERF_PI_APPTAG);
+	json_formats(l);
+	printf("},\n");
 }
 
 void perf_report_json(const struct perf_config *cfg, const struct perf_results *r,
-		      struct pnvme_ctrlr **ctrlrs, int num_ctrlrs)
+		      struct pnvme_ctrlr **ctrlrs, int num_ctrlrs, const struct perf_layout *l)
 {
 	printf("{\n");
-	json_config(cfg, ctrlrs, num_ctrlrs, r);
+	json_config(cfg, ctrlrs, num_ctrlrs, r, l);
 	printf("  \"elapsed_s\": %.6f,\n  \"namespaces\": [\n", r->seconds);
 	for (uint32_t i = 0; i < r->num_ns_rows; i++)
 		json_row(cfg, r, &r->ns_rows[i], "    ", i + 1 < r->num_ns_rows ? "," : "");
@@ -133,9 +173,10 @@ void perf_report_json(const struct perf_config *cfg, const struct perf_results *
 		printf("  \"rate\": null,\n");
 	}
 	printf("  \"lost_ios\": %llu,\n  \"errors\": %llu,\n  \"verify_failures\": %llu,\n"
-	       "  \"invalid_completions\": %llu,\n",
+	       "  \"pi_failures\": %llu,\n  \"invalid_completions\": %llu,\n",
 	       (unsigned long long)r->lost, (unsigned long long)r->total.st.errors,
 	       (unsigned long long)r->total.st.verify_failures,
+	       (unsigned long long)r->total.st.pi_failures,
 	       (unsigned long long)r->total.st.invalid_cpls);
 	printf("  \"total\":\n");
 	json_row(cfg, r, &r->total, "  ", "");

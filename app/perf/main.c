@@ -65,12 +65,13 @@ static int run_and_report(const struct perf_config *cfg, struct perf_run *run)
 		fprintf(stderr, "pnvme-perf: out of memory for the results\n");
 		return PERF_EXIT_FAILED;
 	}
+	res.pi_checked = perf_layout_checks_pi(&g_layout);
 	if (cfg->json)
-		perf_report_json(cfg, &res, g_ctrlrs, g_num_ctrlrs);
+		perf_report_json(cfg, &res, g_ctrlrs, g_num_ctrlrs, &g_layout);
 	else
 		perf_report_table(cfg, &res);
 	fflush(stdout);
-	bad = res.total.st.errors + res.total.st.verify_failures;
+	bad = res.total.st.errors + res.total.st.verify_failures + res.total.st.pi_failures;
 	if (res.total.st.invalid_cpls != 0) {
 		report_invalid(&res);
 		bad++;
@@ -119,7 +120,7 @@ int main(int argc, char **argv)
 		rc = perf_layout_build(&g_layout, &cfg, &run, g_ctrlrs, g_num_ctrlrs);
 	if (rc == 0) {
 		if (!cfg.json)
-			perf_report_header(&cfg, g_ctrlrs, g_num_ctrlrs);
+			perf_report_header(&cfg, g_ctrlrs, g_num_ctrlrs, &g_layout);
 		fflush(stdout);
 		rc = run_and_report(&cfg, &run);
 	}

@@ -80,13 +80,56 @@ struct perf_config {
 	bool delay_doorbell;    /* --batch: ring SQ doorbells once per poll */
 	bool shadow_doorbells; /* --shadow-doorbells; off by default, as in the driver */
 	uint32_t queue_size;    /* --queue-size: 0 = the driver's default, raised to -q + 1 */
+	uint32_t pi_flags;      /* -e: PNVME_IO_FLAGS_PRACT and PRCHK_* (0: none) */
+	enum pnvme_dptr_mode dptr_mode; /* --sgl / --prp; default PNVME_DPTR_AUTO */
+};
+
+/*
+ * The application tag pnvme-perf writes into protection information (its own
+ * PI, or the controller's with PRACT) and checks with PRCHK_APPTAG: "PC".
+ */
+#define PERF_PI_APPTAG 0x5043u
+/* -e's words, in the order reports list them. */
+struct perf_pi_word {
+	const char *name;
+	uint32_t flag;
+};
+extern const struct perf_pi_word perf_pi_words[4];
+/* "PRACT,PRCHK_GUARD" for flags into buf ("none" for 0); returns buf. */
+const char *perf_pi_flags_str(uint32_t flags, char *buf, size_t len);
+/* "auto", "PRP" or "SGL". */
+const char *perf_dptr_mode_str(enum pnvme_dptr_mode mode);
+
+/*
+ * How the tool lays out I/O on one namespace: worked out once per namespace
+ * from its format and -e (setup.c), copied into each of its slots.
+ */
+struct perf_fmt {
+	uint32_t sector_size;    /* data bytes per block */
+	uint32_t ext_size;       /* bytes per block in a data buffer: + metadata if extended */
+	uint32_t md_size;        /* metadata bytes per block of the format in use (0: none) */
+	bool md_extended;        /* metadata interleaved with the data (extended LBA) */
+	bool pi_first;           /* PI in the first 8 bytes of the metadata, else the last */
+	enum pnvme_pi_type pi_type;
+	uint32_t block_bytes;    /* one block in a data buffer: data, + metadata if extended
+				  * and moved */
+	uint32_t md_xfer;        /* metadata bytes per block the host moves: md_size, or 0
+				  * when PRACT has the controller insert and strip 8-byte PI */
+	uint32_t pi_offset;      /* PI's offset in a block's metadata */
+	uint32_t io_flags;       /* -e on this namespace */
+	uint16_t apptag;         /* PERF_PI_APPTAG with PI */
+	uint16_t apptag_mask;    /* 0xffff with PRCHK_APPTAG */
+	bool pi_generate;        /* writes carry PI the tool computed (PI without PRACT) */
+	bool pi_check;           /* --verify checks the PI of reads (PI moved to the host) */
+	uint32_t pi_check_flags; /* what that checks: guard, app tag, ref tag (types 1, 2) */
 };
 
 /* Counters one slot keeps; merged into rows for the report. */
 struct perf_stats {
 	uint64_t ios, reads, writes, bytes; /* measured, successful */
 	uint64_t errors;                    /* failed I/O, the whole run (warm-up too) */
-	uint64_t verified, verify_failures; /* the whole run */
+	uint64_t verified, verify_failures; /* the whole run: data (and metadata) compared */
+	uint64_t pi_verified, pi_failures;  /* the whole run: PI checked on the host */
 	uint64_t submit_ticks, submits;     /* inside pnvme_ns_cmd_read/write */
 	uint64_t complete_ticks, completes; /* inside process_completions, callbacks excluded */
 	uint64_t cpu_skipped;               /* timed calls over PERF_CPU_LIMIT_US: left out */
@@ -113,6 +156,7 @@ struct perf_slot {
 	uint64_t rng;
 	bool random;
 	bool dead;               /* submission failed for good: no more I/O here */
+	bool with_md;            /* the format has metadata: the *_with_md calls (fmt) */
 	uint32_t in_flight;
 	uint32_t num_free;       /* tasks not in flight */
 	struct perf_task **free;
@@ -131,6 +175,9 @@ struct perf_slot {
 	uint32_t num_tasks;
 	void **buf_chunks;       /* the tasks' buffers, carved out of a few DMA regions */
 	uint32_t num_buf_chunks;
+	void **md_chunks;        /* separate metadata buffers, carved the same way */
+	uint32_t num_md_chunks;
+	struct perf_fmt fmt;
 	uint32_t sector_size;
 	uint32_t ns_index;       /* which namespace (row) of the run */
 	uint32_t qpair_index;    /* 0 .. qpairs_per_ns - 1 */
@@ -140,6 +187,7 @@ struct perf_slot {
 struct perf_task {
 	struct perf_slot *s;
 	void *buf;
+	void *md;            /* separate metadata (NULL without, or extended) */
 	uint64_t unit;       /* relative to the slot's unit_base */
 	uint64_t start_tick; /* submitted (closed loop) or scheduled (open loop) */
 	uint32_t gen;
@@ -226,6 +274,7 @@ struct perf_ns {
 	struct pnvme_ns *ns;
 	char name[96];
 	uint64_t units; /* I/Os of io_size the namespace holds */
+	struct perf_fmt fmt;
 };
 
 struct perf_layout {
@@ -241,8 +290,8 @@ int perf_layout_build(struct perf_layout *l, const struct perf_config *cfg,
 void perf_layout_free(struct perf_layout *l);
 
 /* worker.c: slots. */
-int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, struct pnvme_ctrlr *ctrlr,
-		   struct pnvme_ns *ns, uint64_t unit_base, uint64_t num_units, uint64_t seed);
+int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, const struct perf_ns *p,
+		   uint64_t unit_base, uint64_t num_units, uint64_t seed);
 void perf_slot_fini(struct perf_slot *s);
 /* Submit a free task (the schedule's tick in open loop); returns 0 or a negative errno. */
 int perf_slot_submit_free(struct perf_slot *s, uint64_t start_tick);
@@ -269,6 +318,24 @@ void perf_pattern_fill(void *buf, uint32_t len, uint32_t sector_size, uint64_t l
 /* 0 if buf holds the pattern for lba/gen; else the byte offset of the first mismatch + 1. */
 uint64_t perf_pattern_check(const void *buf, uint32_t len, uint32_t sector_size, uint64_t lba,
 			    uint32_t gen);
+/*
+ * The same pattern in blocks that lie stride bytes apart (extended LBA: the
+ * metadata between them is left alone). check: 0, or the offset in data bytes
+ * (block x sector_size + byte) of the first mismatch + 1.
+ */
+void perf_pattern_fill_blocks(void *buf, uint32_t blocks, uint32_t sector_size, uint32_t stride,
+			      uint64_t lba, uint32_t gen);
+uint64_t perf_pattern_check_blocks(const void *buf, uint32_t blocks, uint32_t sector_size,
+				   uint32_t stride, uint64_t lba, uint32_t gen);
+/*
+ * A pattern in each block's md_size metadata bytes (stride apart), bytes
+ * skip_off .. skip_off + skip_len - 1 left out (where PI lies). check: 0, or
+ * block x md_size + byte of the first mismatch + 1.
+ */
+void perf_md_fill(void *md, uint32_t blocks, uint32_t md_size, uint32_t stride, uint32_t skip_off,
+		  uint32_t skip_len, uint64_t lba, uint32_t gen);
+uint64_t perf_md_check(const void *md, uint32_t blocks, uint32_t md_size, uint32_t stride,
+		       uint32_t skip_off, uint32_t skip_len, uint64_t lba, uint32_t gen);
 
 /* rows.c: slots merged into rows (one per thread and namespace), threads and a total. */
 struct perf_row {
@@ -290,6 +357,7 @@ struct perf_results {
 	uint64_t hz;
 	uint64_t lost, behind;
 	uint32_t num_namespaces;
+	bool pi_checked;           /* --verify checks PI on some namespace (set by the caller) */
 };
 
 int perf_results_build(struct perf_results *r, struct perf_thread *th, uint32_t n,
@@ -307,9 +375,14 @@ struct perf_figures {
 void perf_row_figures(const struct perf_row *row, uint64_t hz, struct perf_figures *f);
 
 /* report.c: the table; json.c: the JSON document. */
-void perf_report_header(const struct perf_config *cfg, struct pnvme_ctrlr **ctrlrs, int n);
+void perf_report_header(const struct perf_config *cfg, struct pnvme_ctrlr **ctrlrs, int n,
+			const struct perf_layout *l);
 void perf_report_table(const struct perf_config *cfg, const struct perf_results *r);
 void perf_report_json(const struct perf_config *cfg, const struct perf_results *r,
-		      struct pnvme_ctrlr **ctrlrs, int num_ctrlrs);
+		      struct pnvme_ctrlr **ctrlrs, int num_ctrlrs, const struct perf_layout *l);
+/* "512 + 8 bytes (separate metadata), PI type 1 in the last 8 bytes" (report.c). */
+const char *perf_fmt_str(const struct perf_fmt *f, char *buf, size_t len);
+/* True when some namespace's reads get their PI checked by --verify. */
+bool perf_layout_checks_pi(const struct perf_layout *l);
 
 #endif

@@ -5,8 +5,49 @@
 
 #include "perf.h"
 
-void perf_report_header(const struct perf_config *cfg, struct pnvme_ctrlr **ctrlrs, int n)
+const char *perf_fmt_str(const struct perf_fmt *f, char *buf, size_t len)
 {
+	int o;
+
+	if (f->md_size == 0) {
+		snprintf(buf, len, "%u bytes, no metadata", f->sector_size);
+		return buf;
+	}
+	o = snprintf(buf, len, "%u + %u bytes (%s metadata)", f->sector_size, f->md_size,
+		     f->md_extended ? "extended" : "separate");
+	if (o < 0 || (size_t)o >= len)
+		return buf;
+	if (f->pi_type == PNVME_PI_NONE)
+		snprintf(buf + o, len - (size_t)o, ", no PI");
+	else
+		snprintf(buf + o, len - (size_t)o, ", PI type %u in the %s 8 bytes", f->pi_type,
+			 f->pi_first ? "first" : "last");
+	return buf;
+}
+
+/* A line per namespace with metadata: its format, and what the tool does with PI. */
+static void header_formats(const struct perf_layout *l)
+{
+	for (uint32_t i = 0; i < l->num_ns; i++) {
+		const struct perf_fmt *f = &l->ns[i].fmt;
+		char buf[128];
+
+		if (f->md_size == 0)
+			continue;
+		printf("Namespace %s: %s", l->ns[i].name, perf_fmt_str(f, buf, sizeof(buf)));
+		if (f->pi_type != PNVME_PI_NONE)
+			printf("; PI %s%s", f->pi_generate ? "written by pnvme-perf" :
+				"inserted by the controller (PRACT)",
+			       f->pi_check ? ", checked on reads" : "");
+		printf("\n");
+	}
+}
+
+void perf_report_header(const struct perf_config *cfg, struct pnvme_ctrlr **ctrlrs, int n,
+			const struct perf_layout *l)
+{
+	char flags[64];
+
 	for (int i = 0; i < n; i++) {
 		const struct pnvme_ctrlr_data *d = pnvme_ctrlr_get_data(ctrlrs[i]);
 		int len = (int)sizeof(d->mn);
@@ -36,7 +77,10 @@ void perf_report_header(const struct perf_config *cfg, struct pnvme_ctrlr **ctrl
 		printf(", open loop at %llu IOPS", (unsigned long long)cfg->rate);
 	else
 		printf(", closed loop");
-	printf("%s%s\n", cfg->verify ? ", verify" : "", cfg->delay_doorbell ? ", batch" : "");
+	printf("%s%s", cfg->verify ? ", verify" : "", cfg->delay_doorbell ? ", batch" : "");
+	printf(", data pointers %s, PI flags %s\n", perf_dptr_mode_str(cfg->dptr_mode),
+	       perf_pi_flags_str(cfg->pi_flags, flags, sizeof(flags)));
+	header_formats(l);
 }
 
 static int name_width(const struct perf_results *r)
@@ -169,6 +213,10 @@ void perf_report_table(const struct perf_config *cfg, const struct perf_results 
 		printf("verify: %llu reads checked, %llu mismatches\n",
 		       (unsigned long long)r->total.st.verified,
 		       (unsigned long long)r->total.st.verify_failures);
+	if (cfg->verify && (r->pi_checked || r->total.st.pi_verified != 0))
+		printf("protection information: %llu reads checked, %llu mismatches\n",
+		       (unsigned long long)r->total.st.pi_verified,
+		       (unsigned long long)r->total.st.pi_failures);
 	if (r->total.st.errors != 0)
 		printf("I/O errors: %llu\n", (unsigned long long)r->total.st.errors);
 	if (r->total.st.invalid_cpls != 0)

@@ -19,6 +19,8 @@ static void stats_add(struct perf_stats *d, const struct perf_stats *s)
 	d->errors += s->errors;
 	d->verified += s->verified;
 	d->verify_failures += s->verify_failures;
+	d->pi_verified += s->pi_verified;
+	d->pi_failures += s->pi_failures;
 	d->submit_ticks += s->submit_ticks;
 	d->submits += s->submits;
 	d->complete_ticks += s->complete_ticks;
@@ -62,6 +64,7 @@ int perf_results_build(struct perf_results *r, struct perf_thread *th, uint32_t 
 
 	memset(r, 0, offsetof(struct perf_results, total));
 	r->hz = hz;
+	r->pi_checked = false;
 	r->num_threads = n;
 	r->num_namespaces = num_namespaces;
 	r->num_ns_rows = n * num_namespaces;

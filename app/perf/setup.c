@@ -12,6 +12,44 @@
 
 #include "perf.h"
 
+/*
+ * How I/O goes on this namespace: its format (metadata, PI) and -e. With
+ * PRACT on a format whose metadata is the 8 bytes of PI alone, the controller
+ * inserts it on writes and strips it from reads: no metadata moves, and an
+ * extended format's data buffer holds the data alone (the specification's
+ * rule; spdk_nvme_perf does the same).
+ */
+static void work_out_format(struct perf_fmt *f, const struct perf_config *cfg,
+			    const struct pnvme_ns *ns)
+{
+	memset(f, 0, sizeof(*f));
+	f->sector_size = pnvme_ns_get_sector_size(ns);
+	f->md_size = pnvme_ns_get_md_size(ns);
+	f->ext_size = pnvme_ns_get_extended_sector_size(ns);
+	f->block_bytes = f->sector_size;
+	if (f->md_size == 0)
+		return;
+	f->md_extended = pnvme_ns_md_is_extended(ns);
+	f->pi_type = pnvme_ns_get_pi_type(ns);
+	f->md_xfer = f->md_size;
+	if (f->pi_type != PNVME_PI_NONE) {
+		f->pi_first = pnvme_ns_pi_is_first(ns);
+		f->pi_offset = f->pi_first || f->md_size < 8 ? 0 : f->md_size - 8;
+		f->io_flags = cfg->pi_flags;
+		f->apptag = PERF_PI_APPTAG;
+		f->apptag_mask = (cfg->pi_flags & PNVME_IO_FLAGS_PRCHK_APPTAG) ? 0xffff : 0;
+		if ((cfg->pi_flags & PNVME_IO_FLAGS_PRACT) && f->md_size == 8)
+			f->md_xfer = 0;
+		f->pi_generate = !(cfg->pi_flags & PNVME_IO_FLAGS_PRACT);
+		f->pi_check = cfg->verify && f->md_xfer != 0;
+		f->pi_check_flags = PNVME_IO_FLAGS_PRCHK_GUARD | PNVME_IO_FLAGS_PRCHK_APPTAG;
+		if (f->pi_type == PNVME_PI_TYPE1 || f->pi_type == PNVME_PI_TYPE2)
+			f->pi_check_flags |= PNVME_IO_FLAGS_PRCHK_REFTAG;
+	}
+	if (f->md_extended)
+		f->block_bytes += f->md_xfer;
+}
+
 static int add_namespace(struct perf_layout *l, const struct perf_config *cfg,
 			 struct pnvme_ctrlr *c, struct pnvme_ns *ns)
 {
@@ -30,6 +68,16 @@ static int add_namespace(struct perf_layout *l, const struct perf_config *cfg,
 	p->ns = ns;
 	snprintf(p->name, sizeof(p->name), "%s ns %u", pnvme_ctrlr_get_trid(c)->traddr,
 		 pnvme_ns_get_id(ns));
+	work_out_format(&p->fmt, cfg, ns);
+	if (cfg->pi_flags != 0 && p->fmt.pi_type == PNVME_PI_NONE) {
+		char flags[64], fmt[128];
+
+		fprintf(stderr, "pnvme-perf: -e %s: %s has no protection information; its format: "
+				"%s\n",
+			perf_pi_flags_str(cfg->pi_flags, flags, sizeof(flags)), p->name,
+			perf_fmt_str(&p->fmt, fmt, sizeof(fmt)));
+		return -EINVAL;
+	}
 	if (cfg->io_size % ss != 0) {
 		fprintf(stderr, "pnvme-perf: I/O size (-o) %u is not a multiple of %s's sector "
 				"size %u\n", cfg->io_size, p->name, ss);
@@ -80,7 +128,7 @@ static int init_thread(struct perf_layout *l, const struct perf_config *cfg,
 			s->ns_index = j;
 			s->qpair_index = q;
 			snprintf(s->name, sizeof(s->name), "%s", p->name);
-			rc = perf_slot_init(s, cfg, p->ctrlr, p->ns, part * span, span,
+			rc = perf_slot_init(s, cfg, p, part * span, span,
 					    0x5eed0000u + ((uint64_t)t * th->num_slots + j * per_ns + q) *
 								  7919);
 			if (rc != 0)
@@ -112,6 +160,16 @@ int perf_layout_build(struct perf_layout *l, const struct perf_config *cfg,
 		fprintf(stderr, "pnvme-perf: no active namespace on the controllers given\n");
 		return PERF_EXIT_FAILED;
 	}
+	/* Said before any qpair is asked for (the driver would refuse it with -ENOTSUP). */
+	for (int i = 0; i < num_ctrlrs && cfg->dptr_mode == PNVME_DPTR_SGL; i++) {
+		if (!pnvme_ctrlr_supports_sgl(ctrlrs[i])) {
+			fprintf(stderr, "pnvme-perf: --sgl, but controller %s does not take SGLs "
+					"(Identify SGLS 0x%08x); leave --sgl out or use --prp\n",
+				pnvme_ctrlr_get_trid(ctrlrs[i])->traddr,
+				pnvme_ctrlr_get_data(ctrlrs[i])->sgls);
+			return PERF_EXIT_FAILED;
+		}
+	}
 	size = (cfg->num_threads * sizeof(*l->threads) + 63) & ~(size_t)63;
 	l->threads = aligned_alloc(64, size);
 	if (l->threads == NULL)
@@ -124,6 +182,15 @@ int perf_layout_build(struct perf_layout *l, const struct perf_config *cfg,
 			return rc == -E2BIG ? PERF_EXIT_USAGE : PERF_EXIT_FAILED;
 	}
 	return 0;
+}
+
+bool perf_layout_checks_pi(const struct perf_layout *l)
+{
+	for (uint32_t i = 0; i < l->num_ns; i++) {
+		if (l->ns[i].fmt.pi_check)
+			return true;
+	}
+	return false;
 }
 
 void perf_layout_free(struct perf_layout *l)

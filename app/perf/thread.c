@@ -74,7 +74,8 @@ static void publish(struct perf_thread *th)
 
 	for (uint32_t i = 0; i < th->num_slots; i++) {
 		done += th->slots[i].done;
-		errors += th->slots[i].st.errors + th->slots[i].st.verify_failures;
+		errors += th->slots[i].st.errors + th->slots[i].st.verify_failures +
+			  th->slots[i].st.pi_failures;
 	}
 	atomic_store_explicit(&th->pub_done, done, memory_order_relaxed);
 	atomic_store_explicit(&th->pub_errors, errors, memory_order_relaxed);

@@ -71,6 +71,48 @@ static __attribute__((noinline, cold)) int submit_failed(struct perf_slot *s,
 }
 
 /*
+ * A write on a namespace with metadata: with --verify the pattern goes into
+ * the data and the metadata the host moves (not into PI); with PI and without
+ * PRACT, the tool computes every block's PI (it covers what came before).
+ */
+static __attribute__((noinline)) void prepare_md_write(struct perf_slot *s, struct perf_task *t,
+							 uint64_t lba)
+{
+	const struct perf_fmt *f = &s->fmt;
+	int rc;
+
+	if (s->unit_gen != NULL) {
+		perf_pattern_fill_blocks(t->buf, s->sectors_per_io, f->sector_size, f->block_bytes,
+					 lba, t->gen);
+		if (f->md_xfer != 0) {
+			uint8_t *md = f->md_extended ? (uint8_t *)t->buf + f->sector_size : t->md;
+			uint32_t stride = f->md_extended ? f->block_bytes : f->md_size;
+
+			perf_md_fill(md, s->sectors_per_io, f->md_size, stride, f->pi_offset,
+				     f->pi_type != PNVME_PI_NONE ? 8 : 0, lba, t->gen);
+		}
+	}
+	if (f->pi_generate) {
+		rc = pnvme_pi_generate(s->ns, t->buf, t->md, lba, s->sectors_per_io, f->apptag);
+		if (rc != 0 && s->st.errors++ < 10)
+			fprintf(stderr, "pnvme-perf: %s: PI for LBA %llu not generated: %s\n", s->name,
+				(unsigned long long)lba, strerror(-rc));
+	}
+}
+
+static inline int submit_md(struct perf_slot *s, struct perf_task *t, uint64_t lba)
+{
+	const struct perf_fmt *f = &s->fmt;
+
+	if (t->is_read)
+		return pnvme_ns_cmd_read_with_md(s->ns, s->qpair, t->buf, t->md, lba,
+						 s->sectors_per_io, io_done, t, f->io_flags,
+						 f->apptag_mask, f->apptag);
+	return pnvme_ns_cmd_write_with_md(s->ns, s->qpair, t->buf, t->md, lba, s->sectors_per_io,
+					  io_done, t, f->io_flags, f->apptag_mask, f->apptag);
+}
+
+/*
  * Submit task t (not on the free list). start: its scheduled tick in open
  * loop. *end gets the tick after the submission when the driver is timed.
  */
@@ -85,14 +127,19 @@ static inline int submit(struct perf_slot *s, struct perf_task *t, uint64_t star
 	lba = (s->unit_base + t->unit) * s->sectors_per_io;
 	if (!t->is_read && s->unit_gen != NULL) {
 		t->gen = ++s->generation;
-		perf_pattern_fill(t->buf, s->sectors_per_io * s->sector_size, s->sector_size, lba,
-				  t->gen);
+		if (perf_likely(!s->with_md))
+			perf_pattern_fill(t->buf, s->sectors_per_io * s->sector_size,
+					  s->sector_size, lba, t->gen);
 	}
+	if (perf_unlikely(s->with_md) && !t->is_read)
+		prepare_md_write(s, t, lba);
 	t->counted = th->measuring;
 	if (!th->open_loop || th->cpu_time)
 		t0 = pnvme_ticks();
 	t->start_tick = th->open_loop ? start : t0;
-	if (t->is_read)
+	if (perf_unlikely(s->with_md))
+		rc = submit_md(s, t, lba);
+	else if (t->is_read)
 		rc = pnvme_ns_cmd_read(s->ns, s->qpair, t->buf, lba, s->sectors_per_io, io_done, t,
 				       0);
 	else
@@ -136,6 +183,54 @@ static __attribute__((noinline, cold)) void io_failed(struct perf_slot *s, struc
 			pnvme_cpl_status_str(cpl));
 }
 
+/*
+ * A read on a namespace with metadata: the data of each block, the metadata
+ * bytes the host moves but PI, and with PI moved to the host, the PI
+ * (pnvme_pi_verify), which counts apart.
+ */
+static __attribute__((noinline)) void verify_md_read(struct perf_slot *s, struct perf_task *t,
+						      uint64_t lba, uint32_t gen)
+{
+	const struct perf_fmt *f = &s->fmt;
+	uint64_t bad, bad_lba = lba;
+	int rc;
+
+	bad = perf_pattern_check_blocks(t->buf, s->sectors_per_io, f->sector_size, f->block_bytes,
+					lba, gen);
+	s->st.verified++;
+	if (bad != 0) {
+		if (s->st.verify_failures++ < 10)
+			fprintf(stderr, "pnvme-perf: %s: verify failed at LBA %llu, byte %llu\n",
+				s->name, (unsigned long long)(lba + (bad - 1) / f->sector_size),
+				(unsigned long long)((bad - 1) % f->sector_size));
+	} else if (f->md_xfer != 0) {
+		const uint8_t *md = f->md_extended ? (const uint8_t *)t->buf + f->sector_size : t->md;
+		uint32_t stride = f->md_extended ? f->block_bytes : f->md_size;
+
+		bad = perf_md_check(md, s->sectors_per_io, f->md_size, stride, f->pi_offset,
+				    f->pi_type != PNVME_PI_NONE ? 8 : 0, lba, gen);
+		if (bad != 0 && s->st.verify_failures++ < 10)
+			fprintf(stderr, "pnvme-perf: %s: verify failed at LBA %llu, metadata byte "
+					"%llu\n", s->name,
+				(unsigned long long)(lba + (bad - 1) / f->md_size),
+				(unsigned long long)((bad - 1) % f->md_size));
+	}
+	if (!f->pi_check)
+		return;
+	rc = pnvme_pi_verify(s->ns, t->buf, t->md, lba, s->sectors_per_io, f->pi_check_flags,
+			     0xffff, f->apptag, &bad_lba);
+	s->st.pi_verified++;
+	if (rc != 0 && s->st.pi_failures++ < 10) {
+		if (rc == -EILSEQ)
+			fprintf(stderr, "pnvme-perf: %s: protection information check failed at "
+					"LBA %llu\n", s->name, (unsigned long long)bad_lba);
+		else
+			fprintf(stderr, "pnvme-perf: %s: protection information of LBA %llu not "
+					"checked: %s\n", s->name, (unsigned long long)lba,
+				strerror(-rc));
+	}
+}
+
 static void verify_done(struct perf_slot *s, struct perf_task *t)
 {
 	uint64_t lba = (s->unit_base + t->unit) * s->sectors_per_io, bad;
@@ -146,6 +241,10 @@ static void verify_done(struct perf_slot *s, struct perf_task *t)
 	}
 	if (s->unit_gen[t->unit] == 0)
 		return; /* never written in this run: nothing to compare with */
+	if (s->with_md) {
+		verify_md_read(s, t, lba, s->unit_gen[t->unit]);
+		return;
+	}
 	bad = perf_pattern_check(t->buf, s->sectors_per_io * s->sector_size, s->sector_size, lba,
 				 s->unit_gen[t->unit]);
 	s->st.verified++;
@@ -191,12 +290,15 @@ static void io_done(void *arg, const struct pnvme_cpl *cpl)
 void perf_slot_reset_stats(struct perf_slot *s)
 {
 	uint64_t errors = s->st.errors, verified = s->st.verified, vfail = s->st.verify_failures;
+	uint64_t pi_verified = s->st.pi_verified, pi_fail = s->st.pi_failures;
 
 	memset(&s->st, 0, offsetof(struct perf_stats, lat));
 	hist_init(&s->st.lat);
 	s->st.errors = errors;
 	s->st.verified = verified;
 	s->st.verify_failures = vfail;
+	s->st.pi_verified = pi_verified;
+	s->st.pi_failures = pi_fail;
 	pnvme_qpair_get_stats(s->qpair, &s->db_base);
 }
 
@@ -238,53 +340,81 @@ static uint32_t buf_stride(uint32_t io_size)
 	return stride;
 }
 
-/*
- * The tasks' I/O buffers, carved out of DMA regions of about PERF_BUF_CHUNK
- * each: a handful of allocations at any depth (one per buffer made set-up
- * quadratic in DPDK's allocator), none so large that fragmented hugepage
- * memory cannot hold it. The admin queues are polled between regions.
- */
-static int alloc_buffers(struct perf_slot *s, uint32_t io_size)
+/* The same for a separate metadata buffer: never across a page when it fits in one. */
+static uint32_t md_stride(uint32_t md_len)
 {
-	uint32_t stride = buf_stride(io_size);
-	uint32_t per_chunk = PERF_BUF_CHUNK / stride, done = 0;
+	uint32_t stride = 8;
+
+	if (md_len >= PERF_BUF_ALIGN)
+		return (md_len + PERF_BUF_ALIGN - 1) & ~(PERF_BUF_ALIGN - 1);
+	while (stride < md_len)
+		stride <<= 1;
+	return stride;
+}
+
+/*
+ * One buffer of len bytes per task, carved out of DMA regions of about
+ * PERF_BUF_CHUNK each: a handful of allocations at any depth (one per buffer
+ * made set-up quadratic in DPDK's allocator), none so large that fragmented
+ * hugepage memory cannot hold it. The admin queues are polled between
+ * regions. md: the tasks' metadata buffers, else their data buffers.
+ */
+static int alloc_buffers(struct perf_slot *s, uint32_t len, bool md)
+{
+	uint32_t stride = md ? md_stride(len) : buf_stride(len);
+	uint32_t per_chunk = PERF_BUF_CHUNK / stride, done = 0, num;
+	void **chunks;
 
 	if (per_chunk == 0)
 		per_chunk = 1;
 	if (per_chunk > s->num_tasks)
 		per_chunk = s->num_tasks;
-	s->num_buf_chunks = (s->num_tasks + per_chunk - 1) / per_chunk;
-	s->buf_chunks = calloc(s->num_buf_chunks, sizeof(*s->buf_chunks));
-	if (s->buf_chunks == NULL)
+	num = (s->num_tasks + per_chunk - 1) / per_chunk;
+	chunks = calloc(num, sizeof(*chunks));
+	if (chunks == NULL)
 		return -ENOMEM;
-	for (uint32_t c = 0; c < s->num_buf_chunks; c++) {
+	if (md) {
+		s->md_chunks = chunks;
+		s->num_md_chunks = num;
+	} else {
+		s->buf_chunks = chunks;
+		s->num_buf_chunks = num;
+	}
+	for (uint32_t c = 0; c < num; c++) {
 		uint32_t n = s->num_tasks - done < per_chunk ? s->num_tasks - done : per_chunk;
 		uint8_t *mem = pnvme_dma_zmalloc((size_t)n * stride, PERF_BUF_ALIGN, NULL);
 
 		if (mem == NULL) {
-			fprintf(stderr, "pnvme-perf: out of DMA memory for %u buffers of %u bytes "
-					"(%llu MiB)\n", s->num_tasks, io_size,
+			fprintf(stderr, "pnvme-perf: out of DMA memory for %u %sbuffers of %u bytes "
+					"(%llu MiB)\n", s->num_tasks, md ? "metadata " : "", len,
 				(unsigned long long)s->num_tasks * stride >> 20);
 			return -ENOMEM;
 		}
-		s->buf_chunks[c] = mem;
-		for (uint32_t i = 0; i < n; i++)
-			s->tasks[done + i].buf = mem + (size_t)i * stride;
+		chunks[c] = mem;
+		for (uint32_t i = 0; i < n; i++) {
+			if (md)
+				s->tasks[done + i].md = mem + (size_t)i * stride;
+			else
+				s->tasks[done + i].buf = mem + (size_t)i * stride;
+		}
 		done += n;
 		perf_poll_admin(s->th->run);
 	}
 	return 0;
 }
 
-int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, struct pnvme_ctrlr *ctrlr,
-		   struct pnvme_ns *ns, uint64_t unit_base, uint64_t num_units, uint64_t seed)
+int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, const struct perf_ns *p,
+		   uint64_t unit_base, uint64_t num_units, uint64_t seed)
 {
 	struct pnvme_io_qpair_opts qopts;
-	uint32_t ss = pnvme_ns_get_sector_size(ns);
+	struct pnvme_ctrlr *ctrlr = p->ctrlr;
+	uint32_t ss = p->fmt.sector_size, ext = p->fmt.ext_size;
 	int rc;
 
 	s->ctrlr = ctrlr;
-	s->ns = ns;
+	s->ns = p->ns;
+	s->fmt = p->fmt;
+	s->with_md = p->fmt.md_size != 0;
 	s->rng = seed | 1;
 	s->sector_size = ss;
 	s->sectors_per_io = cfg->io_size / ss;
@@ -304,14 +434,20 @@ int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, struct pn
 	qopts.io_queue_size = queue_size_for(cfg, ctrlr, qopts.io_queue_size);
 	/* Enough requests for the depth, split children included. */
 	qopts.io_queue_requests = cfg->queue_depth *
-		(1 + cfg->io_size / pnvme_ctrlr_get_max_xfer_size(ctrlr) + 1) + qopts.io_queue_size;
+		(1 + s->sectors_per_io * ext / pnvme_ctrlr_get_max_xfer_size(ctrlr) + 1) +
+		qopts.io_queue_size;
 	qopts.delay_doorbell = cfg->delay_doorbell;
+	qopts.dptr_mode = cfg->dptr_mode;
 	rc = pnvme_ctrlr_alloc_io_qpair(ctrlr, &qopts, &s->qpair);
 	if (rc != 0) {
 		if (rc == -EBUSY)
 			fprintf(stderr, "pnvme-perf: %s: cannot allocate a qpair: the controller "
 					"granted %u I/O queues, fewer than threads x namespaces x "
 					"-P need\n", s->name, pnvme_ctrlr_get_num_io_queues(ctrlr));
+		else if (rc == -ENOTSUP && cfg->dptr_mode == PNVME_DPTR_SGL)
+			fprintf(stderr, "pnvme-perf: %s: --sgl, but the controller does not take SGLs "
+					"(Identify SGLS 0x%08x); leave --sgl out or use --prp\n",
+				s->name, pnvme_ctrlr_get_data(ctrlr)->sgls);
 		else
 			fprintf(stderr, "pnvme-perf: %s: cannot allocate a qpair: %s\n", s->name,
 				strerror(-rc));
@@ -323,7 +459,10 @@ int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, struct pn
 	if (s->tasks == NULL || s->free == NULL)
 		return -ENOMEM;
 	s->num_tasks = cfg->queue_depth;
-	rc = alloc_buffers(s, cfg->io_size);
+	rc = alloc_buffers(s, s->sectors_per_io * ext, false);
+	/* Separate metadata that moves (not with PRACT on 8-byte PI: md is NULL then). */
+	if (rc == 0 && s->with_md && !p->fmt.md_extended && p->fmt.md_xfer != 0)
+		rc = alloc_buffers(s, s->sectors_per_io * p->fmt.md_size, true);
 	if (rc != 0)
 		return rc;
 	for (uint32_t i = 0; i < s->num_tasks; i++) {
@@ -341,7 +480,10 @@ void perf_slot_fini(struct perf_slot *s)
 		pnvme_ctrlr_free_io_qpair(s->qpair);
 	for (uint32_t i = 0; s->buf_chunks != NULL && i < s->num_buf_chunks; i++)
 		pnvme_dma_free(s->buf_chunks[i]);
+	for (uint32_t i = 0; s->md_chunks != NULL && i < s->num_md_chunks; i++)
+		pnvme_dma_free(s->md_chunks[i]);
 	free(s->buf_chunks);
+	free(s->md_chunks);
 	free(s->tasks);
 	free(s->free);
 	free(s->unit_gen);
@@ -349,6 +491,7 @@ void perf_slot_fini(struct perf_slot *s)
 	s->qpair = NULL;
 	s->tasks = NULL;
 	s->buf_chunks = NULL;
+	s->md_chunks = NULL;
 	s->free = NULL;
 	s->unit_gen = NULL;
 	s->unit_busy = NULL;

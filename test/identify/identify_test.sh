@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # pnvme-identify against the software controller (trtype:sim): human output,
-# --json contents, --ns, and the errors (exit status, one line on stderr).
+# --json contents, metadata/PI formats, SGLS and FUSES (human parsed back and
+# compared with JSON), --ns, and the errors (exit status, one line on stderr).
 #
 #   test/identify/identify_test.sh [path/to/pnvme-identify]
 #
@@ -62,7 +63,7 @@ for label in "Serial number" "Firmware revision" "PCI vendor ID" "NVMe version" 
 	"Controller ID" "Max data transfer" "I/O queues granted" "Max queue entries" \
 	"Ready timeout" "Doorbell stride" "Namespaces" "Optional admin commands" \
 	"Optional NVM commands" "Volatile write cache" "SGL" "Keep alive" \
-	"Async event requests" "Abort command limit" "Shadow doorbells"; do
+	"Async event requests" "Abort command limit" "Shadow doorbells" "Fused operations"; do
 	grep -q "^  $label" "$tmp/out" || missing="${missing:-}$label; "
 done
 if [ -z "${missing:-}" ]; then
@@ -159,6 +160,150 @@ expect_rc "json two controllers" 0
 pycheck "json two controllers: 3 + 1 namespaces" "
 assert [len(c['namespaces']) for c in d] == [3, 1], [len(c['namespaces']) for c in d]
 assert d[0]['traddr'] != d[1]['traddr'], (d[0]['traddr'], d[1]['traddr'])
+"
+
+# ---------------------------------------------------------------- metadata, PI, SGLS, FUSES
+# The human output parsed back and compared with --json of the same controller:
+# LBA formats (NLBAF + 1 of them, the one in use marked), metadata in use, MC,
+# DPC, DPS, SGLS, FUSES and ONCS. Then each as the sim's parameters asked.
+HUMAN_VS_JSON="
+import os, re
+human = open(os.path.join(os.path.dirname(sys.argv[1]), 'human')).read()
+def line(label, field):
+    # the labelled line and the lines it wraps onto (indented to the value column)
+    m = re.search(r'^  ' + label + r' +(.*(?:\\n {26}\\S.*)*)', human, re.M)
+    assert m, 'no %s line' % label
+    text = re.sub(r'\\n {26}', ' ', m.group(1))
+    m = re.fullmatch(r'(.*) \\(' + field + r' 0x([0-9a-f]+)\\)', text)
+    assert m, 'no %s in %r' % (field, text)
+    return m.group(1), int(m.group(2), 16)
+c = d[0]
+n = c['namespaces'][0]
+m = re.search(r'^  LBA formats +(\\d+) \\(NLBAF (\\d+)\\)$', human, re.M)
+assert m, 'no LBA formats line'
+assert int(m.group(1)) == int(m.group(2)) + 1 == n['num_lba_formats'] == len(n['lba_formats']), m.groups()
+rows = re.findall(r'^    #(\\d+) +data (\\d+) bytes, metadata (\\d+) bytes, performance (best|better|good|degraded)( \\(in use\\))?$', human, re.M)
+got = [(int(i), int(ds), int(ms), p, bool(u)) for i, ds, ms, p, u in rows]
+want = [(f['index'], f['data_size'], f['metadata_size'], f['performance'], f['in_use']) for f in n['lba_formats']]
+assert got == want, (got, want)
+assert [f['index'] for f in n['lba_formats'] if f['in_use']] == [n['lba_format_in_use']], n['lba_formats']
+rp = ['best', 'better', 'good', 'degraded']
+assert all(rp[f['relative_performance']] == f['performance'] for f in n['lba_formats'])
+fi = n['lba_formats'][n['lba_format_in_use']]
+assert fi['data_size'] == n['sector_size'] and fi['metadata_size'] == n['metadata_size'], (fi, n)
+words, flbas = line('Metadata', 'FLBAS')
+assert flbas == n['flbas'] and n['metadata_extended'] == bool(flbas & 0x10)
+if n['metadata_size'] == 0:
+    assert words == 'none', words
+else:
+    assert words.startswith('%d bytes per block, ' % n['metadata_size']), words
+    assert ('extended LBA' in words) == n['metadata_extended'], words
+words, mc = line('Metadata capabilities', 'MC')
+assert mc == n['mc']['raw'] and n['mc']['extended'] == bool(mc & 1) and n['mc']['separate'] == bool(mc & 2)
+assert ('extended LBA' in words) == n['mc']['extended'] and ('separate buffer' in words) == n['mc']['separate'], words
+words, dpc = line('PI capabilities', 'DPC')
+assert dpc == n['dpc']['raw']
+for i, k in enumerate(('type1', 'type2', 'type3', 'first', 'last')):
+    assert n['dpc'][k] == bool(dpc & (1 << i)), (k, dpc)
+for k, w in (('type1', 'type 1'), ('type2', 'type 2'), ('type3', 'type 3'), ('first', 'first 8 bytes'), ('last', 'last 8 bytes')):
+    assert (w in words) == n['dpc'][k], (w, words)
+words, dps = line('PI in use', 'DPS')
+assert dps == n['dps']['raw'] and n['dps']['pi_type'] == dps & 7 and n['dps']['first'] == bool(dps & 8)
+if dps & 7 == 0:
+    assert words == 'none', words
+else:
+    assert words == 'type %d, in the %s 8 bytes of metadata' % (dps & 7, 'first' if dps & 8 else 'last'), words
+words, sgls = line('SGL', 'SGLS')
+g = c['sgl']
+assert sgls == g['raw'], (sgls, g)
+assert g['supported'] == (sgls & 3 in (1, 2)) and g['byte_aligned'] == (sgls & 3 == 1) and g['dword_aligned'] == (sgls & 3 == 2), g
+assert words == {0: 'not supported', 1: 'supported, byte-aligned data blocks', 2: 'supported, dword-aligned data blocks', 3: 'reserved value'}[sgls & 3], words
+names = {'keyed_data_block': 'keyed SGL data block', 'bit_bucket': 'bit bucket', 'byte_aligned_metadata': 'byte-aligned contiguous metadata', 'longer_than_data': 'SGL longer than data', 'mptr_sgl': 'MPTR as an SGL', 'address_as_offset': 'address as offset', 'transport_data_block': 'transport SGL data block'}
+bits = {'keyed_data_block': 2, 'bit_bucket': 16, 'byte_aligned_metadata': 17, 'longer_than_data': 18, 'mptr_sgl': 19, 'address_as_offset': 20, 'transport_data_block': 21}
+for k, b in bits.items():
+    assert g[k] == bool(sgls & (1 << b)), (k, sgls)
+sgl_block = human[human.index('  SGL '):human.index('  Fused operations')]
+if g['supported']:
+    yes = [w.split(';')[0] for w in re.findall(r'^    supported +(.*(?:\\n {26}.*)*)', sgl_block, re.M)[0].replace('\\n', ' ').split(', ')]
+    yes = [w.strip() for w in yes]
+    assert sorted(w for w in yes if w != 'none') == sorted(names[k] for k in names if g[k]), (yes, g)
+else:
+    assert 'supported ' not in sgl_block.split('\\n', 1)[1], sgl_block
+words, fuses = line('Fused operations', 'FUSES')
+assert fuses == c['fuses']['raw'] and c['fuses']['compare_and_write'] == bool(fuses & 1), c['fuses']
+assert ('compare and write' in words) == c['fuses']['compare_and_write'] and (words == 'none') == (fuses & 1 == 0), words
+m = re.search(r'^  Optional NVM commands \\(ONCS 0x([0-9a-f]{4})\\)$', human, re.M)
+assert m and int(m.group(1), 16) == c['oncs']['raw'], 'ONCS'
+"
+
+# id_both WHAT PARAMS: the human output (into $tmp/human) and --json of trtype:sim PARAMS.
+id_both() {
+	run -r "trtype:sim $2"
+	expect_rc "$1: human" 0
+	expect_quiet "$1: human"
+	cp "$tmp/out" "$tmp/human"
+	run -r "trtype:sim $2" --json
+	expect_rc "$1: json" 0
+	pycheck "$1: human output and JSON agree" "$HUMAN_VS_JSON"
+}
+
+# id_format WHAT PARAMS DATA MS EXTENDED PI FIRST: the format in use and its capabilities.
+id_format() {
+	id_both "$1" "$2"
+	pycheck "$1: in use: $3 + $4 bytes, extended $5, PI type $6, first $7" "
+n = d[0]['namespaces'][0]
+f = n['lba_formats'][n['lba_format_in_use']]
+assert (f['data_size'], f['metadata_size']) == ($3, $4), f
+assert (n['sector_size'], n['metadata_size']) == ($3, $4), n
+assert n['metadata_extended'] is $5, n['flbas']
+assert n['dps']['pi_type'] == $6, n['dps']
+if $4:
+    assert n['mc']['extended' if $5 else 'separate'], ('MC lacks the mode in use', n['mc'])
+if $6:
+    assert n['dps']['first'] is $7, n['dps']
+    assert n['dpc']['type$6'] and n['dpc']['first' if $7 else 'last'], ('DPC lacks what DPS uses', n['dpc'])
+"
+}
+
+id_format "no metadata" "" 512 0 False 0 False
+id_format "ms=8" "ms=8" 512 8 False 0 False
+id_format "ms=8 mset=1" "ms=8 mset=1" 512 8 True 0 False
+id_format "ms=8 pi=1" "ms=8 pi=1" 512 8 False 1 False
+id_format "ms=8 pi=3 pil=1" "ms=8 pi=3 pil=1" 512 8 False 3 True
+id_format "ms=16 mset=1 pi=2" "ms=16 mset=1 pi=2" 512 16 True 2 False
+id_format "ms=64 lba=4096" "ms=64 lba=4096" 4096 64 False 0 False
+# The human lines as a person reads them.
+run -r "trtype:sim ms=8 pi=3 pil=1"
+if grep -q '^    #[0-9]* *data 512 bytes, metadata 8 bytes, performance [a-z]* (in use)$' "$tmp/out" &&
+	grep -q '^  Metadata  *8 bytes per block, in a separate buffer (FLBAS 0x[0-9a-f]*)$' "$tmp/out" &&
+	grep -q '^  PI in use  *type 3, in the first 8 bytes of metadata (DPS 0x0b)$' "$tmp/out" &&
+	grep -q '^  PI capabilities  *type ' "$tmp/out"; then
+	ok "human ms=8 pi=3 pil=1: format, metadata and PI lines"
+else
+	not_ok "human ms=8 pi=3 pil=1: lines missing" "$(grep -A8 '^  LBA formats' "$tmp/out")"
+fi
+
+# SGLS as the sim reports it: sgl=1 some SGL support, sgl=0 none.
+id_both "sgl=1" "sgl=1"
+pycheck "sgl=1: SGLs supported" "
+g = d[0]['sgl']
+assert g['supported'] and g['raw'] & 3 in (1, 2), g
+"
+id_both "sgl=0" "sgl=0"
+pycheck "sgl=0: no SGLs" "
+g = d[0]['sgl']
+assert not g['supported'] and g['raw'] & 3 == 0, g
+"
+if grep -q '^  SGL  *not supported (SGLS 0x[0-9a-f]\{8\})$' "$tmp/human"; then
+	ok "human sgl=0: 'not supported'"
+else
+	not_ok "human sgl=0: no 'SGL ... not supported' line" "$(grep -A2 '^  SGL' "$tmp/human")"
+fi
+# ONCS as docs/sim.md says: compare, dataset management, write zeroes, timestamp.
+run -r "trtype:sim" --json
+pycheck "ONCS: compare, dataset management, write zeroes" "
+o = d[0]['oncs']
+assert o['compare'] and o['dataset_management'] and o['write_zeroes'], o
 "
 
 # ---------------------------------------------------------------- --ns

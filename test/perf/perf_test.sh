@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # pnvme-perf against the software controller (trtype:sim), a second or two per
 # run: --json contents and consistency, the table and -L/-LL, --verify,
-# threads, -d, --rate, warm-up, the progress line, I/O errors, invalid
+# threads, -d, --rate, warm-up, the progress line, metadata formats and
+# protection information (-e), --sgl/--prp, I/O errors, invalid
 # completions (a device breaking the protocol), and the usage errors (exit
 # status 2, one line on stderr). Figures are only checked for consistency,
 # never against a speed, except --rate, whose whole point is the rate.
@@ -67,18 +68,21 @@ for r in rows + d['threads'] + [t]:
     else:
         assert c is None, c
 assert t['errors'] == 0 and d['errors'] == 0 and t['verify_failures'] == 0, t
+assert t['pi_failures'] == 0 and d['pi_failures'] == 0, t
 assert t['invalid_completions'] == 0 and d['invalid_completions'] == 0, t
 for k in ('workload', 'queue_depth', 'io_size', 'read_pct', 'seconds', 'warmup_s', 'max_ios',
-          'rate_iops', 'threads', 'cores', 'qpairs_per_ns', 'verify', 'batch', 'controllers'):
+          'rate_iops', 'threads', 'cores', 'qpairs_per_ns', 'verify', 'batch', 'controllers',
+          'dptr_mode', 'pi_flags', 'pi_apptag', 'namespace_formats'):
     assert k in d['config'], k
+assert len(d['config']['namespace_formats']) == d['config']['namespaces'], d['config']
 "
 
 # ---------------------------------------------------------------- --help
 run --help
 expect_rc "--help" 0
 missing=
-for o in -r -q -o -w -M -t -a -d -n -c -P -L --rate --no-cpu-time --verify --json --batch \
-	--no-shadow-doorbells --queue-size --help; do
+for o in -r -q -o -w -M -t -a -d -n -c -P -L -e --rate --no-cpu-time --verify --json --batch \
+	--no-shadow-doorbells --queue-size --sgl --prp --help; do
 	grep -Eq -- "^ +(-[A-Za-z], )?$o[ ,=]" "$tmp/out" || missing="$missing $o"
 done
 if [ -z "$missing" ]; then
@@ -234,6 +238,9 @@ usage "unknown option" "unknown option" --frobnicate
 usage "missing value" "needs a value" -q
 usage "--rate 0" "rate" --rate 0
 usage "-n and -c" "not both" -n 1 -c 1
+usage "-e unknown word" "unknown word 'PRCHK_CRC'" -e PRACT,PRCHK_CRC
+usage "-e empty word" "empty word" -e PRCHK_GUARD,
+usage "--sgl and --prp" "not both" --sgl --prp
 # The sector size is known only once the controller is up: the tool's line is the last.
 run -r "trtype:sim lba=4096" -o 512 -t 1
 last=$(tail -n 1 "$tmp/err")
@@ -248,6 +255,147 @@ if [ "$rc" -eq 2 ] && tail -n 1 "$tmp/err" | grep -q '^pnvme-perf: .*too few'; t
 else
 	not_ok "usage: namespace too small: exit $rc" "$(cat "$tmp/err")"
 fi
+
+# ---------------------------------------------------------------- metadata and PI
+# Formats of the software controller (docs/sim.md: ms, mset, pi, pil). Every
+# run writes and reads at random with --verify: the data of every block, the
+# metadata bytes but PI, and where PI reaches the host, pnvme_pi_verify.
+# md_run SIM_PARAMS EXTRA_ARGS...: one such run, exit 0.
+md_run() {
+	params=$1
+	shift
+	run -r "trtype:sim $params" -w randrw -M 50 -q 16 -t 1 --verify --json "$@"
+	expect_rc "metadata '$params' $*" 0
+}
+# md_check WHAT FORMAT PYTHON: the JSON is consistent, names FORMAT (a python tuple:
+# sector_size, metadata_size, extended, pi_type, pi_first), verified reads; PYTHON holds.
+md_check() {
+	what=$1 fmt=$2 extra=$3
+	pycheck "$what: formats named, data verified, no mismatch" "$CONSISTENT
+f = d['config']['namespace_formats'][0]
+want = $fmt
+got = (f['sector_size'], f['metadata_size'], f['metadata_extended'], f['pi_type'], f['pi_first'])
+assert got == want, (got, want)
+assert t['verified'] > 0, 'nothing verified'
+assert t['reads'] > 0 and t['writes'] > 0
+$extra"
+}
+
+md_run "ms=8"
+md_check "ms=8 (separate)" "(512, 8, False, 0, False)" "
+assert f['pi_checked'] is False and f['pi_generated'] is False and f['metadata_moved'] is True
+assert t['pi_verified'] == 0"
+md_run "ms=8 mset=1"
+md_check "ms=8 mset=1 (extended)" "(512, 8, True, 0, False)" "
+assert f['metadata_moved'] is True"
+md_run "ms=64 lba=4096"
+md_check "ms=64 lba=4096" "(4096, 64, False, 0, False)" "
+assert d['config']['io_size'] == 4096"
+md_run "ms=64 lba=4096 mset=1" -o 16k
+md_check "ms=64 lba=4096 mset=1 -o 16k (extended, 4 blocks per I/O)" "(4096, 64, True, 0, False)" ""
+
+# PI written by the tool (no -e: the controller checks nothing, the host does).
+md_run "ms=8 pi=1"
+md_check "ms=8 pi=1" "(512, 8, False, 1, False)" "
+assert f['pi_generated'] is True and f['pi_checked'] is True and f['io_flags'] == []
+assert t['pi_verified'] > 0, t
+assert d['config']['pi_apptag'] == 0x5043"
+md_run "ms=8 pi=1" -e PRCHK_GUARD,PRCHK_REFTAG,PRCHK_APPTAG
+md_check "ms=8 pi=1 -e PRCHK_GUARD,PRCHK_REFTAG,PRCHK_APPTAG" "(512, 8, False, 1, False)" "
+assert d['config']['pi_flags'] == ['PRCHK_GUARD', 'PRCHK_REFTAG', 'PRCHK_APPTAG'], d['config']['pi_flags']
+assert f['io_flags'] == d['config']['pi_flags']
+assert t['pi_verified'] > 0, t"
+# PRACT with 8 bytes of PI: the controller inserts and strips it, nothing but data moves.
+md_run "ms=8 pi=1" -e PRACT,PRCHK_GUARD,PRCHK_REFTAG
+md_check "ms=8 pi=1 -e PRACT,PRCHK_GUARD,PRCHK_REFTAG" "(512, 8, False, 1, False)" "
+assert f['pi_generated'] is False and f['metadata_moved'] is False and f['pi_checked'] is False
+assert t['pi_verified'] == 0"
+md_run "ms=8 pi=3 pil=1"
+md_check "ms=8 pi=3 pil=1" "(512, 8, False, 3, True)" "
+assert t['pi_verified'] > 0, t"
+md_run "ms=8 pi=3 pil=1" -e PRCHK_GUARD,PRCHK_APPTAG
+md_check "ms=8 pi=3 pil=1 -e PRCHK_GUARD,PRCHK_APPTAG" "(512, 8, False, 3, True)" "
+assert t['pi_verified'] > 0, t"
+md_run "ms=8 pi=3 pil=1 mset=1" -e PRACT,PRCHK_GUARD,PRCHK_APPTAG
+md_check "ms=8 pi=3 pil=1 mset=1 -e PRACT,... (extended, data alone in the buffer)" \
+	"(512, 8, True, 3, True)" "
+assert f['metadata_moved'] is False and f['pi_checked'] is False"
+# PRACT with 16 bytes of metadata: the controller writes the PI, the host checks it.
+md_run "ms=16 mset=1 pi=2" -e PRACT,PRCHK_GUARD,PRCHK_REFTAG,PRCHK_APPTAG
+md_check "ms=16 mset=1 pi=2 -e PRACT,... (the controller's PI checked by the host)" \
+	"(512, 16, True, 2, False)" "
+assert f['pi_generated'] is False and f['metadata_moved'] is True and f['pi_checked'] is True
+assert t['pi_verified'] > 0, t"
+# Writes only, every check on: the controller checks the PI the tool computed.
+run -r "trtype:sim ms=8 pi=1" -w randwrite -q 16 -t 1 -e PRCHK_GUARD,PRCHK_REFTAG,PRCHK_APPTAG --json
+expect_rc "ms=8 pi=1 randwrite, every PRCHK: the controller accepts the tool's PI" 0
+pycheck "ms=8 pi=1 randwrite, every PRCHK: no error" "$CONSISTENT
+assert t['writes'] == t['ios'] > 0"
+
+# The table names the data pointers, the PI flags, the format; PI checks count apart.
+run -r "trtype:sim ms=8 pi=1" -w randrw -q 8 -t 1 --verify -e PRCHK_GUARD,PRCHK_APPTAG
+expect_rc "table, ms=8 pi=1 -e" 0
+if grep -q 'data pointers auto, PI flags PRCHK_GUARD,PRCHK_APPTAG' "$tmp/out" &&
+	grep -q '^Namespace sim0 ns 1: 512 + 8 bytes (separate metadata), PI type 1 in the last 8 bytes; PI written by pnvme-perf, checked on reads' "$tmp/out" &&
+	grep -q '^verify: [1-9][0-9]* reads checked, 0 mismatches' "$tmp/out" &&
+	grep -q '^protection information: [1-9][0-9]* reads checked, 0 mismatches' "$tmp/out"; then
+	ok "table: data pointers, PI flags, the format, PI checks apart"
+else
+	not_ok "table: metadata lines missing" "$(cat "$tmp/out")"
+fi
+# No metadata: the plain calls; the report says so.
+run -r "trtype:sim" -q 4 -t 1 --json
+expect_rc "no metadata" 0
+pycheck "no metadata: dptr auto, no PI flags, format without metadata" "
+f = d['config']['namespace_formats'][0]
+assert d['config']['dptr_mode'] == 'auto' and d['config']['pi_flags'] == [], d['config']
+assert f['metadata_size'] == 0 and f['pi_type'] == 0 and f['pi_generated'] is False, f
+"
+
+# -e on a namespace without PI: found once attached, exit 2, the tool's line last.
+for params in "ms=8" "" "ms=8 mset=1"; do
+	run -r "trtype:sim $params" -t 1 -e PRCHK_GUARD
+	if [ "$rc" -eq 2 ] && tail -n 1 "$tmp/err" |
+		grep -q '^pnvme-perf: -e PRCHK_GUARD: sim0 ns 1 has no protection information'; then
+		ok "usage: -e on 'trtype:sim $params' (no PI): exit 2, named last"
+	else
+		not_ok "usage: -e on 'trtype:sim $params': exit $rc" "$(cat "$tmp/err")"
+	fi
+done
+
+# ---------------------------------------------------------------- data pointers
+for mode in sgl prp; do
+	MODE=$(echo $mode | tr a-z A-Z)
+	run -r "trtype:sim sgl=1 ms=8 pi=1" -w randrw -q 16 -o 16k -t 1 --verify \
+		-e PRCHK_GUARD,PRCHK_REFTAG --$mode --json
+	expect_rc "--$mode on 'sgl=1 ms=8 pi=1', -o 16k" 0
+	pycheck "--$mode on 'sgl=1 ms=8 pi=1': verified, the mode named" "$CONSISTENT
+assert d['config']['dptr_mode'] == '$MODE', d['config']['dptr_mode']
+assert t['verified'] > 0 and t['pi_verified'] > 0, t
+"
+	run -r "trtype:sim sgl=1" -w randrw -q 16 -o 64k -t 1 --verify --$mode --json
+	expect_rc "--$mode on 'sgl=1' (no metadata), -o 64k" 0
+	pycheck "--$mode on 'sgl=1' (no metadata): verified" "$CONSISTENT
+assert d['config']['dptr_mode'] == '$MODE'
+assert t['verified'] > 0, t
+"
+done
+run -r "trtype:sim sgl=1" -q 4 -t 1 --sgl
+if [ "$rc" -eq 0 ] && grep -q ', data pointers SGL, PI flags none$' "$tmp/out"; then
+	ok "table: --sgl named in the header"
+else
+	not_ok "table: --sgl: exit $rc or not named" "$(head -3 "$tmp/out"; cat "$tmp/err")"
+fi
+# A controller without SGLs: one clear line, exit 1.
+run -r "trtype:sim sgl=0" -q 4 -t 1 --sgl
+if [ "$rc" -eq 1 ] && tail -n 1 "$tmp/err" | grep -q '^pnvme-perf: --sgl, but controller sim0 does not take SGLs' &&
+	[ "$(grep -c '^pnvme-perf: ' "$tmp/err")" -eq 1 ]; then
+	ok "--sgl on 'sgl=0': exit 1, one line saying so"
+else
+	not_ok "--sgl on 'sgl=0': exit $rc" "$(cat "$tmp/err")"
+fi
+run -r "trtype:sim sgl=0" -q 4 -t 1 --prp --verify -w randrw
+expect_rc "--prp on 'sgl=0'" 0
 
 # ---------------------------------------------------------------- I/O errors
 # The sim fails its first 3 I/O commands: the run goes on, reports them, exits 1.

@@ -116,6 +116,8 @@ static void test_defaults(void)
 	CU_ASSERT_FALSE(g_cfg.delay_doorbell);
 	CU_ASSERT_FALSE(g_cfg.shadow_doorbells);
 	CU_ASSERT_EQUAL(g_cfg.queue_size, 0);
+	CU_ASSERT_EQUAL(g_cfg.pi_flags, 0);
+	CU_ASSERT_EQUAL(g_cfg.dptr_mode, PNVME_DPTR_AUTO);
 }
 
 static void test_everything_at_once(void)
@@ -273,11 +275,64 @@ static void test_usage_errors(void)
 	      "f", "-r", "g", "-r", "h", "-r", "i");
 }
 
+/* -e: our words in any subset and order, spdk_nvme_perf's spelling, and the errors. */
+static void test_pi_flags(void)
+{
+	const uint32_t all = PNVME_IO_FLAGS_PRACT | PNVME_IO_FLAGS_PRCHK_GUARD |
+			     PNVME_IO_FLAGS_PRCHK_REFTAG | PNVME_IO_FLAGS_PRCHK_APPTAG;
+	char buf[80];
+
+	CU_ASSERT_EQUAL(parse("-e", "PRACT", NULL), PERF_ARGS_RUN);
+	CU_ASSERT_EQUAL(g_cfg.pi_flags, PNVME_IO_FLAGS_PRACT);
+	CU_ASSERT_EQUAL(parse("-e", "PRCHK_REFTAG,PRCHK_GUARD", NULL), PERF_ARGS_RUN);
+	CU_ASSERT_EQUAL(g_cfg.pi_flags, PNVME_IO_FLAGS_PRCHK_GUARD | PNVME_IO_FLAGS_PRCHK_REFTAG);
+	CU_ASSERT_EQUAL(parse("--pi", "PRACT,PRCHK_GUARD,PRCHK_REFTAG,PRCHK_APPTAG", NULL),
+			PERF_ARGS_RUN);
+	CU_ASSERT_EQUAL(g_cfg.pi_flags, all);
+	CU_ASSERT_STRING_EQUAL(perf_pi_flags_str(g_cfg.pi_flags, buf, sizeof(buf)),
+			       "PRACT,PRCHK_GUARD,PRCHK_REFTAG,PRCHK_APPTAG");
+	CU_ASSERT_STRING_EQUAL(perf_pi_flags_str(0, buf, sizeof(buf)), "none");
+	CU_ASSERT_EQUAL(parse("-e", "prchk_apptag,PRCHK_APPTAG", NULL), PERF_ARGS_RUN);
+	CU_ASSERT_EQUAL(g_cfg.pi_flags, PNVME_IO_FLAGS_PRCHK_APPTAG);
+	/* spdk_nvme_perf: -e 'PRACT=1,PRCHK=GUARD|REFTAG|APPTAG' (--metadata there). */
+	CU_ASSERT_EQUAL(parse("-e", "PRACT=1,PRCHK=GUARD|REFTAG|APPTAG", NULL), PERF_ARGS_RUN);
+	CU_ASSERT_EQUAL(g_cfg.pi_flags, all);
+	CU_ASSERT_EQUAL(parse("--metadata", "PRACT=0,PRCHK=GUARD", NULL), PERF_ARGS_RUN);
+	CU_ASSERT_EQUAL(g_cfg.pi_flags, PNVME_IO_FLAGS_PRCHK_GUARD);
+	/* The last -e counts. */
+	CU_ASSERT_EQUAL(parse("-e", "PRACT", "-e", "PRCHK_GUARD", NULL), PERF_ARGS_RUN);
+	CU_ASSERT_EQUAL(g_cfg.pi_flags, PNVME_IO_FLAGS_PRCHK_GUARD);
+	USAGE("unknown word 'GUARD'", "-e", "GUARD");
+	USAGE("unknown word 'PRCHK_FOO'", "-e", "PRACT,PRCHK_FOO");
+	USAGE("empty word", "-e", "PRACT,");
+	USAGE("empty word", "-e", "");
+	USAGE("empty word", "-e", ",PRACT");
+	USAGE("unknown word 'PRACT=2'", "-e", "PRACT=2");
+	USAGE("unknown word 'PRCHK=GUARD|'", "-e", "PRCHK=GUARD|");
+	USAGE("unknown word 'PRCHK=CRC'", "-e", "PRCHK=CRC");
+	USAGE("option -e needs a value", "-e");
+}
+
+static void test_dptr_mode(void)
+{
+	CU_ASSERT_EQUAL(parse("--sgl", NULL), PERF_ARGS_RUN);
+	CU_ASSERT_EQUAL(g_cfg.dptr_mode, PNVME_DPTR_SGL);
+	CU_ASSERT_STRING_EQUAL(perf_dptr_mode_str(g_cfg.dptr_mode), "SGL");
+	CU_ASSERT_EQUAL(parse("--prp", "--prp", NULL), PERF_ARGS_RUN);
+	CU_ASSERT_EQUAL(g_cfg.dptr_mode, PNVME_DPTR_PRP);
+	CU_ASSERT_STRING_EQUAL(perf_dptr_mode_str(g_cfg.dptr_mode), "PRP");
+	CU_ASSERT_EQUAL(parse(NULL), PERF_ARGS_RUN);
+	CU_ASSERT_STRING_EQUAL(perf_dptr_mode_str(g_cfg.dptr_mode), "auto");
+	USAGE("--sgl or --prp, not both", "--sgl", "--prp");
+	USAGE("--sgl or --prp, not both", "--prp", "--sgl");
+}
+
 static void test_help(void)
 {
 	const char *opts[] = {"-r,", "-q,", "-o,", "-w,", "-M,", "-t,", "-a,", "-d,", "-n,", "-c,",
-			      "-P,", "-L,", "--rate", "--no-cpu-time", "--verify", "--json",
-			      "--batch", "--no-shadow-doorbells", "--queue-size", "--help"};
+			      "-P,", "-L,", "-e,", "--rate", "--no-cpu-time", "--verify", "--json",
+			      "--batch", "--no-shadow-doorbells", "--queue-size", "--sgl", "--prp",
+			      "--help"};
 
 	CU_ASSERT_EQUAL(parse("--help", NULL), PERF_ARGS_HELP);
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
@@ -305,6 +360,8 @@ int main(void)
 		{"-n and -c pick CPUs", test_threads_and_cores},
 		{"bad core masks", test_core_mask_errors},
 		{"usage errors: one line each, naming the problem", test_usage_errors},
+		{"-e: PI flags, spdk_nvme_perf's spelling too", test_pi_flags},
+		{"--sgl and --prp", test_dptr_mode},
 		{"--help lists every option", test_help},
 		{"parsing starts over each time", test_parse_twice},
 		{NULL, NULL},
