@@ -180,12 +180,8 @@ const char *id_sgl_support_str(uint32_t sgls)
 
 unsigned id_lbaf_in_use(const struct pnvme_ns_data *nd)
 {
-	unsigned index = PNVME_FLBAS_FORMAT(nd->flbas);
-
-	/* NVMe 2.0: with more than 16 formats, FLBAS bits 6:5 are the index's bits 5:4. */
-	if (nd->nlbaf >= 16)
-		index |= ((nd->flbas >> 5) & 3u) << 4;
-	return index;
+	/* PNVME_FLBAS_FORMAT takes NVMe 2.0's bits 6:5 (reserved, so 0, before). */
+	return PNVME_FLBAS_FORMAT(nd->flbas);
 }
 
 const char *id_pi_in_use_str(uint8_t dps, char *buf, size_t len)

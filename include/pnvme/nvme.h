@@ -332,7 +332,9 @@ int pnvme_ns_cmd_deallocate(struct pnvme_ns *ns, struct pnvme_qpair *qpair, uint
  * Metadata and protection information. buf holds lba_count blocks of
  * pnvme_ns_get_extended_sector_size() bytes: with an extended format the
  * metadata is in it and md must be NULL; with a separate format md (DMA
- * memory, lba_count x metadata size) is required. io_flags may add PRACT and
+ * memory, lba_count x metadata size) is required. One exception: PRACT with
+ * 8 bytes of metadata moves none (the controller inserts or strips the PI),
+ * so buf holds sector-size blocks and md is NULL. io_flags may add PRACT and
  * PRCHK_*; the initial reference tag is the LBA's low 32 bits (types 1 and
  * 2), advanced for each piece of a split request; apptag/apptag_mask go to the
  * command as given. Errors as for pnvme_ns_cmd_read, and -EINVAL for md

@@ -481,7 +481,6 @@ PNVME_SPEC_ASSERT(offsetof(struct pnvme_ctrlr_data, vs) == 3072, "vendor area at
 #define PNVME_OACS_NS_MANAGEMENT (1u << 3)
 #define PNVME_OACS_DOORBELL_BUFFER_CONFIG (1u << 8)
 /* ONCS bits. */
-#define PNVME_ONCS_COMPARE (1u << 0)
 #define PNVME_ONCS_WRITE_UNCORRECTABLE (1u << 1)
 #define PNVME_ONCS_DSM (1u << 2)
 #define PNVME_ONCS_WRITE_ZEROES (1u << 3)
@@ -548,7 +547,8 @@ PNVME_SPEC_ASSERT(offsetof(struct pnvme_ns_data, eui64) == 120, "EUI64 at byte 1
 PNVME_SPEC_ASSERT(offsetof(struct pnvme_ns_data, lbaf) == 128, "LBAF0 at byte 128");
 
 #define PNVME_NSFEAT_OPTPERF (1u << 4)
-#define PNVME_FLBAS_FORMAT(flbas) ((flbas) & 0xf)
+/* The format in use: bits 3:0, and (NVMe 2.0, more than 16 formats) bits 6:5 above them. */
+#define PNVME_FLBAS_FORMAT(flbas) (((flbas) & 0xf) | (((flbas) & 0x60) >> 1))
 #define PNVME_FLBAS_EXTENDED (1u << 4) /* metadata at the end of each block's data */
 #define PNVME_DPS_PI_TYPE(dps) ((dps) & 0x7)
 #define PNVME_DPS_PI_FIRST (1u << 3) /* PI in the first 8 bytes of the metadata, not the last */
