@@ -261,10 +261,11 @@ fi
 # run writes and reads at random with --verify: the data of every block, the
 # metadata bytes but PI, and where PI reaches the host, pnvme_pi_verify.
 # md_run SIM_PARAMS EXTRA_ARGS...: one such run, exit 0.
+# A small namespace: random reads land on blocks this short run wrote, even on a busy machine.
 md_run() {
 	params=$1
 	shift
-	run -r "trtype:sim $params" -w randrw -M 50 -q 16 -t 1 --verify --json "$@"
+	run -r "trtype:sim size=4M $params" -w randrw -M 50 -q 16 -t 1 --verify --json "$@"
 	expect_rc "metadata '$params' $*" 0
 }
 # md_check WHAT FORMAT PYTHON: the JSON is consistent, names FORMAT (a python tuple:
