@@ -20,8 +20,12 @@ $(CONFIG):
 -include $(CONFIG)
 include dpdk-config/dpdk.mk
 
+# The version: pnvme_version(), the tools' --version, pnvme.pc and the shared
+# library's file name all take it from here.
 VERSION_MAJOR := 0
-VERSION_MINOR := 1
+VERSION_MINOR := 2
+VERSION_PATCH := 0
+VERSION := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
 SONAME := libpnvme.so.$(VERSION_MAJOR)
 
 WARN := -Wall -Wextra -Wmissing-declarations -Wmissing-prototypes -Wstrict-prototypes \
@@ -78,6 +82,12 @@ $(BUILD)/obj/%.o: %.c $(CONFIG)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# The files that say the version: pnvme_version(), and pnvme-setup (which does not link
+# the driver). pnvme-perf and pnvme-identify print pnvme_version().
+VERSION_DEF := -DPNVME_VERSION='"$(VERSION)"'
+$(BUILD)/obj/lib/nvme/version.o $(BUILD)/obj/app/setup/setup.o: CFLAGS += $(VERSION_DEF)
+$(BUILD)/obj/lib/nvme/version.o $(BUILD)/obj/app/setup/setup.o: Makefile
+
 $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
@@ -85,10 +95,10 @@ $(LIB_A): $(LIB_OBJS)
 $(LIB_SO): $(LIB_OBJS) lib/libpnvme.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libpnvme.map \
-		-Wl,--no-undefined $(LDFLAGS) -o $@.$(VERSION_MAJOR).$(VERSION_MINOR) \
+		-Wl,--no-undefined $(LDFLAGS) -o $@.$(VERSION) \
 		$(LIB_OBJS) $(LIBS)
-	ln -sf libpnvme.so.$(VERSION_MAJOR).$(VERSION_MINOR) $@.$(VERSION_MAJOR)
-	ln -sf libpnvme.so.$(VERSION_MAJOR).$(VERSION_MINOR) $@
+	ln -sf libpnvme.so.$(VERSION) $@.$(VERSION_MAJOR)
+	ln -sf libpnvme.so.$(VERSION) $@
 
 # Tools link the static library: they run from build/bin without LD_LIBRARY_PATH.
 .SECONDEXPANSION:
@@ -180,6 +190,8 @@ $(FUZZ_DIR)/obj/test/fuzz/%.o: test/fuzz/%.c $(CONFIG) | fuzz-deps
 	@echo "  FUZZCC  $<"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -c $< -o $@
 
+$(FUZZ_DIR)/obj/lib/nvme/version.o: FUZZ_CFLAGS += $(VERSION_DEF)
+
 $(FUZZ_DIR)/libpnvme.a: $(FUZZ_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
@@ -198,12 +210,12 @@ install: lib apps lib/pnvme.pc.in
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/pnvme \
 		$(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIB_SO).$(VERSION_MAJOR).$(VERSION_MINOR) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libpnvme.so.$(VERSION_MAJOR).$(VERSION_MINOR) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
-	ln -sf libpnvme.so.$(VERSION_MAJOR).$(VERSION_MINOR) $(DESTDIR)$(PREFIX)/lib/libpnvme.so
+	install -m 755 $(LIB_SO).$(VERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libpnvme.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf libpnvme.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpnvme.so
 	install -m 644 include/pnvme/*.h $(DESTDIR)$(PREFIX)/include/pnvme/
 	install -m 755 $(APP_BINS) $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION_MAJOR).$(VERSION_MINOR)|' \
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' \
 		lib/pnvme.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pnvme.pc
 
 clean:
