@@ -54,8 +54,15 @@ LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
 
 LIB_SRCS := $(sort $(wildcard lib/env/*.c lib/nvme/*.c lib/sim/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+# libpnvme.a, installed: one object in which only pnvme_* names are global.
+# libpnvme_internal.a, not installed: every object as compiled, for the project's
+# own tests, which call the driver's internal functions.
 LIB_A := $(BUILD)/lib/libpnvme.a
+LIB_INTERNAL_A := $(BUILD)/lib/libpnvme_internal.a
 LIB_SO := $(BUILD)/lib/libpnvme.so
+LIB_SYMS := $(BUILD)/lib/libpnvme.syms
+LIB_O := $(BUILD)/obj/libpnvme.o
+OBJCOPY ?= objcopy
 
 APPS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard app/*/*.c)))))
 APP_BINS := $(APPS:%=$(BUILD)/bin/pnvme-%)
@@ -66,14 +73,15 @@ BENCHES := $(patsubst test/bench/%.c,$(BUILD)/test/bench/%,$(wildcard test/bench
 TEST_HELPERS := $(wildcard test/common/*.c)
 
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
-	bench bench-sim install clean distclean headers-check soak fuzz fuzz-build fuzz-deps
+	bench bench-sim install clean distclean headers-check soak fuzz fuzz-build fuzz-deps \
+	check-abi
 .DEFAULT_GOAL := all
 # Keep objects that pattern rules chain through (test and tool objects).
 .SECONDARY:
 
 all: lib apps tests
 
-lib: $(LIB_A) $(LIB_SO)
+lib: $(LIB_A) $(LIB_SO) $(LIB_INTERNAL_A)
 apps: $(APP_BINS)
 tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS) $(BENCHES) $(SOAK)
 
@@ -88,9 +96,26 @@ VERSION_DEF := -DPNVME_VERSION='"$(VERSION)"'
 $(BUILD)/obj/lib/nvme/version.o $(BUILD)/obj/app/setup/setup.o: CFLAGS += $(VERSION_DEF)
 $(BUILD)/obj/lib/nvme/version.o $(BUILD)/obj/app/setup/setup.o: Makefile
 
-$(LIB_A): $(LIB_OBJS)
+$(LIB_INTERNAL_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
+
+# What the shared library exports (the version script's global: patterns, one a
+# line), for objcopy: the two libraries cannot disagree.
+$(LIB_SYMS): lib/libpnvme.map
+	@mkdir -p $(dir $@)
+	awk '/global:/ { g = 1; next } /local:/ { g = 0 } g { gsub(/[ \t;]/, ""); if ($$0 != "") print }' \
+		$< >$@
+
+# The static library: a partial link (ld -r) of the library's objects into one,
+# then every global name that is not in $(LIB_SYMS) made local, so that none of
+# the driver's internal names (nvme_*, env_*, sim_*) can collide with a name of
+# the program or another library linked beside it (test/abi/abi_test.sh).
+$(LIB_A): $(LIB_OBJS) $(LIB_SYMS)
+	@mkdir -p $(dir $@) $(dir $(LIB_O))
+	$(LD) -r -o $(LIB_O).tmp $(LIB_OBJS)
+	$(OBJCOPY) --wildcard --keep-global-symbols=$(LIB_SYMS) $(LIB_O).tmp $(LIB_O)
+	rm -f $(LIB_O).tmp $@ && ar rcs $@ $(LIB_O)
 
 $(LIB_SO): $(LIB_OBJS) lib/libpnvme.map
 	@mkdir -p $(dir $@)
@@ -100,7 +125,8 @@ $(LIB_SO): $(LIB_OBJS) lib/libpnvme.map
 	ln -sf libpnvme.so.$(VERSION) $@.$(VERSION_MAJOR)
 	ln -sf libpnvme.so.$(VERSION) $@
 
-# Tools link the static library: they run from build/bin without LD_LIBRARY_PATH.
+# Tools link the static library (the public one: they use only the API) and run
+# from build/bin without LD_LIBRARY_PATH.
 .SECONDEXPANSION:
 $(BUILD)/bin/pnvme-%: $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(basename $$(wildcard app/$$*/*.c)))) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -112,7 +138,7 @@ TEST_CFLAGS := $(CUNIT_CFLAGS) -Ilib -Itest
 
 $(BUILD)/obj/test/%.o: CFLAGS += $(TEST_CFLAGS)
 
-$(BUILD)/test/%: $(BUILD)/obj/test/%.o $(TEST_HELPER_OBJS) $(LIB_A)
+$(BUILD)/test/%: $(BUILD)/obj/test/%.o $(TEST_HELPER_OBJS) $(LIB_INTERNAL_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(LIBS)
@@ -120,7 +146,7 @@ $(BUILD)/test/%: $(BUILD)/obj/test/%.o $(TEST_HELPER_OBJS) $(LIB_A)
 # The soak test: random verified I/O while faults of every kind fire (docs/testing.md).
 SOAK := $(BUILD)/test/soak/soak
 SOAK_SECONDS ?= 120
-$(SOAK): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard test/soak/*.c)) $(LIB_A)
+$(SOAK): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard test/soak/*.c)) $(LIB_INTERNAL_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -141,6 +167,14 @@ check-unit: $(UNIT_TESTS) headers-check
 
 check-sim: $(SIM_TESTS)
 	@test/run-tests.sh sim $(SIM_TESTS)
+
+# Only pnvme_* names in both libraries; libpnvme.a links beside colliding names.
+check-abi: lib
+	@test/abi/abi_test.sh
+
+# A variable's value, for the test scripts: make -s print-LIBS
+print-%:
+	@echo '$($*)'
 
 check-setup: apps
 	@if [ -x test/setup/cli_test.sh ]; then test/setup/cli_test.sh $(BUILD)/bin/pnvme-setup; fi
