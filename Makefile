@@ -5,7 +5,8 @@
 #   make bench-sim    driver CPU cost per I/O against the software controller
 #   make bench        pnvme beside the kernel's io_uring path in a QEMU guest
 #   make fuzz         libFuzzer on the completion path for FUZZ_SECONDS (60) in build/fuzz/
-#   make install      libraries, headers, pnvme.pc, tools under $(PREFIX)
+#   make install      libraries, headers, pnvme.pc, tools under $(PREFIX) (DESTDIR too)
+#   make uninstall    removes what make install put there
 
 BUILD := build
 # V=1 shows the commands.
@@ -19,6 +20,11 @@ $(CONFIG):
 
 -include $(CONFIG)
 include dpdk-config/dpdk.mk
+ifneq ($(wildcard $(CONFIG)),)
+ifndef PC_REQUIRES_PRIVATE
+$(error $(CONFIG) was written by an older ./configure: run ./configure again)
+endif
+endif
 
 # The version: pnvme_version(), the tools' --version, pnvme.pc and the shared
 # library's file name all take it from here.
@@ -62,6 +68,7 @@ LIB_INTERNAL_A := $(BUILD)/lib/libpnvme_internal.a
 LIB_SO := $(BUILD)/lib/libpnvme.so
 LIB_SYMS := $(BUILD)/lib/libpnvme.syms
 LIB_O := $(BUILD)/obj/libpnvme.o
+PC := $(BUILD)/lib/pnvme.pc
 OBJCOPY ?= objcopy
 
 APPS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard app/*/*.c)))))
@@ -74,14 +81,14 @@ TEST_HELPERS := $(wildcard test/common/*.c)
 
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
 	bench bench-sim install clean distclean headers-check soak fuzz fuzz-build fuzz-deps \
-	check-abi
+	check-abi uninstall pc FORCE
 .DEFAULT_GOAL := all
 # Keep objects that pattern rules chain through (test and tool objects).
 .SECONDARY:
 
 all: lib apps tests
 
-lib: $(LIB_A) $(LIB_SO) $(LIB_INTERNAL_A)
+lib: $(LIB_A) $(LIB_SO) $(LIB_INTERNAL_A) $(PC)
 apps: $(APP_BINS)
 tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS) $(BENCHES) $(SOAK)
 
@@ -104,7 +111,7 @@ $(LIB_INTERNAL_A): $(LIB_OBJS)
 # line), for objcopy: the two libraries cannot disagree.
 $(LIB_SYMS): lib/libpnvme.map
 	@mkdir -p $(dir $@)
-	awk '/global:/ { g = 1; next } /local:/ { g = 0 } g { gsub(/[ \t;]/, ""); if ($$0 != "") print }' \
+	$(Q)awk '/global:/ { g = 1; next } /local:/ { g = 0 } g { gsub(/[ \t;]/, ""); if ($$0 != "") print }' \
 		$< >$@
 
 # The static library: a partial link (ld -r) of the library's objects into one,
@@ -113,9 +120,11 @@ $(LIB_SYMS): lib/libpnvme.map
 # the program or another library linked beside it (test/abi/abi_test.sh).
 $(LIB_A): $(LIB_OBJS) $(LIB_SYMS)
 	@mkdir -p $(dir $@) $(dir $(LIB_O))
-	$(LD) -r -o $(LIB_O).tmp $(LIB_OBJS)
-	$(OBJCOPY) --wildcard --keep-global-symbols=$(LIB_SYMS) $(LIB_O).tmp $(LIB_O)
-	rm -f $(LIB_O).tmp $@ && ar rcs $@ $(LIB_O)
+	@echo "  LD -r   $(LIB_O), only pnvme_* global"
+	$(Q)$(LD) -r -o $(LIB_O).tmp $(LIB_OBJS)
+	$(Q)$(OBJCOPY) --wildcard --keep-global-symbols=$(LIB_SYMS) $(LIB_O).tmp $(LIB_O)
+	@echo "  AR      $@"
+	$(Q)rm -f $(LIB_O).tmp $@ && ar rcs $@ $(LIB_O)
 
 $(LIB_SO): $(LIB_OBJS) lib/libpnvme.map
 	@mkdir -p $(dir $@)
@@ -240,17 +249,45 @@ fuzz-build: $(FUZZ_TARGETS)
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do test/fuzz/run.sh $$t $(FUZZ_SECONDS) || exit 1; done
 
-install: lib apps lib/pnvme.pc.in
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/pnvme \
-		$(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIB_SO).$(VERSION) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libpnvme.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
-	ln -sf libpnvme.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpnvme.so
-	install -m 644 include/pnvme/*.h $(DESTDIR)$(PREFIX)/include/pnvme/
-	install -m 755 $(APP_BINS) $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' \
-		lib/pnvme.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pnvme.pc
+# Where make install puts things: configure's --prefix, --libdir, --includedir,
+# --bindir, or PREFIX=... given to make (the others follow it unless configured).
+PKGCONFIGDIR := $(LIBDIR)/pkgconfig
+HEADERS := $(notdir $(wildcard include/pnvme/*.h))
+# A directory under the prefix is written ${prefix}/... in pnvme.pc.
+pc_dir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
+# pnvme.pc for the directories of this make run; the file changes only when they do.
+pc: $(PC)
+$(PC): lib/pnvme.pc.in $(CONFIG) FORCE
+	@mkdir -p $(dir $@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc_dir,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@REQUIRES_PRIVATE@|$(PC_REQUIRES_PRIVATE)|' \
+		-e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|' $< >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@ && echo "  GEN     $@"; fi
+FORCE:
+
+# The static library installed is the public one; libpnvme_internal.a stays in build/.
+install: lib apps $(PC)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/pnvme \
+		$(DESTDIR)$(BINDIR)
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIB_SO).$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libpnvme.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libpnvme.so
+	install -m 644 $(addprefix include/pnvme/,$(HEADERS)) $(DESTDIR)$(INCLUDEDIR)/pnvme/
+	install -m 644 $(PC) $(DESTDIR)$(PKGCONFIGDIR)/
+	install -m 755 $(APP_BINS) $(DESTDIR)$(BINDIR)/
+
+# Exactly what install put (same variables); directories stay, but for include/pnvme
+# when it is empty.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,libpnvme.a libpnvme.so.$(VERSION) $(SONAME) \
+		libpnvme.so) $(DESTDIR)$(PKGCONFIGDIR)/pnvme.pc \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/pnvme/,$(HEADERS)) \
+		$(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(APP_BINS)))
+	if [ -d $(DESTDIR)$(INCLUDEDIR)/pnvme ]; then rmdir --ignore-fail-on-non-empty \
+		$(DESTDIR)$(INCLUDEDIR)/pnvme; fi
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/bin $(BUILD)/test $(FUZZ_DIR)/obj $(FUZZ_TARGETS) \
