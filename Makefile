@@ -78,15 +78,17 @@ SIM_TESTS := $(patsubst test/sim/%.c,$(BUILD)/test/sim/%,$(wildcard test/sim/*_t
 QEMU_TESTS := $(patsubst test/qemu/%.c,$(BUILD)/test/qemu/%,$(wildcard test/qemu/*.c))
 BENCHES := $(patsubst test/bench/%.c,$(BUILD)/test/bench/%,$(wildcard test/bench/*.c))
 TEST_HELPERS := $(wildcard test/common/*.c)
+# Every examples/*.c is a program of its own.
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
 	bench bench-sim install clean distclean headers-check soak fuzz fuzz-build fuzz-deps \
-	check-abi uninstall pc FORCE
+	check-abi uninstall pc FORCE examples check-examples
 .DEFAULT_GOAL := all
 # Keep objects that pattern rules chain through (test and tool objects).
 .SECONDARY:
 
-all: lib apps tests
+all: lib apps tests examples
 
 lib: $(LIB_A) $(LIB_SO) $(LIB_INTERNAL_A) $(PC)
 apps: $(APP_BINS)
@@ -134,6 +136,17 @@ $(LIB_SO): $(LIB_OBJS) lib/libpnvme.map
 	ln -sf libpnvme.so.$(VERSION) $@.$(VERSION_MAJOR)
 	ln -sf libpnvme.so.$(VERSION) $@
 
+# Examples see what an embedder sees: include/ (not lib/), the public libpnvme.a, and
+# DPDK's flags for an example that calls DPDK itself.
+EXAMPLE_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(OPT) $(WARN) $(SAN) -Iinclude \
+	$(DPDK_CFLAGS) $(EXTRA_CFLAGS)
+examples: $(EXAMPLES)
+$(BUILD)/examples/%: examples/%.c $(LIB_A) $(CONFIG)
+	@mkdir -p $(dir $@) $(BUILD)/obj/examples
+	@echo "  CC+LD   $@"
+	$(Q)$(CC) $(EXAMPLE_CFLAGS) -MMD -MP -MF $(BUILD)/obj/examples/$*.d -MT $@ $(LDFLAGS) \
+		-o $@ $< $(LIB_A) $(LIBS)
+
 # Tools link the static library (the public one: they use only the API) and run
 # from build/bin without LD_LIBRARY_PATH.
 .SECONDEXPANSION:
@@ -180,6 +193,10 @@ check-sim: $(SIM_TESTS)
 # Only pnvme_* names in both libraries; libpnvme.a links beside colliding names.
 check-abi: lib
 	@test/abi/abi_test.sh
+
+# Each example against the software controller.
+check-examples: examples
+	@test/examples/run.sh $(EXAMPLES)
 
 # A variable's value, for the test scripts: make -s print-LIBS
 print-%:
@@ -290,7 +307,8 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/pnvme; fi
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/bin $(BUILD)/test $(FUZZ_DIR)/obj $(FUZZ_TARGETS) \
+	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/bin $(BUILD)/test $(BUILD)/examples $(FUZZ_DIR)/obj \
+		$(FUZZ_TARGETS) \
 		$(FUZZ_DIR)/libpnvme.a
 
 distclean:

@@ -26,6 +26,8 @@ tier sim test/run-tests.sh sim build/test/sim/*_test
 tier headers make --no-print-directory headers-check
 # Only pnvme_* names in both libraries; libpnvme.a links beside colliding names.
 tier abi test/abi/abi_test.sh
+# Each examples/*.c program against the software controller.
+tier examples test/examples/run.sh
 tier setup-cli test/setup/cli_test.sh build/bin/pnvme-setup
 tier perf test/perf/perf_test.sh
 if [ -x test/identify/identify_test.sh ]; then
