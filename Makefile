@@ -100,10 +100,16 @@ $(BUILD)/obj/%.o: %.c $(CONFIG)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # The files that say the version: pnvme_version(), and pnvme-setup (which does not link
-# the driver). pnvme-perf and pnvme-identify print pnvme_version().
-VERSION_DEF := -DPNVME_VERSION='"$(VERSION)"'
+# the driver); pnvme-perf and pnvme-identify print pnvme_version(). They get
+# PNVME_VERSION from a header written from VERSION, changed only when VERSION is.
+VERSION_H := $(BUILD)/gen/pnvme_version.h
+$(VERSION_H): FORCE
+	@mkdir -p $(dir $@)
+	$(Q)echo '#define PNVME_VERSION "$(VERSION)"' >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+VERSION_DEF := -include $(VERSION_H)
 $(BUILD)/obj/lib/nvme/version.o $(BUILD)/obj/app/setup/setup.o: CFLAGS += $(VERSION_DEF)
-$(BUILD)/obj/lib/nvme/version.o $(BUILD)/obj/app/setup/setup.o: Makefile
+$(BUILD)/obj/lib/nvme/version.o $(BUILD)/obj/app/setup/setup.o: $(VERSION_H)
 
 $(LIB_INTERNAL_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -251,6 +257,7 @@ $(FUZZ_DIR)/obj/test/fuzz/%.o: test/fuzz/%.c $(CONFIG) | fuzz-deps
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -c $< -o $@
 
 $(FUZZ_DIR)/obj/lib/nvme/version.o: FUZZ_CFLAGS += $(VERSION_DEF)
+$(FUZZ_DIR)/obj/lib/nvme/version.o: $(VERSION_H)
 
 $(FUZZ_DIR)/libpnvme.a: $(FUZZ_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
@@ -307,7 +314,8 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/pnvme; fi
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/bin $(BUILD)/test $(BUILD)/examples $(FUZZ_DIR)/obj \
+	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/bin $(BUILD)/test $(BUILD)/examples $(BUILD)/gen \
+		$(FUZZ_DIR)/obj \
 		$(FUZZ_TARGETS) \
 		$(FUZZ_DIR)/libpnvme.a
 
