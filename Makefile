@@ -83,7 +83,7 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c)
 
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
 	bench bench-sim install clean distclean headers-check soak fuzz fuzz-build fuzz-deps \
-	check-abi uninstall pc FORCE examples check-examples
+	check-abi uninstall pc FORCE examples check-examples check-install
 .DEFAULT_GOAL := all
 # Keep objects that pattern rules chain through (test and tool objects).
 .SECONDARY:
@@ -203,6 +203,10 @@ check-abi: lib
 # Each example against the software controller.
 check-examples: examples
 	@test/examples/run.sh $(EXAMPLES)
+
+# make install/uninstall; the examples built out of the tree against the installed library.
+check-install: lib apps
+	@test/install/install_test.sh
 
 # A variable's value, for the test scripts: make -s print-LIBS
 print-%:

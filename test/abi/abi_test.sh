@@ -81,8 +81,9 @@ for s in nvme_ctrlr_fail env_pci_attach sim_regs_init; do
 	fi
 done
 
-# How the project links a program with the library (build/config.mk's choices).
-mk() { make -s --no-print-directory -C "$root" "print-$1"; }
+# How the project links a program with the library (build/config.mk's choices);
+# make on its own, not a sub-make of the make check that runs this.
+mk() { MAKEFLAGS='' make -s --no-print-directory -C "$root" "print-$1"; }
 cc=$(mk CC)
 ldflags=$(mk LDFLAGS)
 libs=$(mk LIBS)
