@@ -10,14 +10,16 @@
  * so it runs only with --overwrite. Build it against an installed pnvme with
  *   cc hello_pnvme.c -o hello_pnvme $(pkg-config --cflags --libs pnvme)
  *
- * What a storage service does differently: it starts the environment once at
- * start-up (pnvme_env_init() with its hugepages and cores, or its own EAL:
- * examples/embedded_eal.c); each I/O thread owns a qpair and polls it from its
- * event loop with many requests in flight instead of waiting for each one;
- * buffers come from a pool made once, not one allocation per I/O; -ENOMEM from
- * a submission means "poll, then retry"; one thread calls
- * pnvme_ctrlr_process_admin_completions() every few milliseconds (keep-alive,
- * events, noticing a failed controller) and timeout and event callbacks are set.
+ * What a storage service does differently:
+ *  - it starts the environment once, at start-up, with its own hugepages and
+ *    cores (pnvme_env_init() and struct pnvme_env_opts);
+ *  - each I/O thread owns a qpair and polls it from its event loop with many
+ *    requests in flight, instead of waiting for each one as here;
+ *  - buffers come from a pool made once, not an allocation per I/O;
+ *  - -ENOMEM from a submission means "poll, then retry", not a failure;
+ *  - one thread calls pnvme_ctrlr_process_admin_completions() every few ms
+ *    (keep-alive, events, noticing a failed controller), and timeout and event
+ *    callbacks are registered (pnvme_ctrlr_register_timeout/aer_callback).
  */
 #include <stdio.h>
 #include <string.h>
