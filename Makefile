@@ -5,7 +5,8 @@
 #   make bench-sim    driver CPU cost per I/O against the software controller
 #   make bench        pnvme beside the kernel's io_uring path in a QEMU guest
 #   make fuzz         libFuzzer on the completion path for FUZZ_SECONDS (60) in build/fuzz/
-#   make install      libraries, headers, pnvme.pc, tools under $(PREFIX)
+#   make install      libraries, headers, pnvme.pc, tools under $(PREFIX) (DESTDIR too)
+#   make uninstall    removes what make install put there
 
 BUILD := build
 # V=1 shows the commands.
@@ -19,9 +20,18 @@ $(CONFIG):
 
 -include $(CONFIG)
 include dpdk-config/dpdk.mk
+ifneq ($(wildcard $(CONFIG)),)
+ifndef PC_REQUIRES_PRIVATE
+$(error $(CONFIG) was written by an older ./configure: run ./configure again)
+endif
+endif
 
+# The version: pnvme_version(), the tools' --version, pnvme.pc and the shared
+# library's file name all take it from here.
 VERSION_MAJOR := 0
-VERSION_MINOR := 1
+VERSION_MINOR := 2
+VERSION_PATCH := 0
+VERSION := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
 SONAME := libpnvme.so.$(VERSION_MAJOR)
 
 WARN := -Wall -Wextra -Wmissing-declarations -Wmissing-prototypes -Wstrict-prototypes \
@@ -50,8 +60,16 @@ LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
 
 LIB_SRCS := $(sort $(wildcard lib/env/*.c lib/nvme/*.c lib/sim/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+# libpnvme.a, installed: one object in which only pnvme_* names are global.
+# libpnvme_internal.a, not installed: every object as compiled, for the project's
+# own tests, which call the driver's internal functions.
 LIB_A := $(BUILD)/lib/libpnvme.a
+LIB_INTERNAL_A := $(BUILD)/lib/libpnvme_internal.a
 LIB_SO := $(BUILD)/lib/libpnvme.so
+LIB_SYMS := $(BUILD)/lib/libpnvme.syms
+LIB_O := $(BUILD)/obj/libpnvme.o
+PC := $(BUILD)/lib/pnvme.pc
+OBJCOPY ?= objcopy
 
 APPS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard app/*/*.c)))))
 APP_BINS := $(APPS:%=$(BUILD)/bin/pnvme-%)
@@ -60,16 +78,19 @@ SIM_TESTS := $(patsubst test/sim/%.c,$(BUILD)/test/sim/%,$(wildcard test/sim/*_t
 QEMU_TESTS := $(patsubst test/qemu/%.c,$(BUILD)/test/qemu/%,$(wildcard test/qemu/*.c))
 BENCHES := $(patsubst test/bench/%.c,$(BUILD)/test/bench/%,$(wildcard test/bench/*.c))
 TEST_HELPERS := $(wildcard test/common/*.c)
+# Every examples/*.c is a program of its own.
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
-	bench bench-sim install clean distclean headers-check soak fuzz fuzz-build fuzz-deps
+	bench bench-sim install clean distclean headers-check soak fuzz fuzz-build fuzz-deps \
+	check-abi uninstall pc FORCE examples check-examples check-install
 .DEFAULT_GOAL := all
 # Keep objects that pattern rules chain through (test and tool objects).
 .SECONDARY:
 
-all: lib apps tests
+all: lib apps tests examples
 
-lib: $(LIB_A) $(LIB_SO)
+lib: $(LIB_A) $(LIB_SO) $(LIB_INTERNAL_A) $(PC)
 apps: $(APP_BINS)
 tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS) $(BENCHES) $(SOAK)
 
@@ -78,19 +99,62 @@ $(BUILD)/obj/%.o: %.c $(CONFIG)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(LIB_A): $(LIB_OBJS)
+# The files that say the version: pnvme_version(), and pnvme-setup (which does not link
+# the driver); pnvme-perf and pnvme-identify print pnvme_version(). They get
+# PNVME_VERSION from a header written from VERSION, changed only when VERSION is.
+VERSION_H := $(BUILD)/gen/pnvme_version.h
+$(VERSION_H): FORCE
+	@mkdir -p $(dir $@)
+	$(Q)echo '#define PNVME_VERSION "$(VERSION)"' >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+VERSION_DEF := -include $(VERSION_H)
+$(BUILD)/obj/lib/nvme/version.o $(BUILD)/obj/app/setup/setup.o: CFLAGS += $(VERSION_DEF)
+$(BUILD)/obj/lib/nvme/version.o $(BUILD)/obj/app/setup/setup.o: $(VERSION_H)
+
+$(LIB_INTERNAL_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
+
+# What the shared library exports (the version script's global: patterns, one a
+# line), for objcopy: the two libraries cannot disagree.
+$(LIB_SYMS): lib/libpnvme.map
+	@mkdir -p $(dir $@)
+	$(Q)awk '/global:/ { g = 1; next } /local:/ { g = 0 } g { gsub(/[ \t;]/, ""); if ($$0 != "") print }' \
+		$< >$@
+
+# The static library: a partial link (ld -r) of the library's objects into one,
+# then every global name that is not in $(LIB_SYMS) made local, so that none of
+# the driver's internal names (nvme_*, env_*, sim_*) can collide with a name of
+# the program or another library linked beside it (test/abi/abi_test.sh).
+$(LIB_A): $(LIB_OBJS) $(LIB_SYMS)
+	@mkdir -p $(dir $@) $(dir $(LIB_O))
+	@echo "  LD -r   $(LIB_O), only pnvme_* global"
+	$(Q)$(LD) -r -o $(LIB_O).tmp $(LIB_OBJS)
+	$(Q)$(OBJCOPY) --wildcard --keep-global-symbols=$(LIB_SYMS) $(LIB_O).tmp $(LIB_O)
+	@echo "  AR      $@"
+	$(Q)rm -f $(LIB_O).tmp $@ && ar rcs $@ $(LIB_O)
 
 $(LIB_SO): $(LIB_OBJS) lib/libpnvme.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libpnvme.map \
-		-Wl,--no-undefined $(LDFLAGS) -o $@.$(VERSION_MAJOR).$(VERSION_MINOR) \
+		-Wl,--no-undefined $(LDFLAGS) -o $@.$(VERSION) \
 		$(LIB_OBJS) $(LIBS)
-	ln -sf libpnvme.so.$(VERSION_MAJOR).$(VERSION_MINOR) $@.$(VERSION_MAJOR)
-	ln -sf libpnvme.so.$(VERSION_MAJOR).$(VERSION_MINOR) $@
+	ln -sf libpnvme.so.$(VERSION) $@.$(VERSION_MAJOR)
+	ln -sf libpnvme.so.$(VERSION) $@
 
-# Tools link the static library: they run from build/bin without LD_LIBRARY_PATH.
+# Examples see what an embedder sees: include/ (not lib/), the public libpnvme.a, and
+# DPDK's flags for an example that calls DPDK itself.
+EXAMPLE_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(OPT) $(WARN) $(SAN) -Iinclude \
+	$(DPDK_CFLAGS) $(EXTRA_CFLAGS)
+examples: $(EXAMPLES)
+$(BUILD)/examples/%: examples/%.c $(LIB_A) $(CONFIG)
+	@mkdir -p $(dir $@) $(BUILD)/obj/examples
+	@echo "  CC+LD   $@"
+	$(Q)$(CC) $(EXAMPLE_CFLAGS) -MMD -MP -MF $(BUILD)/obj/examples/$*.d -MT $@ $(LDFLAGS) \
+		-o $@ $< $(LIB_A) $(LIBS)
+
+# Tools link the static library (the public one: they use only the API) and run
+# from build/bin without LD_LIBRARY_PATH.
 .SECONDEXPANSION:
 $(BUILD)/bin/pnvme-%: $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(basename $$(wildcard app/$$*/*.c)))) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -102,7 +166,7 @@ TEST_CFLAGS := $(CUNIT_CFLAGS) -Ilib -Itest
 
 $(BUILD)/obj/test/%.o: CFLAGS += $(TEST_CFLAGS)
 
-$(BUILD)/test/%: $(BUILD)/obj/test/%.o $(TEST_HELPER_OBJS) $(LIB_A)
+$(BUILD)/test/%: $(BUILD)/obj/test/%.o $(TEST_HELPER_OBJS) $(LIB_INTERNAL_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(LIBS)
@@ -110,7 +174,7 @@ $(BUILD)/test/%: $(BUILD)/obj/test/%.o $(TEST_HELPER_OBJS) $(LIB_A)
 # The soak test: random verified I/O while faults of every kind fire (docs/testing.md).
 SOAK := $(BUILD)/test/soak/soak
 SOAK_SECONDS ?= 120
-$(SOAK): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard test/soak/*.c)) $(LIB_A)
+$(SOAK): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard test/soak/*.c)) $(LIB_INTERNAL_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -131,6 +195,22 @@ check-unit: $(UNIT_TESTS) headers-check
 
 check-sim: $(SIM_TESTS)
 	@test/run-tests.sh sim $(SIM_TESTS)
+
+# Only pnvme_* names in both libraries; libpnvme.a links beside colliding names.
+check-abi: lib
+	@test/abi/abi_test.sh
+
+# Each example against the software controller.
+check-examples: examples
+	@test/examples/run.sh $(EXAMPLES)
+
+# make install/uninstall; the examples built out of the tree against the installed library.
+check-install: lib apps
+	@test/install/install_test.sh
+
+# A variable's value, for the test scripts: make -s print-LIBS
+print-%:
+	@echo '$($*)'
 
 check-setup: apps
 	@if [ -x test/setup/cli_test.sh ]; then test/setup/cli_test.sh $(BUILD)/bin/pnvme-setup; fi
@@ -180,6 +260,9 @@ $(FUZZ_DIR)/obj/test/fuzz/%.o: test/fuzz/%.c $(CONFIG) | fuzz-deps
 	@echo "  FUZZCC  $<"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -c $< -o $@
 
+$(FUZZ_DIR)/obj/lib/nvme/version.o: FUZZ_CFLAGS += $(VERSION_DEF)
+$(FUZZ_DIR)/obj/lib/nvme/version.o: $(VERSION_H)
+
 $(FUZZ_DIR)/libpnvme.a: $(FUZZ_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
@@ -194,20 +277,50 @@ fuzz-build: $(FUZZ_TARGETS)
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do test/fuzz/run.sh $$t $(FUZZ_SECONDS) || exit 1; done
 
-install: lib apps lib/pnvme.pc.in
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/pnvme \
-		$(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIB_SO).$(VERSION_MAJOR).$(VERSION_MINOR) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libpnvme.so.$(VERSION_MAJOR).$(VERSION_MINOR) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
-	ln -sf libpnvme.so.$(VERSION_MAJOR).$(VERSION_MINOR) $(DESTDIR)$(PREFIX)/lib/libpnvme.so
-	install -m 644 include/pnvme/*.h $(DESTDIR)$(PREFIX)/include/pnvme/
-	install -m 755 $(APP_BINS) $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION_MAJOR).$(VERSION_MINOR)|' \
-		lib/pnvme.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pnvme.pc
+# Where make install puts things: configure's --prefix, --libdir, --includedir,
+# --bindir, or PREFIX=... given to make (the others follow it unless configured).
+PKGCONFIGDIR := $(LIBDIR)/pkgconfig
+HEADERS := $(notdir $(wildcard include/pnvme/*.h))
+# A directory under the prefix is written ${prefix}/... in pnvme.pc.
+pc_dir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
+# pnvme.pc for the directories of this make run; the file changes only when they do.
+pc: $(PC)
+$(PC): lib/pnvme.pc.in $(CONFIG) FORCE
+	@mkdir -p $(dir $@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc_dir,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@REQUIRES_PRIVATE@|$(PC_REQUIRES_PRIVATE)|' \
+		-e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|' $< >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@ && echo "  GEN     $@"; fi
+FORCE:
+
+# The static library installed is the public one; libpnvme_internal.a stays in build/.
+install: lib apps $(PC)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/pnvme \
+		$(DESTDIR)$(BINDIR)
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIB_SO).$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libpnvme.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libpnvme.so
+	install -m 644 $(addprefix include/pnvme/,$(HEADERS)) $(DESTDIR)$(INCLUDEDIR)/pnvme/
+	install -m 644 $(PC) $(DESTDIR)$(PKGCONFIGDIR)/
+	install -m 755 $(APP_BINS) $(DESTDIR)$(BINDIR)/
+
+# Exactly what install put (same variables); directories stay, but for include/pnvme
+# when it is empty.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,libpnvme.a libpnvme.so.$(VERSION) $(SONAME) \
+		libpnvme.so) $(DESTDIR)$(PKGCONFIGDIR)/pnvme.pc \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/pnvme/,$(HEADERS)) \
+		$(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(APP_BINS)))
+	if [ -d $(DESTDIR)$(INCLUDEDIR)/pnvme ]; then rmdir --ignore-fail-on-non-empty \
+		$(DESTDIR)$(INCLUDEDIR)/pnvme; fi
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/bin $(BUILD)/test $(FUZZ_DIR)/obj $(FUZZ_TARGETS) \
+	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/bin $(BUILD)/test $(BUILD)/examples $(BUILD)/gen \
+		$(FUZZ_DIR)/obj \
+		$(FUZZ_TARGETS) \
 		$(FUZZ_DIR)/libpnvme.a
 
 distclean:

@@ -24,6 +24,13 @@ tier() {
 tier unit test/run-tests.sh unit build/test/unit/*_ut
 tier sim test/run-tests.sh sim build/test/sim/*_test
 tier headers make --no-print-directory headers-check
+# Only pnvme_* names in both libraries; libpnvme.a links beside colliding names.
+tier abi test/abi/abi_test.sh
+# Each examples/*.c program against the software controller.
+tier examples test/examples/run.sh
+# make install/uninstall, and the examples built out of the tree with pkg-config
+# against what was installed, shared and static.
+tier install test/install/install_test.sh
 tier setup-cli test/setup/cli_test.sh build/bin/pnvme-setup
 tier perf test/perf/perf_test.sh
 if [ -x test/identify/identify_test.sh ]; then

@@ -5,6 +5,7 @@
 #   run ARGS...                      $BIN's stdout, stderr, status in $tmp/out, $tmp/err, $rc
 #   expect_rc WHAT CODE              after run
 #   pycheck WHAT PYTHON              assertions on the JSON in $tmp/out
+#   expect_version TOOL              after run --version: "TOOL X.Y.Z" alone, exit 0
 #   cli_summary                      "N passed, N failed" and the exit status
 
 pass=0
@@ -47,6 +48,25 @@ $2" "$tmp/out" 2>&1); then
 		ok "$1"
 	else
 		not_ok "$1" "$msg"
+	fi
+}
+
+# The version in the Makefile (VERSION_MAJOR/MINOR/PATCH), where the tools get theirs.
+make_version() {
+	v=
+	for f in MAJOR MINOR PATCH; do
+		v="$v${v:+.}$(sed -n "s/^VERSION_$f := *//p" "$root/Makefile")"
+	done
+	echo "$v"
+}
+
+expect_version() {
+	want="$1 $(make_version)"
+	if [ "$rc" -eq 0 ] && [ "$(cat "$tmp/out")" = "$want" ] && [ ! -s "$tmp/err" ]; then
+		ok "--version: '$want' on stdout, exit 0"
+	else
+		not_ok "--version: exit $rc, wanted 0 and '$want' alone on stdout" \
+			"$(cat "$tmp/out" "$tmp/err")"
 	fi
 }
 

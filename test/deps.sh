@@ -1,7 +1,9 @@
 #!/bin/sh
 # Install the Debian packages a pnvme step needs, when they are missing.
 #   test/deps.sh build   compiler, pkg-config, DPDK, libpciaccess, CUnit, ISA-L
-#   test/deps.sh check   build + what the test tiers use (QEMU, busybox, cpio)
+#   test/deps.sh check   build + what the test tiers use (QEMU, busybox, cpio, and
+#                        libsystemd-dev: a static link against Debian's DPDK asks
+#                        for -lsystemd, through libpcap and dbus-1)
 #   test/deps.sh bench   check + fio, gnuplot, valgrind
 #   test/deps.sh fuzz    build + clang-14 and libFuzzer (make fuzz)
 # Without root or apt-get it only says what is missing.
@@ -9,7 +11,7 @@ set -u
 step=${1:-build}
 pkgs="gcc g++ make pkg-config libdpdk-dev libpciaccess-dev libcunit1-dev libisal-dev"
 case "$step" in
-check) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod" ;;
+check) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod libsystemd-dev" ;;
 bench) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod fio gnuplot-nox valgrind python3" ;;
 fuzz) pkgs="$pkgs clang-14 libfuzzer-14-dev" ;;
 esac

@@ -18,6 +18,7 @@ static void usage(FILE *f)
 		"      --ns NSID     only namespace NSID (it must be active)\n"
 		"      --json        one JSON document on stdout (an array of controllers)\n"
 		"  -h, --help        this text\n"
+		"      --version     the version (" ID_PROG " X.Y.Z), nothing else\n"
 		"Exit status: 0 on success, 1 when a controller cannot be attached, 2 on bad usage\n"
 		"or a namespace that is not active.\n");
 }
@@ -59,12 +60,13 @@ static int check_trid(const char *s)
 
 int id_parse_args(int argc, char **argv, struct id_config *cfg)
 {
-	enum { OPT_JSON = 256, OPT_NS };
+	enum { OPT_JSON = 256, OPT_NS, OPT_VERSION };
 	static const struct option longopts[] = {
 		{"trid", required_argument, NULL, 'r'},
 		{"ns", required_argument, NULL, OPT_NS},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -93,6 +95,9 @@ int id_parse_args(int argc, char **argv, struct id_config *cfg)
 			break;
 		case 'h':
 			usage(stdout);
+			return 1;
+		case OPT_VERSION:
+			printf(ID_PROG " %s\n", pnvme_version());
 			return 1;
 		case ':':
 			fprintf(stderr, ID_PROG ": option '%s' needs a value (see --help)\n",

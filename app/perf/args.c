@@ -106,6 +106,7 @@ void perf_usage(FILE *f)
 		"                        with protection information, its PI too\n"
 		"      --json            results as one JSON document on stdout\n"
 		"  -h, --help            this text\n"
+		"      --version         the version (pnvme-perf X.Y.Z), nothing else\n"
 		"\n"
 		"A progress line goes to stderr each second when stderr is a terminal.\n"
 		"Exit status: 0 when every I/O succeeded, 1 on I/O errors, verify mismatches (data\n"
@@ -341,6 +342,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		OPT_RATE,
 		OPT_NO_CPU_TIME,
 		OPT_SGL, OPT_PRP,
+		OPT_VERSION,
 	};
 	static const struct option longopts[] = {
 		{"trid", required_argument, NULL, 'r'},
@@ -368,6 +370,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		{"sgl", no_argument, NULL, OPT_SGL},
 		{"prp", no_argument, NULL, OPT_PRP},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	bool mix_given = false, threads_given = false, mask_given = false;
@@ -465,6 +468,9 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 			break;
 		case 'h':
 			perf_usage(stdout);
+			return PERF_ARGS_HELP;
+		case OPT_VERSION:
+			printf("pnvme-perf %s\n", pnvme_version());
 			return PERF_ARGS_HELP;
 		case ':':
 			return usage_error("option %s needs a value (see --help)",

@@ -44,7 +44,7 @@ enum perf_exit {
 /* What perf_parse_args() returns. */
 enum perf_args_rc {
 	PERF_ARGS_RUN = 0,
-	PERF_ARGS_HELP = 1,             /* --help printed: exit 0 */
+	PERF_ARGS_HELP = 1,             /* --help or --version printed: exit 0 */
 	PERF_ARGS_USAGE = PERF_EXIT_USAGE, /* one line on stderr said why */
 };
 

@@ -47,6 +47,7 @@ static const char usage_text[] =
     "  --hugemem MB    reserve MB MiB of 2 MiB hugepages and mount hugetlbfs at\n"
     "                  " HUGETLBFS_DIR " if none is mounted (alone or with a command)\n"
     "  -h, --help      this text\n"
+    "  --version       the version (pnvme-setup X.Y.Z), nothing else\n"
     "\n"
     "BDF is a PCI address, dddd:bb:dd.f or bb:dd.f (domain 0000).\n"
     "bind, reset and --hugemem need root. Exit status: 0 done, 1 failed,\n"
@@ -440,6 +441,7 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         { "help", no_argument, NULL, 'h' },
         { "hugemem", required_argument, NULL, 'm' },
+        { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     unsigned long mb = 0;
@@ -451,6 +453,9 @@ int main(int argc, char **argv)
         switch (c) {
         case 'h':
             fputs(usage_text, stdout);
+            return 0;
+        case 'V':   /* the Makefile's version: this tool does not link the driver */
+            printf("pnvme-setup %s\n", PNVME_VERSION);
             return 0;
         case 'm':
             if (!parse_mb(optarg, &mb))

@@ -30,6 +30,10 @@ struct pnvme_ctrlr;
 struct pnvme_ns;
 struct pnvme_qpair;
 
+/* The library's version, "MAJOR.MINOR.PATCH" (e.g. "0.2.0"); a program linked with the
+ * shared library gets the version of the one it runs with. */
+const char *pnvme_version(void);
+
 /* ------------------------------------------------------------ transport IDs */
 
 #define PNVME_TRTYPE_MAX 16

@@ -359,6 +359,9 @@ run --help
 expect_rc "--help" 0
 expect_quiet "--help"
 if grep -q '^Usage: pnvme-identify' "$tmp/out"; then ok "--help: usage on stdout"; else not_ok "--help: no usage"; fi
+if grep -q -- '--version' "$tmp/out"; then ok "--help: names --version"; else not_ok "--help: no --version"; fi
+run --version
+expect_version pnvme-identify
 
 # ---------------------------------------------------------------- JSON escaping
 # The writer on strings no controller here reports: quotes, control bytes, bad UTF-8.

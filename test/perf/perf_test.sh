@@ -82,7 +82,7 @@ run --help
 expect_rc "--help" 0
 missing=
 for o in -r -q -o -w -M -t -a -d -n -c -P -L -e --rate --no-cpu-time --verify --json --batch \
-	--no-shadow-doorbells --queue-size --sgl --prp --help; do
+	--no-shadow-doorbells --queue-size --sgl --prp --help --version; do
 	grep -Eq -- "^ +(-[A-Za-z], )?$o[ ,=]" "$tmp/out" || missing="$missing $o"
 done
 if [ -z "$missing" ]; then
@@ -90,6 +90,9 @@ if [ -z "$missing" ]; then
 else
 	not_ok "--help misses:$missing"
 fi
+
+run --version
+expect_version pnvme-perf
 
 # ---------------------------------------------------------------- --json at QD 32
 run -r "trtype:sim" -q 32 -t 1 --json

@@ -62,6 +62,14 @@ non_nvme_bdf() {
 
 run 0 "--help" --help
 if grep -q '^Usage: pnvme-setup' "$OUT"; then ok "  ... prints usage"; else bad "  ... prints usage"; fi
+if grep -q -- '--version' "$OUT"; then ok "  ... names --version"; else bad "  ... names --version"; fi
+run 0 "--version" --version
+version=$(for f in MAJOR MINOR PATCH; do sed -n "s/^VERSION_$f := *//p" "$ROOT/Makefile"; done | paste -sd. -)
+if [[ $(cat "$OUT") == "pnvme-setup $version" && ! -s $ERR ]]; then
+    ok "  ... prints 'pnvme-setup $version' alone"
+else
+    bad "  ... printed '$(cat "$OUT" "$ERR")', wanted 'pnvme-setup $version'"
+fi
 run 0 "help" help
 run 0 "status" status
 if grep -qE '^(BDF|no NVMe functions found)' "$OUT"; then
