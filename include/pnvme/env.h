@@ -60,7 +60,11 @@ uint64_t pnvme_vtophys(const void *vaddr, uint64_t *len);
 uint64_t pnvme_ticks(void);
 uint64_t pnvme_ticks_hz(void);
 
-/* Logging. Quiet (errors only) by default; PNVME_LOG=debug|info|notice|warn|error. */
+/*
+ * Logging. Quiet (errors only) by default; PNVME_LOG=debug|info|notice|warn|error
+ * or pnvme_log_set_level() raise it. Messages go to stderr, or to the callback
+ * when one is set.
+ */
 enum pnvme_log_level {
 	PNVME_LOG_ERROR = 0,
 	PNVME_LOG_WARN,
@@ -72,6 +76,20 @@ void pnvme_log_set_level(enum pnvme_log_level level);
 enum pnvme_log_level pnvme_log_get_level(void);
 void pnvme_log(enum pnvme_log_level level, const char *component, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Receives every message at or below the level: component names the part of
+ * pnvme ("ctrlr", "qpair", "env", ...); msg is one line
+ * without its newline. It may run in any thread that logs, several at once,
+ * and may call pnvme (not pnvme_log_set_callback()).
+ */
+typedef void (*pnvme_log_cb)(void *arg, enum pnvme_log_level level, const char *component,
+			     const char *msg);
+/*
+ * Send messages to cb (NULL: back to stderr). Once it returns, no message goes
+ * to the previous callback any more.
+ */
+void pnvme_log_set_callback(pnvme_log_cb cb, void *arg);
 
 #ifdef __cplusplus
 }

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* lib/env on real DPDK (no hugepages needed): DMA memory, vtophys, PCI errors. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
 
+#include "common/capture.h"
 #include "common/test_env.h"
+#include "env/eal_log.h"
 #include "env/pci.h"
 #include "pnvme/env.h"
 
@@ -172,6 +175,77 @@ static void test_log_levels(void)
 	CU_ASSERT_EQUAL(pnvme_log_get_level(), old);
 }
 
+/* ------------------------------------------------------------ logging */
+
+struct log_seen {
+	int calls;
+	enum pnvme_log_level level;
+	char component[32];
+	char msg[256];
+};
+
+static void log_cb(void *arg, enum pnvme_log_level level, const char *component, const char *msg)
+{
+	struct log_seen *s = arg;
+
+	s->calls++;
+	s->level = level;
+	snprintf(s->component, sizeof(s->component), "%s", component);
+	snprintf(s->msg, sizeof(s->msg), "%s", msg);
+}
+
+static void test_log_callback(void)
+{
+	enum pnvme_log_level old = pnvme_log_get_level();
+	struct log_seen seen = {0};
+	struct fd_capture cap;
+	char out[512];
+
+	pnvme_log_set_level(PNVME_LOG_NOTICE);
+	pnvme_log_set_callback(log_cb, &seen);
+	CU_ASSERT_EQUAL_FATAL(capture_start(&cap), 0);
+	pnvme_log(PNVME_LOG_WARN, "test", "one %d\n", 1);
+	pnvme_log(PNVME_LOG_INFO, "test", "below the level");
+	CU_ASSERT_EQUAL(capture_end(&cap, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(seen.calls, 1);
+	CU_ASSERT_EQUAL(seen.level, PNVME_LOG_WARN);
+	CU_ASSERT_STRING_EQUAL(seen.component, "test");
+	CU_ASSERT_STRING_EQUAL(seen.msg, "one 1"); /* one line, no newline */
+
+	/* Longer than any fixed buffer: delivered whole. */
+	char big[1500];
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	pnvme_log(PNVME_LOG_ERROR, "test", "%s", big);
+	CU_ASSERT_EQUAL(seen.calls, 2);
+	CU_ASSERT_EQUAL(strlen(seen.msg), sizeof(seen.msg) - 1); /* (our copy is short) */
+
+	/* Back to stderr. */
+	pnvme_log_set_callback(NULL, NULL);
+	CU_ASSERT_EQUAL_FATAL(capture_start(&cap), 0);
+	pnvme_log(PNVME_LOG_ERROR, "test", "to stderr");
+	capture_end(&cap, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "pnvme error: test: to stderr\n");
+	CU_ASSERT_EQUAL(seen.calls, 2);
+	pnvme_log_set_level(old);
+}
+
+static void test_log_level_mapping(void)
+{
+	CU_ASSERT_EQUAL(env_eal_level_to_pnvme(1), PNVME_LOG_ERROR); /* emergency */
+	CU_ASSERT_EQUAL(env_eal_level_to_pnvme(4), PNVME_LOG_ERROR);
+	CU_ASSERT_EQUAL(env_eal_level_to_pnvme(5), PNVME_LOG_WARN);
+	CU_ASSERT_EQUAL(env_eal_level_to_pnvme(6), PNVME_LOG_NOTICE);
+	CU_ASSERT_EQUAL(env_eal_level_to_pnvme(7), PNVME_LOG_INFO);
+	CU_ASSERT_EQUAL(env_eal_level_to_pnvme(8), PNVME_LOG_DEBUG);
+	CU_ASSERT_EQUAL(env_eal_level_from_pnvme(PNVME_LOG_ERROR), 4);
+	CU_ASSERT_EQUAL(env_eal_level_from_pnvme(PNVME_LOG_WARN), 5);
+	CU_ASSERT_EQUAL(env_eal_level_from_pnvme(PNVME_LOG_NOTICE), 6);
+	CU_ASSERT_EQUAL(env_eal_level_from_pnvme(PNVME_LOG_INFO), 7);
+	CU_ASSERT_EQUAL(env_eal_level_from_pnvme(PNVME_LOG_DEBUG), 7);
+}
+
 int main(void)
 {
 	static const struct test_case tests[] = {
@@ -185,6 +259,8 @@ int main(void)
 		{"PCI attach errors are clear", test_pci_attach_errors},
 		{"a registered transport is found and enumerated", test_pci_registered_transport},
 		{"log level set/get", test_log_levels},
+		{"log callback: one line, the level, back to stderr", test_log_callback},
+		{"DPDK log levels map to pnvme's and back", test_log_level_mapping},
 		{NULL, NULL},
 	};
 
