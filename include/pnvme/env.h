@@ -19,22 +19,48 @@ extern "C" {
 
 struct pnvme_env_opts {
 	size_t opts_size;      /* sizeof(struct pnvme_env_opts) of the caller */
-	const char *name;      /* EAL file prefix / program name; default "pnvme" */
+	const char *name;      /* EAL program name (syslog ident); default "pnvme" */
 	const char *lcores;    /* EAL -l argument; default: the first CPU the caller may use */
 	unsigned mem_mb;       /* memory without hugepages (--no-huge -m); default 1024 */
 	int no_huge;           /* 1: never use hugepages, 0: auto (use them when reserved) */
 	const char **eal_args; /* extra EAL arguments, passed through as given */
 	int eal_argc;
+	/*
+	 * DPDK raises the soft open-file limit (RLIMIT_NOFILE) to the hard limit
+	 * while it starts. 0 (default): pnvme puts the soft limit back afterwards
+	 * (with hugepages it asks DPDK for one file per memory list, so the limit
+	 * need not be high). 1: leave it raised.
+	 */
+	int raise_fd_limit;
 };
 
 /* Fill opts with the defaults; opts_size must be set by the caller first. */
 void pnvme_env_opts_init(struct pnvme_env_opts *opts, size_t opts_size);
 
 /*
- * Start the environment (DPDK EAL). Idempotent: a second call returns 0.
- * opts may be NULL for defaults. Returns 0 or a negative errno.
+ * Start the environment. If the program has started DPDK's EAL itself
+ * (rte_eal_init() returned), pnvme uses that EAL - its memory, IOVA mode and
+ * vfio container - and ignores the EAL fields of opts; otherwise pnvme starts
+ * the EAL with the arguments in dpdk-config/eal_args.h plus opts->eal_args.
+ * docs/api.md, "Embedding pnvme", says what an EAL must offer.
+ *
+ * A second call while the environment is up returns 0. opts may be NULL for
+ * defaults. Returns 0 or a negative errno:
+ *   -ENOTSUP    the program's EAL is a secondary process;
+ *   -ESHUTDOWN  pnvme started the EAL and pnvme_env_fini() shut it down: DPDK
+ *               cannot start an EAL twice in one process (an EAL the program
+ *               started is used again after fini: no error);
+ *   others      from rte_eal_init().
+ * pnvme_connect(), pnvme_probe() and pnvme_dma_zmalloc() call it with opts
+ * NULL when the environment is not up.
  */
 int pnvme_env_init(const struct pnvme_env_opts *opts);
+/*
+ * Undo pnvme_env_init(): only if pnvme started the EAL, shut it down
+ * (rte_eal_cleanup()). An EAL the program started is left running. Detach
+ * every controller and free every pnvme_dma_zmalloc() buffer first: with a
+ * controller attached, fini logs an error and does nothing.
+ */
 void pnvme_env_fini(void);
 bool pnvme_env_is_initialized(void);
 /* True when hugepages back DMA memory (false under --no-huge). */
@@ -63,7 +89,9 @@ uint64_t pnvme_ticks_hz(void);
 /*
  * Logging. Quiet (errors only) by default; PNVME_LOG=debug|info|notice|warn|error
  * or pnvme_log_set_level() raise it. Messages go to stderr, or to the callback
- * when one is set.
+ * when one is set. When pnvme starts the EAL, DPDK's own messages take the
+ * same way at the same level (component "eal"); an EAL the program started
+ * keeps its own log stream.
  */
 enum pnvme_log_level {
 	PNVME_LOG_ERROR = 0,
@@ -79,7 +107,7 @@ void pnvme_log(enum pnvme_log_level level, const char *component, const char *fm
 
 /*
  * Receives every message at or below the level: component names the part of
- * pnvme ("ctrlr", "qpair", "env", ...); msg is one line
+ * pnvme ("ctrlr", "qpair", "env", ...) or of DPDK ("eal"); msg is one line
  * without its newline. It may run in any thread that logs, several at once,
  * and may call pnvme (not pnvme_log_set_callback()).
  */

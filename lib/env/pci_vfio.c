@@ -122,6 +122,11 @@ static int vfio_attach(const char *addr, const char *params, struct env_pci_dev 
 	}
 	if (!pnvme_env_is_initialized())
 		return -ENODEV;
+	if (!rte_vfio_is_enabled("vfio_pci")) {
+		PNVME_ERRLOG("pcie", "%s: DPDK's VFIO is not enabled (the EAL started before "
+				     "vfio-pci was loaded, or without VFIO support)", bdf);
+		return -ENOTSUP;
+	}
 
 	vdev = calloc(1, sizeof(*vdev));
 	if (vdev == NULL)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* lib/env on real DPDK (no hugepages needed): DMA memory, vtophys, PCI errors. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <CUnit/CUnit.h>
 
@@ -11,6 +13,8 @@
 #include "env/eal_log.h"
 #include "env/pci.h"
 #include "pnvme/env.h"
+
+static struct rlimit g_nofile_before; /* before the EAL started */
 
 static void test_init_is_idempotent(void)
 {
@@ -246,6 +250,44 @@ static void test_log_level_mapping(void)
 	CU_ASSERT_EQUAL(env_eal_level_from_pnvme(PNVME_LOG_DEBUG), 7);
 }
 
+/* ------------------------------------------------------------ process-wide effects */
+
+static void test_threads_are_the_documented_ones(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int threads = 0, intr = 0;
+	char path[300], comm[32];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((e = readdir(d)) != NULL) {
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		threads++;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (f != NULL && fgets(comm, sizeof(comm), f) != NULL)
+			intr += strcmp(comm, "eal-intr-thread\n") == 0;
+		if (f != NULL)
+			fclose(f);
+	}
+	closedir(d);
+	/* docs/api.md: the caller's thread and DPDK's interrupt thread, nothing else. */
+	CU_ASSERT_EQUAL(threads, 2);
+	CU_ASSERT_EQUAL(intr, 1);
+}
+
+static void test_fd_limit_left_alone(void)
+{
+	struct rlimit now;
+
+	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_NOFILE, &now), 0);
+	CU_ASSERT_EQUAL(now.rlim_cur, g_nofile_before.rlim_cur);
+	CU_ASSERT_EQUAL(now.rlim_max, g_nofile_before.rlim_max);
+}
+
 int main(void)
 {
 	static const struct test_case tests[] = {
@@ -261,9 +303,12 @@ int main(void)
 		{"log level set/get", test_log_levels},
 		{"log callback: one line, the level, back to stderr", test_log_callback},
 		{"DPDK log levels map to pnvme's and back", test_log_level_mapping},
+		{"only the documented threads run", test_threads_are_the_documented_ones},
+		{"the open-file limit is where it was", test_fd_limit_left_alone},
 		{NULL, NULL},
 	};
 
+	getrlimit(RLIMIT_NOFILE, &g_nofile_before);
 	test_env_init();
 	test_add_suite("env", NULL, NULL, tests);
 	return test_run_all();
