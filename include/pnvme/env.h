@@ -51,12 +51,13 @@ void pnvme_env_opts_init(struct pnvme_env_opts *opts, size_t opts_size);
  *               cannot start an EAL twice in one process (an EAL the program
  *               started is used again after fini: no error);
  *   others      from rte_eal_init().
- * pnvme_connect(), pnvme_probe() and pnvme_dma_zmalloc() call it with opts
- * NULL when the environment is not up.
+ * pnvme_connect(), pnvme_probe(), pnvme_dma_zmalloc() and pnvme_mem_register()
+ * call it with opts NULL when the environment is not up.
  */
 int pnvme_env_init(const struct pnvme_env_opts *opts);
 /*
- * Undo pnvme_env_init(): only if pnvme started the EAL, shut it down
+ * Undo pnvme_env_init(): forget registered memory (pnvme_mem_unregister() of
+ * every region) and, only if pnvme started the EAL, shut it down
  * (rte_eal_cleanup()). An EAL the program started is left running. Detach
  * every controller and free every pnvme_dma_zmalloc() buffer first: with a
  * controller attached, fini logs an error and does nothing.
@@ -73,6 +74,36 @@ bool pnvme_env_uses_hugepages(void);
  */
 void *pnvme_dma_zmalloc(size_t size, size_t align, uint64_t *iova);
 void pnvme_dma_free(void *buf);
+
+/*
+ * Make the caller's own memory DMA-able: [vaddr, vaddr+len) page aligned
+ * (the system page size), pinned for as long as it is registered (hugepages,
+ * or memory the program keeps mapped and does not hand to fork()/madvise()),
+ * and IOVA as VA (the bus address of each byte is its virtual address). It is
+ * registered with DPDK (rte_extmem_register) and, while a pcie controller is
+ * attached, mapped in DPDK's vfio container. I/O buffers may then lie in it.
+ *
+ * Returns 0, or -EINVAL (NULL, zero, unaligned, overlapping a registered
+ * region or DPDK's own memory, or beyond the 48-bit address space), -ENOTSUP
+ * (the EAL runs IOVA as PA), -ENOSPC (64 regions registered already), or an
+ * error from DPDK or the IOMMU.
+ */
+int pnvme_mem_register(void *vaddr, size_t len);
+/*
+ * Take a region back: exactly what pnvme_mem_register() was given. Returns 0,
+ * -ENOENT (no region starts at vaddr), -EINVAL (len differs), or -EBUSY: a
+ * request whose data or metadata lies in the region has not completed (its
+ * callback has not run) on some queue pair of some controller. After 0, I/O
+ * calls on that memory return -EINVAL as for any memory that is not DMA-able.
+ *
+ * The check takes no lock the I/O path takes and stops no I/O thread. It
+ * relies on one rule: no thread submits I/O on the region while this runs
+ * (stop handing its buffers out first; what was submitted before, from any
+ * thread, is what the check finds). A submission racing the call is not seen:
+ * that is the caller's bug, as freeing a buffer under I/O would be.
+ * From an admin or AER callback: -EDEADLK.
+ */
+int pnvme_mem_unregister(void *vaddr, size_t len);
 
 /*
  * Bus address of vaddr, by table look-up (no system call). *len, if not NULL,

@@ -23,6 +23,7 @@
 #include "dma.h"
 #include "eal_log.h"
 #include "log.h"
+#include "mem.h"
 #include "pci.h"
 #include "pnvme/env.h"
 
@@ -85,7 +86,7 @@ static int cache_memseg_list(const struct rte_memseg_list *msl, void *arg)
 
 	if (env_dma_map.n_ranges == ENV_MAX_DMA_RANGES)
 		return 1;
-	/* External memory is the program's own business. */
+	/* External memory is the program's (or registered through pnvme_mem_register). */
 	if (msl->base_va == NULL || msl->len == 0 || msl->external)
 		return 0;
 	r->start = (uintptr_t)msl->base_va;
@@ -278,6 +279,7 @@ void pnvme_env_fini(void)
 				    "first; the environment stays up", env_pci_attached());
 		return;
 	}
+	env_mem_fini();
 	g_env.initialized = false;
 	env_dma_map.iova_va = false;
 	env_dma_map.n_ranges = 0;
@@ -349,7 +351,14 @@ uint64_t pnvme_vtophys(const void *vaddr, uint64_t *len)
 				return va;
 			}
 		}
-		return PNVME_VTOPHYS_ERROR;
+		/* Registered memory: the region holding va's first byte. */
+		uint64_t w = env_ext_find(va, 1);
+
+		if (w == 0)
+			return PNVME_VTOPHYS_ERROR;
+		if (len != NULL && *len > env_ext_len(w) - (va - env_ext_start(w)))
+			*len = env_ext_len(w) - (va - env_ext_start(w));
+		return va;
 	}
 	if (!g_env.initialized)
 		return PNVME_VTOPHYS_ERROR;

@@ -4,12 +4,15 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 
 #include "common/capture.h"
 #include "common/test_env.h"
+#include "env/dma.h"
 #include "env/eal_log.h"
 #include "env/pci.h"
 #include "pnvme/env.h"
@@ -179,6 +182,112 @@ static void test_log_levels(void)
 	CU_ASSERT_EQUAL(pnvme_log_get_level(), old);
 }
 
+/* ------------------------------------------------------------ registered memory */
+
+static void *map_pages(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	CU_ASSERT_NOT_EQUAL_FATAL(p, MAP_FAILED);
+	return p;
+}
+
+static void test_mem_register_bad_arguments(void)
+{
+	uint8_t *m = map_pages(4 * 4096);
+	uint8_t *dma = pnvme_dma_zmalloc(8192, 4096, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dma);
+	CU_ASSERT_EQUAL(pnvme_mem_register(NULL, 4096), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_mem_register(m, 0), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_mem_register(m + 512, 4096), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_mem_register(m, 4096 + 512), -EINVAL);
+	/* Above 48-bit addresses (the table's one-word format) and wrapping. */
+	CU_ASSERT_EQUAL(pnvme_mem_register((void *)(1ull << 48), 4096), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_mem_register((void *)(UINT64_MAX - 4095), 8192), -EINVAL);
+	/* DPDK's own memory is DMA-able already. */
+	CU_ASSERT_EQUAL(pnvme_mem_register(dma, 4096), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_mem_unregister(m, 4096), -ENOENT);
+	CU_ASSERT_EQUAL(pnvme_mem_unregister(NULL, 4096), -ENOENT);
+	pnvme_dma_free(dma);
+	munmap(m, 4 * 4096);
+}
+
+static void test_mem_register_translates(void)
+{
+	const size_t len = 16 * 4096;
+	uint8_t *m = map_pages(len + 4096); /* the page after the region is ours too */
+	uint64_t run = 1u << 20;
+
+	CU_ASSERT_EQUAL(pnvme_vtophys(m, NULL), PNVME_VTOPHYS_ERROR);
+	CU_ASSERT_EQUAL_FATAL(pnvme_mem_register(m, len), 0);
+	/* IOVA as VA: the identity, contiguous to the end of the region and no further. */
+	CU_ASSERT_EQUAL(pnvme_vtophys(m + 100, &run), (uintptr_t)(m + 100));
+	CU_ASSERT_EQUAL(run, len - 100);
+	CU_ASSERT_EQUAL(env_vtophys_range(m, len), (uintptr_t)m);
+	CU_ASSERT_EQUAL(env_vtophys_range(m + 4096, len - 4096), (uintptr_t)(m + 4096));
+	CU_ASSERT_EQUAL(env_vtophys_range(m + 4096, len), PNVME_VTOPHYS_ERROR);
+	CU_ASSERT_EQUAL(pnvme_vtophys(m + len, NULL), PNVME_VTOPHYS_ERROR);
+	/* A device behind the PCI interface reaches it. */
+	CU_ASSERT_PTR_EQUAL(env_pci_iova_to_vaddr((uintptr_t)m, len), m);
+	CU_ASSERT_PTR_NULL(env_pci_iova_to_vaddr((uintptr_t)m, len + 1));
+	/* Overlaps, from any side. */
+	CU_ASSERT_EQUAL(pnvme_mem_register(m, len), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_mem_register(m + 4096, 4096), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_mem_register(m - 4096, 8192), -EINVAL);
+	/* Exactly what was registered comes back. */
+	CU_ASSERT_EQUAL(pnvme_mem_unregister(m, len - 4096), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_mem_unregister(m + 4096, len - 4096), -ENOENT);
+	CU_ASSERT_EQUAL(pnvme_mem_unregister(m, len), 0);
+	CU_ASSERT_EQUAL(pnvme_vtophys(m, NULL), PNVME_VTOPHYS_ERROR);
+	CU_ASSERT_EQUAL(env_vtophys_range(m, 4096), PNVME_VTOPHYS_ERROR);
+	CU_ASSERT_PTR_NULL(env_pci_iova_to_vaddr((uintptr_t)m, 4096));
+	CU_ASSERT_EQUAL(pnvme_mem_unregister(m, len), -ENOENT);
+	munmap(m, len + 4096);
+}
+
+static void test_mem_register_neighbours(void)
+{
+	uint8_t *m = map_pages(3 * 4096);
+	uint64_t run = 3 * 4096;
+
+	CU_ASSERT_EQUAL_FATAL(pnvme_mem_register(m, 4096), 0);
+	CU_ASSERT_EQUAL_FATAL(pnvme_mem_register(m + 4096, 2 * 4096), 0);
+	/* Two regions side by side are two runs: a buffer over both is not one. */
+	CU_ASSERT_EQUAL(pnvme_vtophys(m, &run), (uintptr_t)m);
+	CU_ASSERT_EQUAL(run, 4096);
+	CU_ASSERT_EQUAL(env_vtophys_range(m, 8192), PNVME_VTOPHYS_ERROR);
+	CU_ASSERT_EQUAL(env_vtophys_range(m + 4096, 8192), (uintptr_t)(m + 4096));
+	CU_ASSERT_EQUAL(pnvme_mem_unregister(m, 4096), 0);
+	CU_ASSERT_EQUAL(env_vtophys_range(m + 4096, 8192), (uintptr_t)(m + 4096));
+	CU_ASSERT_EQUAL(pnvme_mem_unregister(m + 4096, 2 * 4096), 0);
+	munmap(m, 3 * 4096);
+}
+
+static void test_mem_register_full_table(void)
+{
+	const unsigned n = ENV_MAX_EXT_REGIONS;
+	uint8_t *m = map_pages((n + 1) * 4096);
+	unsigned ok = 0, gone = 0;
+
+	/* One page each, side by side. */
+	for (unsigned i = 0; i < n; i++)
+		ok += pnvme_mem_register(m + (size_t)i * 4096, 4096) == 0;
+	CU_ASSERT_EQUAL(ok, n);
+	CU_ASSERT_EQUAL(pnvme_mem_register(m + (size_t)n * 4096, 4096), -ENOSPC);
+	/* A slot freed is used again, and every region still translates. */
+	CU_ASSERT_EQUAL(pnvme_mem_unregister(m + 7 * 4096, 4096), 0);
+	CU_ASSERT_EQUAL(pnvme_mem_register(m + (size_t)n * 4096, 4096), 0);
+	CU_ASSERT_EQUAL(pnvme_vtophys(m + (size_t)n * 4096 + 8, NULL), (uintptr_t)m + n * 4096 + 8);
+	CU_ASSERT_EQUAL(pnvme_vtophys(m + 7 * 4096, NULL), PNVME_VTOPHYS_ERROR);
+	for (unsigned i = 0; i <= n; i++) {
+		if (i != 7)
+			gone += pnvme_mem_unregister(m + (size_t)i * 4096, 4096) == 0;
+	}
+	CU_ASSERT_EQUAL(gone, n);
+	munmap(m, (n + 1) * 4096);
+}
+
 /* ------------------------------------------------------------ logging */
 
 struct log_seen {
@@ -301,6 +410,12 @@ int main(void)
 		{"PCI attach errors are clear", test_pci_attach_errors},
 		{"a registered transport is found and enumerated", test_pci_registered_transport},
 		{"log level set/get", test_log_levels},
+		{"mem_register: bad arguments get EINVAL, unknown ENOENT",
+		 test_mem_register_bad_arguments},
+		{"mem_register: vtophys, the device view, overlaps, unregister",
+		 test_mem_register_translates},
+		{"mem_register: regions side by side are separate runs", test_mem_register_neighbours},
+		{"mem_register: 64 regions, a freed slot used again", test_mem_register_full_table},
 		{"log callback: one line, the level, back to stderr", test_log_callback},
 		{"DPDK log levels map to pnvme's and back", test_log_level_mapping},
 		{"only the documented threads run", test_threads_are_the_documented_ones},
