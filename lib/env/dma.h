@@ -1,18 +1,48 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The driver's inline view of DMA memory: with IOVA as VA, a buffer is
- * DMA-able when it lies inside one of DPDK's memory ranges, and its bus
- * address is its virtual address. A handful of compares, no call, per I/O.
+ * DMA-able when it lies inside one of DPDK's memory ranges or a region the
+ * program registered (pnvme_mem_register), and its bus address is its virtual
+ * address. A handful of compares, no call, per I/O.
  */
 #ifndef PNVME_ENV_DMA_H
 #define PNVME_ENV_DMA_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "pnvme/env.h"
 
 #define ENV_MAX_DMA_RANGES 32
+#define ENV_MAX_EXT_REGIONS 64
+
+/*
+ * A registered region in one word, so that a reader never sees the start of
+ * one region with the length of another: the page number of its start in the
+ * low 36 bits (48-bit addresses), its length in pages in the high 28 (1 TiB).
+ * 0 is an empty slot.
+ */
+#define ENV_EXT_PAGE_SHIFT 12
+#define ENV_EXT_START_BITS 36
+#define ENV_EXT_MAX_ADDR (1ull << (ENV_EXT_START_BITS + ENV_EXT_PAGE_SHIFT))
+#define ENV_EXT_MAX_LEN (((1ull << (64 - ENV_EXT_START_BITS)) - 1) << ENV_EXT_PAGE_SHIFT)
+
+static inline uint64_t env_ext_pack(uintptr_t start, uint64_t len)
+{
+	return (uint64_t)start >> ENV_EXT_PAGE_SHIFT |
+	       (len >> ENV_EXT_PAGE_SHIFT) << ENV_EXT_START_BITS;
+}
+
+static inline uintptr_t env_ext_start(uint64_t w)
+{
+	return (uintptr_t)((w & ((1ull << ENV_EXT_START_BITS) - 1)) << ENV_EXT_PAGE_SHIFT);
+}
+
+static inline uint64_t env_ext_len(uint64_t w)
+{
+	return (w >> ENV_EXT_START_BITS) << ENV_EXT_PAGE_SHIFT;
+}
 
 struct env_dma_range {
 	uintptr_t start;
@@ -22,11 +52,30 @@ struct env_dma_range {
 struct env_dma_map {
 	bool iova_va;
 	unsigned n_ranges;
-	struct env_dma_range ranges[ENV_MAX_DMA_RANGES];
+	struct env_dma_range ranges[ENV_MAX_DMA_RANGES]; /* DPDK's memseg lists */
+	/* Registered regions (env/mem.c): slots below n_ext may be in use. */
+	_Atomic unsigned n_ext;
+	_Atomic uint64_t ext[ENV_MAX_EXT_REGIONS];
 };
 
-/* Filled at start-up, read-only afterwards. */
+/* DPDK's ranges are filled at start-up and read-only afterwards. */
 extern struct env_dma_map env_dma_map;
+
+/* The registered region holding [v, v+len): its slot word, or 0. */
+static inline uint64_t env_ext_find(uintptr_t v, uint64_t len)
+{
+	unsigned n = atomic_load_explicit(&env_dma_map.n_ext, memory_order_acquire);
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t w = atomic_load_explicit(&env_dma_map.ext[i], memory_order_relaxed);
+		uintptr_t start = env_ext_start(w);
+		uint64_t rlen = env_ext_len(w);
+
+		if (v - start < rlen)
+			return len <= rlen - (v - start) ? w : 0;
+	}
+	return 0;
+}
 
 /* Bus address of [va, va+len) if it is bus-contiguous DMA memory, else PNVME_VTOPHYS_ERROR. */
 static inline uint64_t env_vtophys_range(const void *va, uint64_t len)
@@ -43,7 +92,7 @@ static inline uint64_t env_vtophys_range(const void *va, uint64_t len)
 			if (i + 1 >= env_dma_map.n_ranges)
 				break;
 		}
-		return PNVME_VTOPHYS_ERROR;
+		return env_ext_find(v, len) != 0 ? (uint64_t)v : PNVME_VTOPHYS_ERROR;
 	}
 	uint64_t run = len, iova = pnvme_vtophys(va, &run);
 

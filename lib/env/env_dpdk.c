@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The environment on DPDK's EAL: start-up, DMA memory, address translation, time.
+ * The environment on DPDK's EAL: start-up (or the program's own EAL), DMA
+ * memory, address translation, time.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -8,23 +9,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
+#include <rte_vfio.h>
 
 #include "../../dpdk-config/eal_args.h"
 #include "dma.h"
+#include "eal_log.h"
 #include "log.h"
+#include "mem.h"
+#include "pci.h"
 #include "pnvme/env.h"
 
 #define MAX_EAL_ARGS 64
 static struct {
+	pthread_mutex_t lock; /* init and fini */
 	bool initialized;
 	bool hugepages;
-} g_env;
+	bool owns_eal; /* pnvme started the EAL (and shuts it down in fini) */
+	bool eal_shut; /* ... and did: DPDK cannot start one again in this process */
+} g_env = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* Memseg lists cached for vtophys; DPDK reserves their VA ranges at start-up. */
 struct env_dma_map env_dma_map;
@@ -76,11 +86,62 @@ static int cache_memseg_list(const struct rte_memseg_list *msl, void *arg)
 
 	if (env_dma_map.n_ranges == ENV_MAX_DMA_RANGES)
 		return 1;
-	if (msl->base_va == NULL || msl->len == 0)
+	/* External memory is the program's (or registered through pnvme_mem_register). */
+	if (msl->base_va == NULL || msl->len == 0 || msl->external)
 		return 0;
 	r->start = (uintptr_t)msl->base_va;
 	r->len = msl->len;
 	env_dma_map.n_ranges++;
+	return 0;
+}
+
+/*
+ * Is an EAL up that pnvme did not start? rte_eal_init() counts the lcores
+ * first and picks the IOVA mode later; both are set once it has returned.
+ */
+static bool eal_started_by_program(void)
+{
+	return !g_env.owns_eal && rte_lcore_count() > 0 && rte_eal_iova_mode() != RTE_IOVA_DC;
+}
+
+/* What pnvme needs of any EAL; adopted ones are checked here, with one clear line. */
+static int eal_check(void)
+{
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		PNVME_ERRLOG("env", "the EAL is a secondary process: pnvme needs a primary one "
+				    "(it claims devices and maps memory itself)");
+		return -ENOTSUP;
+	}
+	if (rte_eal_iova_mode() != RTE_IOVA_VA && rte_eal_iova_mode() != RTE_IOVA_PA) {
+		PNVME_ERRLOG("env", "the EAL has no IOVA mode: rte_eal_init() did not finish");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void cache_memory(void)
+{
+	env_dma_map.n_ranges = 0;
+	memset(env_dma_map.ranges, 0, sizeof(env_dma_map.ranges));
+	rte_memseg_list_walk(cache_memseg_list, NULL);
+	env_dma_map.iova_va = rte_eal_iova_mode() == RTE_IOVA_VA;
+}
+
+/* The program's EAL: its memory, IOVA mode and vfio container; its log stays its own. */
+static int adopt_eal(void)
+{
+	int rc = eal_check();
+
+	if (rc != 0)
+		return rc;
+	cache_memory();
+	g_env.hugepages = rte_eal_has_hugepages() != 0;
+	g_env.initialized = true;
+	PNVME_INFOLOG("env", "using the EAL the program started: %s, IOVA as %s, %u memory "
+			     "ranges, vfio %s",
+		      g_env.hugepages ? "hugepages" : "no hugepages",
+		      env_dma_map.iova_va ? "VA" : "PA", env_dma_map.n_ranges,
+		      rte_vfio_is_enabled("vfio_pci") ? "enabled" : "not enabled");
 	return 0;
 }
 
@@ -93,18 +154,17 @@ static int cache_memseg_list(const struct rte_memseg_list *msl, void *arg)
 			(opts).f = (user)->f;                                       \
 	} while (0)
 
-int pnvme_env_init(const struct pnvme_env_opts *user_opts)
+static int start_eal(const struct pnvme_env_opts *user_opts)
 {
 	struct pnvme_env_opts opts;
 	const char *argv[MAX_EAL_ARGS];
-	char mem_arg[32], lcore_arg[16];
+	char mem_arg[32], lcore_arg[16], log_arg[32];
 	int argc = 0;
 	cpu_set_t saved_affinity;
-	bool have_affinity;
+	struct rlimit saved_nofile;
+	bool have_affinity, have_nofile;
 	int rc;
 
-	if (g_env.initialized)
-		return 0;
 	pnvme_env_opts_init(&opts, sizeof(opts));
 	OPT(user_opts, opts, name);
 	OPT(user_opts, opts, lcores);
@@ -112,6 +172,7 @@ int pnvme_env_init(const struct pnvme_env_opts *user_opts)
 	OPT(user_opts, opts, no_huge);
 	OPT(user_opts, opts, eal_args);
 	OPT(user_opts, opts, eal_argc);
+	OPT(user_opts, opts, raise_fd_limit);
 	if (opts.eal_argc < 0 || opts.eal_argc > MAX_EAL_ARGS - 16 ||
 	    (opts.eal_argc > 0 && opts.eal_args == NULL))
 		return -EINVAL;
@@ -119,6 +180,8 @@ int pnvme_env_init(const struct pnvme_env_opts *user_opts)
 	/* The EAL pins the calling thread to its main lcore: give the caller its CPUs back. */
 	have_affinity = pthread_getaffinity_np(pthread_self(), sizeof(saved_affinity),
 					       &saved_affinity) == 0;
+	/* DPDK raises the soft open-file limit to the hard limit (rte_eal_memseg_init). */
+	have_nofile = getrlimit(RLIMIT_NOFILE, &saved_nofile) == 0;
 	g_env.hugepages = !opts.no_huge && hugepages_available();
 	argv[argc++] = opts.name ? opts.name : "pnvme";
 	argv[argc++] = "-l";
@@ -136,7 +199,8 @@ int pnvme_env_init(const struct pnvme_env_opts *user_opts)
 	for (const char *a[] = {PNVME_EAL_ARGS_ALWAYS, NULL}, **p = a; *p; p++)
 		argv[argc++] = *p;
 	if (g_env.hugepages) {
-		argv[argc++] = PNVME_EAL_ARGS_HUGE;
+		for (const char *a[] = {PNVME_EAL_ARGS_HUGE, NULL}, **p = a; *p; p++)
+			argv[argc++] = *p;
 	} else {
 		for (const char *a[] = {PNVME_EAL_ARGS_NO_HUGE, NULL}, **p = a; *p; p++)
 			argv[argc++] = *p;
@@ -144,12 +208,13 @@ int pnvme_env_init(const struct pnvme_env_opts *user_opts)
 		argv[argc++] = "-m";
 		argv[argc++] = mem_arg;
 		if (!opts.no_huge)
-			fprintf(stderr, "pnvme: no hugepages reserved and mounted; "
-					"using %s MiB of ordinary memory (--no-huge)\n",
-				mem_arg);
+			PNVME_NOTICELOG("env", "no hugepages reserved and mounted; using %s MiB of "
+					       "ordinary memory (--no-huge)", mem_arg);
 	}
-	argv[argc++] = pnvme_log_get_level() >= PNVME_LOG_DEBUG ? PNVME_EAL_LOG_DEBUG
-								 : PNVME_EAL_LOG_QUIET;
+	/* DPDK's own lines at pnvme's level (at most info), through pnvme's log. */
+	snprintf(log_arg, sizeof(log_arg), "--log-level=%u",
+		 env_eal_level_from_pnvme(pnvme_log_get_level()));
+	argv[argc++] = log_arg;
 	for (int i = 0; i < opts.eal_argc; i++)
 		argv[argc++] = opts.eal_args[i];
 	argv[argc] = NULL;
@@ -157,7 +222,11 @@ int pnvme_env_init(const struct pnvme_env_opts *user_opts)
 	for (int i = 0; i < argc; i++)
 		PNVME_DEBUGLOG("env", "EAL arg %d: %s", i, argv[i]);
 
+	if (env_eal_log_route() != 0)
+		PNVME_WARNLOG("env", "cannot route DPDK's log through pnvme's: it goes to stderr");
 	rc = rte_eal_init(argc, (char **)argv);
+	if (have_nofile && !opts.raise_fd_limit)
+		setrlimit(RLIMIT_NOFILE, &saved_nofile);
 	if (rc < 0) {
 		rc = rte_errno ? -rte_errno : -EIO;
 		PNVME_ERRLOG("env", "DPDK EAL initialisation failed: %s", rte_strerror(-rc));
@@ -165,10 +234,11 @@ int pnvme_env_init(const struct pnvme_env_opts *user_opts)
 	}
 	if (have_affinity)
 		pthread_setaffinity_np(pthread_self(), sizeof(saved_affinity), &saved_affinity);
-
-	env_dma_map.n_ranges = 0;
-	rte_memseg_list_walk(cache_memseg_list, NULL);
-	env_dma_map.iova_va = rte_eal_iova_mode() == RTE_IOVA_VA;
+	g_env.owns_eal = true;
+	rc = eal_check();
+	if (rc != 0)
+		return rc;
+	cache_memory();
 	g_env.initialized = true;
 	PNVME_INFOLOG("env", "EAL up: %s, IOVA as %s, %u memory ranges",
 		      g_env.hugepages ? "hugepages" : "no hugepages",
@@ -176,12 +246,50 @@ int pnvme_env_init(const struct pnvme_env_opts *user_opts)
 	return 0;
 }
 
+int pnvme_env_init(const struct pnvme_env_opts *user_opts)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&g_env.lock);
+	if (g_env.initialized) {
+		rc = 0;
+	} else if (g_env.eal_shut) {
+		PNVME_ERRLOG("env", "pnvme_env_fini() shut down the EAL pnvme had started, and DPDK "
+				    "cannot start one again in this process");
+		rc = -ESHUTDOWN;
+	} else if (eal_started_by_program()) {
+		rc = adopt_eal();
+	} else {
+		rc = start_eal(user_opts);
+	}
+	pthread_mutex_unlock(&g_env.lock);
+	return rc;
+}
+
 void pnvme_env_fini(void)
 {
-	if (!g_env.initialized)
+	pthread_mutex_lock(&g_env.lock);
+	if (!g_env.initialized) {
+		pthread_mutex_unlock(&g_env.lock);
 		return;
-	rte_eal_cleanup();
+	}
+	if (env_pci_attached() > 0) {
+		pthread_mutex_unlock(&g_env.lock);
+		PNVME_ERRLOG("env", "pnvme_env_fini() with %u controller(s) attached: detach them "
+				    "first; the environment stays up", env_pci_attached());
+		return;
+	}
+	env_mem_fini();
 	g_env.initialized = false;
+	env_dma_map.iova_va = false;
+	env_dma_map.n_ranges = 0;
+	memset(env_dma_map.ranges, 0, sizeof(env_dma_map.ranges));
+	if (g_env.owns_eal) {
+		/* Its memory goes back to the system; its interrupt thread stays (docs/api.md). */
+		rte_eal_cleanup();
+		g_env.eal_shut = true;
+	}
+	pthread_mutex_unlock(&g_env.lock);
 }
 
 bool pnvme_env_is_initialized(void)
@@ -198,13 +306,14 @@ void *pnvme_dma_zmalloc(size_t size, size_t align, uint64_t *iova)
 {
 	void *buf;
 	uint64_t len = size;
+	int rc;
 
 	if (size == 0 || (align & (align - 1)) != 0) {
 		errno = EINVAL;
 		return NULL;
 	}
-	if (!g_env.initialized) {
-		errno = ENODEV;
+	if (!g_env.initialized && (rc = pnvme_env_init(NULL)) != 0) {
+		errno = -rc;
 		return NULL;
 	}
 	buf = rte_zmalloc("pnvme", size, align ? align : 64);
@@ -242,7 +351,14 @@ uint64_t pnvme_vtophys(const void *vaddr, uint64_t *len)
 				return va;
 			}
 		}
-		return PNVME_VTOPHYS_ERROR;
+		/* Registered memory: the region holding va's first byte. */
+		uint64_t w = env_ext_find(va, 1);
+
+		if (w == 0)
+			return PNVME_VTOPHYS_ERROR;
+		if (len != NULL && *len > env_ext_len(w) - (va - env_ext_start(w)))
+			*len = env_ext_len(w) - (va - env_ext_start(w));
+		return va;
 	}
 	if (!g_env.initialized)
 		return PNVME_VTOPHYS_ERROR;

@@ -15,6 +15,11 @@
 			pnvme_log(PNVME_LOG_DEBUG, comp, __VA_ARGS__);        \
 	} while (0)
 
+/* One formatted line (no newline) to the callback or stderr, if level is on. */
+void env_log_emit(enum pnvme_log_level level, const char *component, const char *msg);
+/* log.c tells the EAL side when the level changes (eal_log.c). */
+void env_log_level_changed(enum pnvme_log_level level);
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The PCI interface: transports by name, attach/detach, config space helpers. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "dma.h"
 #include "log.h"
 #include "pci.h"
 
@@ -12,6 +14,12 @@
 #define PCI_COMMAND_MASTER 0x4
 
 static struct env_pci_transport *g_registered;
+static _Atomic unsigned g_attached;
+
+unsigned env_pci_attached(void)
+{
+	return atomic_load(&g_attached);
+}
 
 void env_pci_transport_register(struct env_pci_transport *t)
 {
@@ -51,6 +59,7 @@ int env_pci_attach(const char *trtype, const char *addr, const char *params,
 		     struct env_pci_dev **out)
 {
 	const struct env_pci_transport *t;
+	int rc;
 
 	if (trtype == NULL || out == NULL)
 		return -EINVAL;
@@ -59,13 +68,23 @@ int env_pci_attach(const char *trtype, const char *addr, const char *params,
 		PNVME_ERRLOG("pci", "unknown transport type '%s'", trtype);
 		return -EPROTONOSUPPORT;
 	}
-	return t->attach(addr ? addr : "", params ? params : "", out);
+	if (t->needs_iova_va && pnvme_env_is_initialized() && !env_dma_map.iova_va) {
+		PNVME_ERRLOG("pci", "trtype:%s needs IOVA as VA, and the EAL runs IOVA as PA "
+				    "(start it with --iova-mode=va)", trtype);
+		return -ENOTSUP;
+	}
+	rc = t->attach(addr ? addr : "", params ? params : "", out);
+	if (rc == 0)
+		atomic_fetch_add(&g_attached, 1);
+	return rc;
 }
 
 void env_pci_detach(struct env_pci_dev *dev)
 {
-	if (dev != NULL)
+	if (dev != NULL) {
 		dev->ops->detach(dev);
+		atomic_fetch_sub(&g_attached, 1);
+	}
 }
 
 int env_pci_enumerate(env_pci_enum_cb cb, void *ctx)

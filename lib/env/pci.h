@@ -7,6 +7,7 @@
 #ifndef PNVME_ENV_PCI_H
 #define PNVME_ENV_PCI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,8 @@ struct env_pci_transport {
 	int (*attach)(const char *addr, const char *params, struct env_pci_dev **out);
 	/* Offer the devices that can be attached now (may be NULL). */
 	int (*enumerate)(env_pci_enum_cb cb, void *ctx);
+	/* A software device that reads host memory at bus addresses: IOVA must be VA. */
+	bool needs_iova_va;
 	struct env_pci_transport *next;
 };
 
@@ -55,6 +58,8 @@ int env_pci_attach(const char *trtype, const char *addr, const char *params,
 		     struct env_pci_dev **out);
 void env_pci_detach(struct env_pci_dev *dev);
 int env_pci_enumerate(env_pci_enum_cb cb, void *ctx);
+/* Devices attached and not detached yet. */
+unsigned env_pci_attached(void);
 
 /*
  * The device side of DMA, for software devices: the host address behind a bus

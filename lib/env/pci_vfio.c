@@ -16,6 +16,7 @@
 #include <rte_vfio.h>
 
 #include "log.h"
+#include "mem.h"
 #include "pci.h"
 
 #define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
@@ -24,6 +25,7 @@ struct vfio_dev {
 	struct env_pci_dev pci;
 	int fd;
 	uint64_t cfg_offset;
+	bool mem_joined; /* counted by env/mem.c: registered memory is mapped for it */
 };
 
 static int vfio_cfg_read(struct env_pci_dev *dev, void *buf, size_t len, uint32_t off)
@@ -48,6 +50,8 @@ static void vfio_detach(struct env_pci_dev *dev)
 
 	if (dev->bar0 != NULL)
 		munmap((void *)dev->bar0, dev->bar0_len);
+	if (vdev->mem_joined)
+		env_mem_vfio_detach();
 	rte_vfio_release_device(SYSFS_PCI_DEVICES, dev->addr, vdev->fd);
 	free(vdev);
 }
@@ -122,6 +126,11 @@ static int vfio_attach(const char *addr, const char *params, struct env_pci_dev 
 	}
 	if (!pnvme_env_is_initialized())
 		return -ENODEV;
+	if (!rte_vfio_is_enabled("vfio_pci")) {
+		PNVME_ERRLOG("pcie", "%s: DPDK's VFIO is not enabled (the EAL started before "
+				     "vfio-pci was loaded, or without VFIO support)", bdf);
+		return -ENOTSUP;
+	}
 
 	vdev = calloc(1, sizeof(*vdev));
 	if (vdev == NULL)
@@ -136,7 +145,10 @@ static int vfio_attach(const char *addr, const char *params, struct env_pci_dev 
 		free(vdev);
 		return -EIO;
 	}
-	rc = map_bar0(vdev);
+	rc = env_mem_vfio_attach();
+	vdev->mem_joined = rc == 0;
+	if (rc == 0)
+		rc = map_bar0(vdev);
 	if (rc == 0)
 		rc = vfio_cfg_read(&vdev->pci, &vdev->pci.vendor_id, 2, 0);
 	if (rc == 0)
@@ -149,8 +161,8 @@ static int vfio_attach(const char *addr, const char *params, struct env_pci_dev 
 	if (rc == 0)
 		rc = env_pci_disable_bus_master(&vdev->pci);
 	if (rc != 0) {
-		PNVME_ERRLOG("pcie", "%s: cannot map BAR0 or reach config space: %s", bdf,
-			     strerror(-rc));
+		PNVME_ERRLOG("pcie", "%s: cannot map BAR0, reach config space or map registered "
+				     "memory: %s", bdf, strerror(-rc));
 		vfio_detach(&vdev->pci);
 		return rc;
 	}

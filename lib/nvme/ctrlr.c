@@ -153,6 +153,10 @@ static int ctrlr_attach(const struct pnvme_trid *trid, const struct pnvme_ctrlr_
 		;
 	if (rc < 0)
 		goto err;
+	/* Known to pnvme_mem_unregister()'s in-flight check from here to detach. */
+	rc = nvme_mem_track(c);
+	if (rc != 0)
+		goto err;
 	PNVME_INFOLOG("ctrlr", "%s %s: ready, %u namespaces, %u I/O queues, max transfer %u",
 		      c->trid.trtype, c->trid.traddr, c->num_active_ns, c->num_io_queues,
 		      c->max_xfer);
@@ -312,6 +316,8 @@ int pnvme_detach(struct pnvme_ctrlr *c)
 	 * stop it before anything completes or any memory is freed.
 	 */
 	nvme_ctrlr_stop_device(c);
+	/* The device can no longer reach memory: its requests stop counting as in flight. */
+	nvme_mem_untrack(c);
 	pthread_mutex_lock(&c->admin_lock);
 	nvme_qpair_abort_all(&c->adminq, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
 	pthread_mutex_unlock(&c->admin_lock);

@@ -184,6 +184,13 @@ bool nvme_ctrlr_in_admin_callback(struct pnvme_ctrlr *ctrlr);
 /* CAP.TO, or CRTO's when the controller reports one (NVMe 2.0), in ms. */
 uint64_t nvme_ctrlr_ready_timeout_ms(const struct pnvme_ctrlr *ctrlr);
 
+/*
+ * pnvme_mem_unregister()'s in-flight check (mem_check.c): a controller is
+ * tracked from the end of its bring-up until its device is stopped at detach.
+ */
+int nvme_mem_track(struct pnvme_ctrlr *ctrlr);
+void nvme_mem_untrack(struct pnvme_ctrlr *ctrlr);
+
 /* Abort with the Abort Command Limit (abort.c). */
 int nvme_ctrlr_abort_cmd(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp, uint16_t cid);
 void nvme_ctrlr_forget_aborts(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);

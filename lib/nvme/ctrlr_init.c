@@ -20,11 +20,36 @@ static uint64_t ms_to_ticks(uint64_t ms)
 	return ms * pnvme_ticks_hz() / 1000;
 }
 
+static const char *state_name(enum nvme_ctrlr_state state)
+{
+	static const char *const names[] = {
+		[NVME_STATE_INIT] = "init",
+		[NVME_STATE_DISABLE_WAIT_RDY_1] = "disable, wait for RDY 1",
+		[NVME_STATE_DISABLE_WAIT_RDY_0] = "disable, wait for RDY 0",
+		[NVME_STATE_ENABLE] = "enable",
+		[NVME_STATE_ENABLE_WAIT_RDY_1] = "enable, wait for RDY 1",
+		[NVME_STATE_IDENTIFY] = "identify controller",
+		[NVME_STATE_SET_NUM_QUEUES] = "set number of queues",
+		[NVME_STATE_IDENTIFY_NS_LIST] = "identify active namespace list",
+		[NVME_STATE_IDENTIFY_NS] = "identify namespaces",
+		[NVME_STATE_SHADOW_DOORBELLS] = "shadow doorbells",
+		[NVME_STATE_KEEP_ALIVE] = "keep alive",
+		[NVME_STATE_AER] = "asynchronous events",
+		[NVME_STATE_READY] = "ready",
+		[NVME_STATE_FAILED] = "failed",
+		[NVME_STATE_RESETTING] = "resetting",
+	};
+
+	if ((unsigned)state < sizeof(names) / sizeof(names[0]) && names[state] != NULL)
+		return names[state];
+	return "unknown";
+}
+
 static void set_state(struct pnvme_ctrlr *c, enum nvme_ctrlr_state state, uint64_t timeout_ms)
 {
 	c->state = state;
 	c->state_deadline = timeout_ms ? pnvme_ticks() + ms_to_ticks(timeout_ms) : 0;
-	PNVME_DEBUGLOG("ctrlr", "%s: state %d", c->trid.traddr, (int)state);
+	PNVME_DEBUGLOG("ctrlr", "%s: state: %s", c->trid.traddr, state_name(state));
 }
 
 static int fail(struct pnvme_ctrlr *c, int err, const char *why)

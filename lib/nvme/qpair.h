@@ -191,6 +191,8 @@ nvme_request_get(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg)
 static inline __attribute__((always_inline)) void nvme_request_put(struct pnvme_qpair *qp,
 								   struct nvme_request *req)
 {
+	/* Free requests carry no payload: what pnvme_mem_unregister's check relies on. */
+	req->payload_type = NVME_PAYLOAD_NONE;
 	req->next = qp->free_reqs;
 	qp->free_reqs = req;
 }

@@ -112,5 +112,6 @@ static int sim_attach(const char *addr, const char *params, struct env_pci_dev *
 struct env_pci_transport sim_pci_transport = {
 	.name = "sim",
 	.attach = sim_attach,
+	.needs_iova_va = true,
 	.enumerate = NULL,
 };
