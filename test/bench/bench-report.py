@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The host half of "make bench": read the BENCH-* lines test/bench/guest-bench.sh
 printed on the guest's console, take the median of each point's repeats, print
-one table with pnvme's IOPS ratio to each kernel row, and write
-OUT/results.json (every repeat and the medians) and the data OUT/plot/*.dat
-that test/bench/plot.gp draws.
+one table with pnvme's IOPS ratio to each kernel row and one of pnvme with PRP
+against SGL data pointers (4 KiB and 128 KiB), and write OUT/results.json (every
+repeat and the medians) and the data OUT/plot/*.dat that test/bench/plot.gp
+draws.
 
   bench-report.py --log build/bench/guest.log --out build/bench [--repeats 3]
                   [--guest-status N]
@@ -27,6 +28,11 @@ LABEL = {
     "io_uring": "fio io_uring --hipri",
     "io_uring_cmd": "fio io_uring_cmd --hipri",
 }
+# PRP against SGL data pointers (pnvme-perf --prp / --sgl): (workload, qd, bytes).
+DPTR_POINTS = [("randread", 32, 4096), ("randread", 32, 131072)]
+DPTR = ["pnvme-prp", "pnvme-sgl"]
+LABEL.update({"pnvme-prp": "pnvme, PRP (--prp)", "pnvme-sgl": "pnvme, SGL (--sgl)"})
+DPTR_MODE = {"pnvme-prp": "PRP", "pnvme-sgl": "SGL"}
 # The aims from the issue: pnvme's IOPS over fio io_uring's.
 AIMS = [("randread", 1, 2.5), ("randread", 128, 20.0)]
 CDF_POINT = ("randread", 32)
@@ -65,7 +71,8 @@ def pnvme_figures(run):
            "p50_us": lat.get("p50"), "p99_9_us": lat.get("p99_9"), "max_us": lat.get("max"),
            "ios": t.get("ios"),
            "cpu_ns_per_io": (t.get("cpu_ns_per_io") or {}).get("total"),
-           "shadow_doorbells": run["result"].get("config", {}).get("shadow_doorbells")}
+           "shadow_doorbells": run["result"].get("config", {}).get("shadow_doorbells"),
+           "dptr_mode": run["result"].get("config", {}).get("dptr_mode")}
     hist = t.get("histogram")
     if hist:
         fig["cdf"] = cdf_from_counts((h["hi_us"], h["count"]) for h in hist)
@@ -138,6 +145,10 @@ def fmt_int(v):
     return "n/a" if v is None else "{:,.0f}".format(v)
 
 
+def fmt_kib(b):
+    return "%d KiB" % (b // 1024) if b % 1024 == 0 else "%d B" % b
+
+
 def fmt_us(v):
     if v is None:
         return "n/a"
@@ -168,19 +179,26 @@ def main():
     engines = PNVME + (KERNEL if meta.get("io_uring_cmd", True) else KERNEL[:1])
 
     # Every repeat, with its figures or why it has none.
+    dptr_rows = meta.get("dptr_rows", False)
     table_runs = []
-    by_key = {}
+    by_key = {}     # the 4 KiB table: (workload, qd, engine)
+    by_dkey = {}    # the data-pointer rows: (workload, qd, bytes, engine)
     for r in runs:
         key = (r.get("workload"), r.get("qd"), r.get("engine"))
-        entry = {"rep": r.get("rep"), "workload": key[0], "qd": key[1], "engine": key[2],
-                 "cmd": r.get("cmd"), "ok": False}
+        bs = r.get("bs", 4096)
+        entry = {"rep": r.get("rep"), "workload": key[0], "qd": key[1], "bs": bs,
+                 "engine": key[2], "cmd": r.get("cmd"), "ok": False}
         if r.get("ok"):
             try:
-                fig, why = (pnvme_figures if key[2] in PNVME else fio_figures)(r)
+                fig, why = (pnvme_figures if key[2] in PNVME + DPTR else fio_figures)(r)
             except (KeyError, TypeError, ValueError) as e:
                 fig, why = None, "unexpected JSON: %r" % e
+            if fig and key[2] in DPTR and fig.get("dptr_mode") != DPTR_MODE[key[2]]:
+                fig, why = None, "pnvme-perf ran with data pointers %s, not %s" % (
+                    fig.get("dptr_mode"), DPTR_MODE[key[2]])
             if fig:
                 entry.update(fig)
+                entry["mib_per_s"] = fig["iops"] * bs / 2**20
                 entry["ok"] = True
             else:
                 entry["error"] = why
@@ -188,11 +206,14 @@ def main():
             entry["error"] = r.get("error", "failed")
             entry["stderr"] = r.get("stderr")
         if not entry["ok"]:
-            problems.append("rep %s %s QD%s %s: %s" % (entry["rep"], key[0], key[1], key[2],
-                                                      entry["error"]))
+            problems.append("rep %s %s QD%s %s %s: %s" % (entry["rep"], key[0], key[1],
+                                                         fmt_kib(bs), key[2], entry["error"]))
         table_runs.append(entry)
         if entry["ok"]:
-            by_key.setdefault(key, []).append(entry)
+            if key[2] in DPTR:
+                by_dkey.setdefault((key[0], key[1], bs, key[2]), []).append(entry)
+            else:
+                by_key.setdefault(key, []).append(entry)
 
     # Medians, each figure on its own.
     medians = {}
@@ -217,6 +238,32 @@ def main():
                 problems.append("%s QD%d: pnvme-perf ran without shadow doorbells although "
                                 "they were asked for" % (wl, qd))
             medians[(wl, qd, e)] = m
+
+    dmedians = {}
+    for wl, qd, bs in DPTR_POINTS if dptr_rows else []:
+        for e in DPTR:
+            got = by_dkey.get((wl, qd, bs, e), [])
+            if len(got) < reps:
+                problems.append("%s QD%d %s %s: %d of %d repeats measured"
+                                % (wl, qd, fmt_kib(bs), e, len(got), reps))
+            if not got:
+                continue
+            iops = [g["iops"] for g in got]
+            med = statistics.median(iops)
+            dmedians[(wl, qd, bs, e)] = {
+                "workload": wl, "qd": qd, "bs": bs, "engine": e, "repeats": len(got),
+                "iops": med, "mib_per_s": med * bs / 2**20,
+                "mean_us": statistics.median(g["mean_us"] for g in got),
+                "p99_us": statistics.median(g["p99_us"] for g in got),
+                "cpu_ns_per_io": median_or_none(g.get("cpu_ns_per_io") for g in got),
+                "iops_min": min(iops), "iops_max": max(iops),
+                "spread_pct": 100.0 * (max(iops) - min(iops)) / med if med else None}
+    dratios = []
+    for wl, qd, bs in DPTR_POINTS if dptr_rows else []:
+        p, g = dmedians.get((wl, qd, bs, "pnvme-prp")), dmedians.get((wl, qd, bs, "pnvme-sgl"))
+        dratios.append({"workload": wl, "qd": qd, "bs": bs,
+                        "sgl_over_prp_iops": g["iops"] / p["iops"] if p and g and p["iops"]
+                        else None})
 
     def ratio(wl, qd, num, den):
         n, d = medians.get((wl, qd, num)), medians.get((wl, qd, den))
@@ -285,6 +332,46 @@ def main():
         print("warning: the kernel's nvme driver has no poll queues (poll_queues=%s): "
               "--hipri did not poll" % meta.get("nvme_poll_queues"))
 
+    if dptr_rows:
+        dhdr = ("workload", "QD", "size", "engine", "IOPS", "MiB/s", "spread", "mean us",
+                "p99 us", "sgl/prp", "cpu ns/IO")
+        drows = []
+        for wl, qd, bs in DPTR_POINTS:
+            for e in DPTR:
+                m = dmedians.get((wl, qd, bs, e))
+                r = next((x["sgl_over_prp_iops"] for x in dratios
+                          if (x["workload"], x["qd"], x["bs"]) == (wl, qd, bs)), None)
+                drows.append((wl, str(qd), fmt_kib(bs), LABEL[e],
+                              fmt_int(m["iops"]) if m else "MISSING",
+                              "%.1f" % m["mib_per_s"] if m else "",
+                              "%.0f%%" % m["spread_pct"] if m and m["spread_pct"] is not None
+                              else "",
+                              fmt_us(m["mean_us"]) if m else "", fmt_us(m["p99_us"]) if m else "",
+                              "%.2fx" % r if r and e == "pnvme-sgl" else "",
+                              "%.0f" % m["cpu_ns_per_io"] if m and m.get("cpu_ns_per_io")
+                              else ""))
+        dwidths = [max(len(str(x)) for x in col) for col in zip(dhdr, *drows)]
+        dright = {1, 2, 4, 5, 6, 7, 8, 9, 10}
+
+        def dline(cells):
+            return "  ".join(str(c).rjust(w) if i in dright else str(c).ljust(w)
+                             for i, (c, w) in enumerate(zip(cells, dwidths))).rstrip()
+
+        print()
+        print("Data pointers: pnvme-perf --prp against --sgl, same device, median of %d runs"
+              % reps)
+        print(dline(dhdr))
+        print(dline(["-" * w for w in dwidths]))
+        prev = None
+        for r in drows:
+            if prev and (r[0], r[1], r[2]) != prev:
+                print()
+            print(dline(r))
+            prev = (r[0], r[1], r[2])
+        print("sgl/prp: the SGL row's median IOPS over the PRP row's")
+    else:
+        print("PRP/SGL rows: pnvme-perf has no --sgl/--prp: not measured")
+
     # ---- files --------------------------------------------------------------
     os.makedirs(os.path.join(a.out, "plot"), exist_ok=True)
     cdfs = {}
@@ -309,6 +396,10 @@ def main():
                  for r in table_runs],
         "medians": list(medians.values()),
         "ratios": ratios,
+        "dptr": {"measured": bool(dptr_rows),
+                 "engines": {e: LABEL[e] for e in DPTR},
+                 "medians": list(dmedians.values()),
+                 "ratios": dratios},
         "aims": aims,
         "latency_cdf": {"workload": CDF_POINT[0], "qd": CDF_POINT[1], "engines": cdfs},
         "problems": problems,
@@ -346,7 +437,7 @@ def main():
                     f.write("%.3f %.6f\n" % (x, y))
         elif os.path.exists(path):
             os.remove(path)
-    print("bench: %d measurements read, %d medians" % (len(runs), len(medians)))
+    print("bench: %d measurements read, %d medians" % (len(runs), len(medians) + len(dmedians)))
 
     if problems:
         print("bench: PROBLEMS:", file=sys.stderr)
@@ -354,6 +445,10 @@ def main():
             print("  " + p, file=sys.stderr)
     complete = all((wl, qd, e) in medians and medians[(wl, qd, e)]["repeats"] >= reps
                    for wl, qd in POINTS for e in engines)
+    if dptr_rows:
+        complete = complete and all(
+            (wl, qd, bs, e) in dmedians and dmedians[(wl, qd, bs, e)]["repeats"] >= reps
+            for wl, qd, bs in DPTR_POINTS for e in DPTR)
     bad_run = any(not r["ok"] for r in table_runs)
     return 0 if complete and not bad_run and a.guest_status == 0 else 1
 

@@ -8,9 +8,12 @@
 # fio included) and runs test/bench/guest-bench.sh in it: 4 KiB random reads at
 # QD 1, 32, 128 and random writes at QD 32 on one core, through pnvme-perf
 # (shadow doorbells on and off) and through fio (io_uring polled on the block
-# device, io_uring_cmd on the NVMe char device), each point REPEATS times.
+# device, io_uring_cmd on the NVMe char device), each point REPEATS times;
+# and pnvme-perf with PRP against SGL data pointers (--prp, --sgl), random
+# reads at QD 32 of 4 KiB and 128 KiB, in the same pnvme blocks.
 # Then test/bench/bench-report.py takes the medians, prints one table with
-# pnvme's IOPS ratio to each kernel row, and writes build/bench/results.json;
+# pnvme's IOPS ratio to each kernel row and one of PRP against SGL, and
+# writes build/bench/results.json;
 # gnuplot draws build/bench/latency.png (test/bench/plot.gp).
 #
 # Knobs: PNVME_BENCH_SECONDS=3 (per run), PNVME_BENCH_REPEATS=3,
@@ -48,9 +51,10 @@ fi
 mkdir -p "$OUT"
 rm -rf "$OUT/plot" "$OUT/results.json" "$OUT/latency.png"   # nothing stale
 LOG=$OUT/guest.log
-# 4 points x 4 engines x REPEATS runs of SECS (+1 s warm-up, + start-up),
-# plus boot and driver switches; run.sh's guest timeout is 30 s less.
-TIMEOUT=$(( REPS * 16 * (SECS + 4) + 180 ))
+# 4 points x 4 engines + 2 points x 2 data-pointer modes, x REPEATS runs of
+# SECS (+1 s warm-up, + start-up), plus boot and driver switches; run.sh's
+# guest timeout is 30 s less.
+TIMEOUT=$(( REPS * 20 * (SECS + 4) + 180 ))
 
 # How busy the host was with other work than this guest: all CPUs' busy time
 # from /proc/stat less the CPU time of this script's children (QEMU), in ticks.

@@ -12,6 +12,11 @@
 #   io_uring        fio --ioengine=io_uring --hipri --direct=1 on /dev/nvmeXn1
 #   io_uring_cmd    fio --ioengine=io_uring_cmd --cmd_type=nvme --hipri on
 #                   /dev/ngXn1 (skipped, and said so, when fio lacks it)
+# and, in the pnvme blocks, random reads at QD 32 of 4 KiB and 128 KiB with
+# the data pointers forced (rows apart from the 4 KiB table):
+#   pnvme-prp       pnvme-perf --prp (PRP entries; a PRP list beyond 8 KiB)
+#   pnvme-sgl       pnvme-perf --sgl (SGL data blocks; skipped, and said so,
+#                   when pnvme-perf lacks --sgl)
 # Each point is measured REPEATS times; each block of runs on one driver
 # starts with a discarded 1 s run. The device moves between vfio-pci and
 # the kernel's nvme driver with pnvme-setup bind/reset; the blocks alternate
@@ -20,7 +25,8 @@
 #
 # Output, for the host to pick out of the serial log:
 #   BENCH-META {...}   once: kernel, fio version, options used
-#   BENCH-JSON {...}   one per measurement: rep, workload, qd, engine, ok,
+#   BENCH-JSON {...}   one per measurement: rep, workload, qd, bs (I/O size
+#                      in bytes), engine, ok,
 #                      the command, and the tool's own JSON under "result"
 #                      (or "error" and the tail of its stderr when it failed)
 #   bench: ...         progress for people
@@ -55,6 +61,8 @@ WARM=0
 has_perf_opt -a && WARM=1                 # warm-up second, excluded from the figures
 PERF_HIST=
 has_perf_opt -L && PERF_HIST=-LL          # latency histogram in the JSON
+DPTR=0
+has_perf_opt --sgl && has_perf_opt --prp && DPTR=1   # data pointer rows
 FIO_VERSION=$(fio --version 2>/dev/null)
 URING_CMD=1
 fio --enghelp=io_uring_cmd 2>/dev/null | grep -q cmd_type || URING_CMD=0
@@ -65,13 +73,14 @@ printf 'BENCH-META {"kernel": %s, "cpus": %s, "bdf": %s, "seconds": %s, "repeats
 printf '"warmup_s": %s, "perf_histogram": %s, "fio_version": %s, "io_uring_cmd": %s, ' \
     "$WARM" "$([ -n "$PERF_HIST" ] && echo true || echo false)" "$(js "$FIO_VERSION")" \
     "$([ $URING_CMD = 1 ] && echo true || echo false)"
-printf '"nvme_poll_queues": %s, "cpu": %s, "perf_help": %s}\n' \
-    "$(js "$poll_queues")" "$CPU" "$(js "$perf_help")"
+printf '"nvme_poll_queues": %s, "cpu": %s, "dptr_rows": %s, "perf_help": %s}\n' \
+    "$(js "$poll_queues")" "$CPU" "$([ $DPTR = 1 ] && echo true || echo false)" "$(js "$perf_help")"
 echo "bench: $BDF, $(uname -r), ${SECS}s per run (+${WARM}s warm-up), $REPS repeats," \
      "pnvme-perf warm-up $([ $WARM = 1 ] && echo yes || echo no)," \
      "histogram $([ -n "$PERF_HIST" ] && echo yes || echo no), $FIO_VERSION," \
      "io_uring_cmd $([ $URING_CMD = 1 ] && echo yes || echo 'NOT SUPPORTED: skipped')," \
-     "nvme poll_queues=$poll_queues"
+     "nvme poll_queues=$poll_queues," \
+     "PRP/SGL rows $([ $DPTR = 1 ] && echo yes || echo 'NOT SUPPORTED by pnvme-perf: skipped')"
 
 # ---- switching the device between drivers ------------------------------------
 
@@ -111,32 +120,39 @@ use_kernel() {
 
 n=0
 total=0
+# The I/O size of the measurement in hand, in bytes (4 KiB but for the
+# data-pointer rows).
+BS=4096
 emit_fail() {  # rep workload qd engine cmd error
     rc=1
-    printf 'BENCH-JSON {"rep": %s, "workload": "%s", "qd": %s, "engine": "%s", "ok": false, ' \
-        "$1" "$2" "$3" "$4"
-    printf '"cmd": %s, "error": %s, "stderr": %s}\n' "$(js "$5")" "$(js "$6")" \
+    printf 'BENCH-JSON {"rep": %s, "workload": "%s", "qd": %s, "bs": %s, "engine": "%s", ' \
+        "$1" "$2" "$3" "$BS" "$4"
+    printf '"ok": false, "cmd": %s, "error": %s, "stderr": %s}\n' "$(js "$5")" "$(js "$6")" \
         "$(js "$(tail -n 5 "$TMP/err" 2>/dev/null)")"
-    echo "bench: [$n/$total] rep $1 $2 QD$3 $4: FAILED ($6)"
+    echo "bench: [$n/$total] rep $1 $2 QD$3 $((BS / 1024))k $4: FAILED ($6)"
 }
 emit_ok() {  # rep workload qd engine cmd iops
-    printf 'BENCH-JSON {"rep": %s, "workload": "%s", "qd": %s, "engine": "%s", "ok": true, ' \
-        "$1" "$2" "$3" "$4"
-    printf '"cmd": %s, "result": %s}\n' "$(js "$5")" "$(oneline "$TMP/out")"
-    echo "bench: [$n/$total] rep $1 $2 QD$3 $4: $(printf '%.0f' "$6") IOPS"
+    printf 'BENCH-JSON {"rep": %s, "workload": "%s", "qd": %s, "bs": %s, "engine": "%s", ' \
+        "$1" "$2" "$3" "$BS" "$4"
+    printf '"ok": true, "cmd": %s, "result": %s}\n' "$(js "$5")" "$(oneline "$TMP/out")"
+    echo "bench: [$n/$total] rep $1 $2 QD$3 $((BS / 1024))k $4: $(printf '%.0f' "$6") IOPS"
 }
 
-# measure REP WORKLOAD QD ENGINE
+# measure REP WORKLOAD QD ENGINE [BYTES]
 measure() {
     rep=$1 wl=$2 qd=$3 eng=$4 hist=
+    BS=${5:-4096}
     n=$((n + 1))
-    [ "$wl" = randread ] && [ "$qd" = 32 ] && hist=1
+    # The latency distribution plotted: the 4 KiB table's randread QD 32.
+    case $eng in pnvme-prp|pnvme-sgl) ;; *) [ "$wl" = randread ] && [ "$qd" = 32 ] && hist=1 ;; esac
     rm -f "$TMP/out" "$TMP/err" "$TMP/raw"
     limit=$((SECS + WARM + 60))
     case $eng in
-    pnvme|pnvme-shadow)
-        set -- pnvme-perf -r "trtype:pcie traddr:$BDF" -q "$qd" -o 4096 -w "$wl" -t "$SECS" --json
+    pnvme|pnvme-shadow|pnvme-prp|pnvme-sgl)
+        set -- pnvme-perf -r "trtype:pcie traddr:$BDF" -q "$qd" -o "$BS" -w "$wl" -t "$SECS" --json
         [ "$eng" = pnvme-shadow ] && set -- "$@" --shadow-doorbells
+        [ "$eng" = pnvme-prp ] && set -- "$@" --prp
+        [ "$eng" = pnvme-sgl ] && set -- "$@" --sgl
         [ $WARM = 1 ] && set -- "$@" -a 1
         [ -n "$hist" ] && [ -n "$PERF_HIST" ] && set -- "$@" "$PERF_HIST"
         cmd="taskset -c $CPU $*"
@@ -191,9 +207,14 @@ settle() {
 POINTS="randread:1 randread:32 randread:128 randwrite:32"
 KERNEL_ENGINES=io_uring
 [ $URING_CMD = 1 ] && KERNEL_ENGINES="io_uring io_uring_cmd"
+# PRP against SGL: workload:qd:bytes, each through both engines.
+DPTR_POINTS=
+[ $DPTR = 1 ] && DPTR_POINTS="randread:32:4096 randread:32:131072"
+DPTR_ENGINES="pnvme-prp pnvme-sgl"
 npoints=$(echo "$POINTS" | wc -w)
 nkern=$(echo "$KERNEL_ENGINES" | wc -w)
-total=$((REPS * npoints * (2 + nkern)))
+ndptr=$(echo "$DPTR_POINTS" | wc -w)
+total=$((REPS * (npoints * (2 + nkern) + ndptr * 2)))
 
 block() {  # rep side
     r=$1
@@ -214,8 +235,20 @@ block() {  # rep side
             if [ $up = 0 ]; then
                 measure "$r" "${p%%:*}" "${p#*:}" "$e"
             else
-                n=$((n + 1)); : > "$TMP/err"
+                n=$((n + 1)); : > "$TMP/err"; BS=4096
                 emit_fail "$r" "${p%%:*}" "${p#*:}" "$e" "" "device not on the driver this needs"
+            fi
+        done
+    done
+    [ "$2" = pnvme ] || return 0
+    for p in $DPTR_POINTS; do
+        wl=${p%%:*} rest=${p#*:}
+        for e in $DPTR_ENGINES; do
+            if [ $up = 0 ]; then
+                measure "$r" "$wl" "${rest%%:*}" "$e" "${rest#*:}"
+            else
+                n=$((n + 1)); : > "$TMP/err"; BS=${rest#*:}
+                emit_fail "$r" "$wl" "${rest%%:*}" "$e" "" "device not on the driver this needs"
             fi
         done
     done

@@ -1,7 +1,28 @@
 #!/bin/sh
-# "make check-qemu": one guest boot (default device layout) that runs
-# test/qemu/guest-check.sh: the pnvme-setup guest test, then every
-# executable in build/test/qemu/. Options are passed to run.sh.
+# "make check-qemu": two guest boots, one after the other.
+#   1. default device layout: test/qemu/guest-check.sh, i.e. the pnvme-setup
+#      guest test, tools_test.sh, then every executable in build/test/qemu/;
+#   2. layout md (namespaces with metadata and protection information, one
+#      controller each): test/qemu/md_test.sh.
+# Options are passed to run.sh for both boots (the second one's layout stays
+# md). Each boot's console log is kept as check-default.log and check-md.log
+# beside run.sh's last.log. Exit status: the first boot's when it failed,
+# else the second's.
 #   test/qemu/check.sh [run.sh options]
 here=$(cd "$(dirname "$0")" && pwd)
-exec "$here/run.sh" --include "$here/setup_test.sh" --include "$here/tools_test.sh" "$@" -- "$here/guest-check.sh"
+dir=${PNVME_QEMU_DIR:-$here/../../build/qemu}
+
+t0=$(date +%s)
+"$here/run.sh" --include "$here/setup_test.sh" --include "$here/tools_test.sh" "$@" \
+	-- "$here/guest-check.sh"
+rc1=$?
+cp "$dir/last.log" "$dir/check-default.log" 2>/dev/null
+t1=$(date +%s)
+"$here/run.sh" "$@" --layout md -- "$here/md_test.sh"
+rc2=$?
+cp "$dir/last.log" "$dir/check-md.log" 2>/dev/null
+t2=$(date +%s)
+
+echo "check-qemu: default layout exit $rc1 ($((t1 - t0)) s), md layout exit $rc2 ($((t2 - t1)) s)"
+[ "$rc1" != 0 ] && exit "$rc1"
+exit "$rc2"

@@ -36,6 +36,21 @@
 #                    PNVME_QEMU_KEEP_IMAGES=1.
 #           bench:   one controller at 0000:00:04.0 with one null-co
 #                    namespace (1 GiB, reads return zeroes, no file I/O).
+#           md:      metadata and protection information (QEMU's nvme-ns
+#                    ms/mset/pi/pil): one controller per namespace format,
+#                    each with nsid 1 on its own sparse image
+#                    (build/qemu/md-*.img, PNVME_QEMU_MD_IMG_SIZE=16M each,
+#                    data and metadata):
+#                      04.0 PNVME-MD-SEP       512+8, separate buffer
+#                      05.0 PNVME-MD-EXT       512+8, extended LBA
+#                      06.0 PNVME-MD-PI1       512+8, separate, PI type 1 (last 8)
+#                      07.0 PNVME-MD-PI3       512+8, separate, PI type 3 (first 8)
+#                      08.0 PNVME-MD-4K64      4096+64, separate
+#                      09.0 PNVME-MD-PI1EXT    512+8, extended, PI type 1 (last 8)
+#                      0a.0 PNVME-MD-PI2EXT4K  4096+64, extended, PI type 2 (last 8)
+#                    (bus 0000:00). PNVME_MD_CTRLS holds "NAME=BDF ..." in
+#                    the guest, PNVME_MD_IMG_BYTES the images' size;
+#                    PNVME_CTRL_A/B are the first two.
 #           none:    no NVMe device (add your own with --qemu-arg).
 #       --bench          same as --layout bench.
 #       --kernel-nvme    load the kernel's nvme driver at boot (poll_queues=1),
@@ -52,7 +67,8 @@
 # Other knobs: PNVME_QEMU_DIR (work dir, default build/qemu), PNVME_QEMU_CACHE
 # (kernel cache, default $PNVME_QEMU_DIR/cache).
 #
-# In the guest: PNVME_CTRL_A / PNVME_CTRL_B hold the controllers' BDFs,
+# In the guest: PNVME_CTRL_A / PNVME_CTRL_B hold the controllers' BDFs (the
+# md layout's first two; PNVME_MD_CTRLS names all of its controllers),
 # PNVME_LAYOUT the layout; /lib/pnvme/guest-lib.sh has helpers (load_nvme,
 # load_modules ext4, nvme_functions, driver_of, ...). The log is streamed and kept in
 # build/qemu/last.log. Exit status: the guest's, or 124 when QEMU was killed
@@ -80,6 +96,7 @@ BIND=${PNVME_QEMU_BIND:-1}
 TIMEOUT=${PNVME_QEMU_TIMEOUT:-600}
 ACCEL=${PNVME_QEMU_ACCEL:-auto}
 IMG_SIZE=${PNVME_QEMU_IMG_SIZE:-256M}
+MD_IMG_SIZE=${PNVME_QEMU_MD_IMG_SIZE:-16M}
 BUILD=${PNVME_QEMU_DIR:-$ROOT/build/qemu}
 CACHE=${PNVME_QEMU_CACHE:-$BUILD/cache}
 # shellcheck disable=SC2206
@@ -112,7 +129,7 @@ GUEST_CMD=("$@")
 [[ $HUGEPAGES =~ ^[0-9]+$ ]] || usage_error "--hugepages wants a number, not '$HUGEPAGES'"
 [[ $SMP =~ ^[1-9][0-9]*$ ]] || usage_error "--smp wants a number, not '$SMP'"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || usage_error "--timeout wants seconds, not '$TIMEOUT'"
-case $LAYOUT in default|bench|none) ;; *) usage_error "unknown layout '$LAYOUT'" ;; esac
+case $LAYOUT in default|bench|md|none) ;; *) usage_error "unknown layout '$LAYOUT'" ;; esac
 case $ACCEL in auto|kvm|tcg) ;; *) usage_error "--accel wants auto, kvm or tcg" ;; esac
 GUEST_TIMEOUT=$(( TIMEOUT > 60 ? TIMEOUT - 30 : TIMEOUT / 2 ))
 
@@ -163,10 +180,10 @@ esac
 # ---- devices ---------------------------------------------------------------
 
 # Fresh (zeroed) sparse image, so every run starts from the same state.
-make_image() {
+make_image() { # make_image NAME [SIZE]
     local f=$BUILD/$1
     if [[ ${PNVME_QEMU_KEEP_IMAGES:-0} != 1 || ! -f $f ]]; then
-        rm -f "$f" && truncate -s "$IMG_SIZE" "$f"
+        rm -f "$f" && truncate -s "${2:-$IMG_SIZE}" "$f"
     fi
     echo "$f"
 }
@@ -190,6 +207,29 @@ case $LAYOUT in
         QDEV+=(-drive driver=null-co,read-zeroes=on,size=1G,if=none,id=n1
                -device nvme,id=ca,serial=PNVME-BENCH,addr=04.0
                -device nvme-ns,bus=ca,drive=n1,nsid=1,logical_block_size=512,physical_block_size=512)
+        ;;
+    md)
+        # One controller per format, so that pnvme-perf (which drives every
+        # namespace of a controller) and its -e flags meet one format at a time.
+        # Small namespaces: a short random run then reads back much of what
+        # it wrote, which is what --verify checks.
+        MD_CTRLS=''
+        md_ctrl() { # md_ctrl NAME SLOT NVME-NS-OPTIONS
+            local id=md${2}
+            QDEV+=(-drive "file=$(make_image "md-$1.img" "$MD_IMG_SIZE"),if=none,id=$id,format=raw,discard=unmap"
+                   -device "nvme,id=c$id,serial=PNVME-MD-$1,addr=$2.0"
+                   -device "nvme-ns,bus=c$id,drive=$id,nsid=1,$3")
+            MD_CTRLS+="${MD_CTRLS:+ }$1=0000:00:$2.0"
+        }
+        md_ctrl SEP  04 logical_block_size=512,physical_block_size=512,ms=8
+        md_ctrl EXT  05 logical_block_size=512,physical_block_size=512,ms=8,mset=1
+        md_ctrl PI1  06 logical_block_size=512,physical_block_size=512,ms=8,pi=1
+        md_ctrl PI3  07 logical_block_size=512,physical_block_size=512,ms=8,pi=3,pil=1
+        md_ctrl 4K64 08 logical_block_size=4096,physical_block_size=4096,ms=64
+        md_ctrl PI1EXT 09 logical_block_size=512,physical_block_size=512,ms=8,mset=1,pi=1
+        md_ctrl PI2EXT4K 0a logical_block_size=4096,physical_block_size=4096,ms=64,mset=1,pi=2
+        CTRL_A=0000:00:04.0 CTRL_B=0000:00:05.0
+        MD_IMG_BYTES=$(stat -c %s "$BUILD/md-SEP.img")
         ;;
     none) ;;
 esac
@@ -251,6 +291,8 @@ PNVME_BIND=$BIND
 export PNVME_LAYOUT=$LAYOUT
 export PNVME_CTRL_A=$CTRL_A
 export PNVME_CTRL_B=$CTRL_B
+export PNVME_MD_CTRLS='${MD_CTRLS:-}'
+export PNVME_MD_IMG_BYTES=${MD_IMG_BYTES:-0}
 EOF
 
 pack_initramfs "$BUILD/initramfs.img"
