@@ -92,6 +92,9 @@ all: lib apps tests examples
 
 lib: $(LIB_A) $(LIB_SO) $(LIB_INTERNAL_A) $(PC)
 apps: $(APP_BINS)
+# Defined before the goals that list it: prerequisites expand when read.
+SOAK := $(BUILD)/test/soak/soak
+SOAK_SECONDS ?= 120
 tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS) $(BENCHES) $(SOAK)
 
 $(BUILD)/obj/%.o: %.c $(CONFIG)
@@ -172,8 +175,6 @@ $(BUILD)/test/%: $(BUILD)/obj/test/%.o $(TEST_HELPER_OBJS) $(LIB_INTERNAL_A)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(LIBS)
 
 # The soak test: random verified I/O while faults of every kind fire (docs/testing.md).
-SOAK := $(BUILD)/test/soak/soak
-SOAK_SECONDS ?= 120
 $(SOAK): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard test/soak/*.c)) $(LIB_INTERNAL_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"

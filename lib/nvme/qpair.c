@@ -64,6 +64,9 @@ static int build_payload(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 		return nvme_prp_build_iov(&req->cmd, req->payload.iov, req->iovcnt,
 					  req->iov_offset, req->payload_size, &list);
 	case NVME_PAYLOAD_CONTIG_SGL:
+		if (req->payload_iova != PNVME_VTOPHYS_ERROR)
+			return nvme_sgl_build_bus(&req->cmd, req->payload_iova, req->payload_size,
+						  qp->ctrlr->sgl_support == 2);
 		return nvme_sgl_build_contig(&req->cmd, req->payload.buf, req->payload_size,
 					     qp->ctrlr->sgl_support == 2, &list);
 	case NVME_PAYLOAD_IOV_SGL:

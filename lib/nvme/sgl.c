@@ -95,3 +95,12 @@ int nvme_sgl_build_contig(struct pnvme_cmd *cmd, void *buf, uint32_t len, bool d
 
 	return nvme_sgl_build_iov(cmd, &iov, 1, 0, len, dword, list);
 }
+
+int nvme_sgl_build_bus(struct pnvme_cmd *cmd, uint64_t iova, uint32_t len, bool dword)
+{
+	if (dword && ((iova | len) & 3) != 0)
+		return -EINVAL;
+	cmd->psdt = PNVME_PSDT_SGL_MPTR_CONTIG;
+	desc_set(&cmd->dptr.sgl, PNVME_SGL_TYPE_DATA_BLOCK, iova, len);
+	return 0;
+}

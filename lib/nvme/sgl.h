@@ -28,5 +28,7 @@ int nvme_sgl_build_iov(struct pnvme_cmd *cmd, const struct iovec *iov, uint32_t 
 		       uint32_t offset, uint32_t len, bool dword, const struct nvme_prp_list *list);
 int nvme_sgl_build_contig(struct pnvme_cmd *cmd, void *buf, uint32_t len, bool dword,
 			  const struct nvme_prp_list *list);
+/* A payload known to be bus-contiguous from iova: one Data Block, no look-ups. */
+int nvme_sgl_build_bus(struct pnvme_cmd *cmd, uint64_t iova, uint32_t len, bool dword);
 
 #endif
