@@ -196,6 +196,7 @@ static int add_child(struct pnvme_qpair *qp, struct nvme_request *parent,
 	build_md(&child->cmd, p, lba, index);
 	if (p->type != NVME_PAYLOAD_NONE)
 		set_payload(child, p, index * p->block, count * p->block);
+	child->next = NULL; /* the chain ends here until another child follows */
 	(*tail)->next = child;
 	*tail = child;
 	parent->children_left++;

@@ -340,10 +340,16 @@ static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair 
 	if (qp->queued_head != NULL)
 		nvme_qpair_submit_queued(qp);
 	nvme_qpair_ring_sq(qp);
-	/* Timeouts, resets and failure: a countdown, and a flag other threads set. */
+	/*
+	 * Timeouts, resets and failure: a countdown, and a flag other threads set.
+	 * A dead qpair keeps the flag set, so -ENXIO costs the live path nothing.
+	 */
 	if (unlikely(--qp->poll_countdown == 0 ||
-		     atomic_load_explicit(&qp->cold, memory_order_relaxed)))
+		     atomic_load_explicit(&qp->cold, memory_order_relaxed))) {
 		nvme_qpair_poll_slow(qp);
+		if (unlikely(qp->dead))
+			return -ENXIO;
+	}
 	return (int32_t)n;
 }
 
@@ -354,11 +360,7 @@ int32_t nvme_qpair_process(struct pnvme_qpair *qp, uint32_t max)
 
 int32_t pnvme_qpair_process_completions(struct pnvme_qpair *qp, uint32_t max)
 {
-	int32_t n = process(qp, max);
-
-	if (unlikely(qp->dead))
-		return -ENXIO;
-	return n;
+	return process(qp, max);
 }
 
 /* ------------------------------------------------------------ failure paths */

@@ -45,9 +45,14 @@ struct nvme_request {
 	uint32_t iov_offset;
 	/* Split-only fields last: the common case does not touch them. */
 	struct nvme_request *parent;
-	uint16_t children_left;
-	uint8_t resubmits;     /* times sent again after a reset (reset_resubmit) */
-	bool child_failed;
+	union {
+		struct {
+			uint16_t children_left;
+			uint8_t resubmits; /* times sent again after a reset (reset_resubmit) */
+			bool child_failed;
+		};
+		uint32_t split_word; /* the three above, zeroed with one store */
+	};
 	uint32_t queued_sweep; /* the qpair's sweep count when it entered the software queue */
 	struct pnvme_cpl parent_cpl;
 	struct pnvme_dsm_range inline_range;
@@ -172,13 +177,12 @@ nvme_request_get_typed(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg, uint8
 	memset(&req->cmd, 0, sizeof(req->cmd));
 	req->cb = cb;
 	req->cb_arg = arg;
-	req->next = NULL;
+	/* req->next is not cleared: whoever links a request (queue, split) sets it. */
 	req->payload_type = type;
 	req->payload_size = 0;
 	req->payload_iova = PNVME_VTOPHYS_ERROR;
 	req->parent = NULL;
-	req->children_left = 0;
-	req->resubmits = 0;
+	req->split_word = 0;
 	return req;
 }
 
