@@ -107,8 +107,10 @@ int pnvme_probe(const struct pnvme_trid *trid, void *ctx, pnvme_probe_cb probe_c
 		pnvme_attach_cb attach_cb);
 
 /*
- * Shut the controller down and free it. Requests still outstanding on any of
- * its qpairs complete (Aborted SQ Deletion) before this returns; qpairs are freed.
+ * Shut the controller down, disable it, and free it. Requests still
+ * outstanding on any of its qpairs complete (Aborted SQ Deletion) once the
+ * device is stopped, before this returns; qpairs are freed. No other thread may
+ * use the controller meanwhile; from a completion callback: -EBUSY.
  */
 int pnvme_detach(struct pnvme_ctrlr *ctrlr);
 
@@ -258,8 +260,8 @@ int pnvme_ctrlr_free_io_qpair(struct pnvme_qpair *qpair);
  * Reap up to max completions (0: as many as the cap allows), run their
  * callbacks, submit queued requests. Called from one of this qpair's own
  * callbacks it returns 0 and does nothing. Returns the number reaped, or -ENXIO
- * once the controller has failed (outstanding requests are then completed
- * with an aborted status).
+ * once the controller is dead (outstanding requests are then completed with
+ * an aborted status, after the device was stopped).
  */
 int32_t pnvme_qpair_process_completions(struct pnvme_qpair *qpair, uint32_t max);
 /* Ring the SQ doorbell for commands submitted with delay_doorbell. */

@@ -152,8 +152,6 @@ int nvme_ctrlr_init_step(struct pnvme_ctrlr *ctrlr);
 /* Shutdown notification, bounded wait (RTD3E, at least 5 s, at most 60 s). */
 void nvme_ctrlr_shutdown(struct pnvme_ctrlr *ctrlr);
 uint64_t nvme_ctrlr_shutdown_timeout_ms(const struct pnvme_ctrlr *ctrlr);
-/* CC.EN = 0 and wait for RDY = 0 (CAP.TO): the device stops using its queues. */
-void nvme_ctrlr_disable(struct pnvme_ctrlr *ctrlr);
 /* Something is wrong with the controller: reset it (or declare it dead). */
 void nvme_ctrlr_fail(struct pnvme_ctrlr *ctrlr, const char *why);
 /* Read CSTS: all ones or CFS fails the controller; true if it did. */

@@ -82,10 +82,6 @@ uint64_t nvme_ctrlr_ready_timeout_ms(const struct pnvme_ctrlr *c)
 	return (to ? to : 1) * 500;
 }
 
-static uint64_t ready_timeout_ms(const struct pnvme_ctrlr *c)
-{
-	return nvme_ctrlr_ready_timeout_ms(c);
-}
 
 static void admin_done(void *arg, const struct pnvme_cpl *cpl)
 {
@@ -153,18 +149,18 @@ static int step_registers(struct pnvme_ctrlr *c, uint32_t cc, uint32_t csts)
 			/* Failed while enabling (CFS, no RDY): it will never finish; clear EN. */
 			if ((csts & PNVME_CSTS_RDY) || (csts & PNVME_CSTS_CFS)) {
 				mmio_write32(c->regs, PNVME_REG_CC, cc & ~PNVME_CC_EN);
-				set_state(c, NVME_STATE_DISABLE_WAIT_RDY_0, ready_timeout_ms(c));
+				set_state(c, NVME_STATE_DISABLE_WAIT_RDY_0, nvme_ctrlr_ready_timeout_ms(c));
 			} else {
-				set_state(c, NVME_STATE_DISABLE_WAIT_RDY_1, ready_timeout_ms(c));
+				set_state(c, NVME_STATE_DISABLE_WAIT_RDY_1, nvme_ctrlr_ready_timeout_ms(c));
 			}
 		} else {
-			set_state(c, NVME_STATE_DISABLE_WAIT_RDY_0, ready_timeout_ms(c));
+			set_state(c, NVME_STATE_DISABLE_WAIT_RDY_0, nvme_ctrlr_ready_timeout_ms(c));
 		}
 		return 0;
 	case NVME_STATE_DISABLE_WAIT_RDY_1:
 		if (csts & PNVME_CSTS_RDY) {
 			mmio_write32(c->regs, PNVME_REG_CC, cc & ~PNVME_CC_EN);
-			set_state(c, NVME_STATE_DISABLE_WAIT_RDY_0, ready_timeout_ms(c));
+			set_state(c, NVME_STATE_DISABLE_WAIT_RDY_0, nvme_ctrlr_ready_timeout_ms(c));
 		} else if (timed_out(c)) {
 			return fail(c, -ETIMEDOUT, "CSTS.RDY did not become 1 (CAP.TO)");
 		}
@@ -188,7 +184,7 @@ static int step_registers(struct pnvme_ctrlr *c, uint32_t cc, uint32_t csts)
 		cc = (6u << PNVME_CC_IOSQES_SHIFT) | (4u << PNVME_CC_IOCQES_SHIFT) |
 		     (0u << PNVME_CC_MPS_SHIFT) | (0u << PNVME_CC_CSS_SHIFT) | PNVME_CC_EN;
 		mmio_write32(c->regs, PNVME_REG_CC, cc);
-		set_state(c, NVME_STATE_ENABLE_WAIT_RDY_1, ready_timeout_ms(c));
+		set_state(c, NVME_STATE_ENABLE_WAIT_RDY_1, nvme_ctrlr_ready_timeout_ms(c));
 		return 0;
 	case NVME_STATE_ENABLE_WAIT_RDY_1:
 		if (csts & PNVME_CSTS_CFS)
@@ -443,11 +439,6 @@ bool nvme_ctrlr_check_fatal(struct pnvme_ctrlr *c)
 		return true;
 	}
 	return false;
-}
-
-void nvme_ctrlr_disable(struct pnvme_ctrlr *c)
-{
-	nvme_ctrlr_stop_device(c);
 }
 
 /*

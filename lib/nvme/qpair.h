@@ -227,8 +227,6 @@ static inline void nvme_qpair_park_doorbells(struct pnvme_qpair *qp)
 }
 /* The owner's slow path: timeouts, resets, failure (timeout.c, recovery.c). */
 void nvme_qpair_poll_slow(struct pnvme_qpair *qp);
-/* The timeout sweep (timeout.c); now in ticks. */
-void nvme_qpair_sweep(struct pnvme_qpair *qp, uint64_t now);
 /* Tracker done: back to the free list. */
 static inline void nvme_tracker_free(struct pnvme_qpair *qp, struct nvme_tracker *tr)
 {

@@ -76,12 +76,11 @@ static void timed_out(struct pnvme_qpair *qp, struct nvme_tracker *tr)
 	}
 }
 
-void nvme_qpair_sweep(struct pnvme_qpair *qp, uint64_t now)
+static void sweep(struct pnvme_qpair *qp)
 {
 	uint32_t refused = atomic_exchange_explicit(&qp->abort_refused_cid, 0, memory_order_acquire);
 	struct pnvme_cpl cpl;
 
-	(void)now;
 	qp->sweep_count++;
 	for (uint32_t i = 0; i + 1 < qp->num_entries; i++) {
 		struct nvme_tracker *tr = &qp->trackers[i];
@@ -160,7 +159,7 @@ void nvme_qpair_poll_slow(struct pnvme_qpair *qp)
 		/* Bring-up and recovery bound their admin commands themselves. */
 		if (!qp->paused && !qp->dead &&
 		    (qp->qid != 0 || qp->ctrlr->state == NVME_STATE_READY))
-			nvme_qpair_sweep(qp, now);
+			sweep(qp);
 	}
 	if (qp->qid != 0 && !qp->paused && !qp->dead)
 		check_silent(qp, now);
