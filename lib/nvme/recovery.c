@@ -52,6 +52,46 @@ static void park_doorbells(struct pnvme_ctrlr *c)
 		;
 }
 
+/* Commands the I/O qpairs have outstanding; each owner writes its own count. */
+static uint32_t io_outstanding(struct pnvme_ctrlr *c)
+{
+	uint32_t n = 0;
+
+	pthread_mutex_lock(&c->admin_lock);
+	for (struct pnvme_qpair *qp = c->qpairs; qp != NULL; qp = qp->next_in_ctrlr)
+		n += __atomic_load_n(&qp->num_outstanding, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&c->admin_lock);
+	return n;
+}
+
+/*
+ * With the doorbells parked, let a live device finish what it already fetched
+ * or was told about before CC.EN goes to 0: devices (and QEMU's emulated one,
+ * which can free a queue under a read it fetched during the disable) expect
+ * quiet queues at a disable, as Linux gives them by deleting its queues first.
+ * The owners keep reaping; the wait ends when nothing is outstanding, when
+ * nothing completed for 20 ms (what is left is stuck, or never reached the
+ * device), or after 100 ms.
+ */
+static void let_device_settle(struct pnvme_ctrlr *c)
+{
+	uint64_t hz = pnvme_ticks_hz(), now = pnvme_ticks();
+	uint64_t give_up = now + hz / 10, quiet_since = now;
+	uint32_t left = io_outstanding(c), was = left;
+	uint32_t csts = mmio_read32(c->regs, PNVME_REG_CSTS);
+
+	if (csts == 0xffffffffu || (csts & PNVME_CSTS_CFS))
+		return;
+	while (left != 0 && now < give_up && now - quiet_since < hz / 50) {
+		now = pnvme_ticks();
+		left = io_outstanding(c);
+		if (left != was) {
+			was = left;
+			quiet_since = now;
+		}
+	}
+}
+
 /* Empty the rings: the controller starts every queue at 0 with phase 1. */
 static void rewind_rings(struct pnvme_qpair *qp)
 {
@@ -113,6 +153,7 @@ static int reset_once(struct pnvme_ctrlr *c)
 	epoch = atomic_fetch_add_explicit(&c->reset_epoch, 1, memory_order_acq_rel) + 1;
 	pthread_mutex_unlock(&c->admin_lock);
 	park_doorbells(c);
+	let_device_settle(c);
 
 	bool alive = nvme_ctrlr_stop_device(c);
 

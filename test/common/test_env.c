@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <CUnit/Basic.h>
 
@@ -25,6 +26,9 @@ void test_env_init(void)
 void test_add_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc fini,
 		    const struct test_case *tests)
 {
+	/* For chasing a rare failure: PNVME_TEST_ONLY=substring, PNVME_TEST_REPEAT=N. */
+	const char *only = getenv("PNVME_TEST_ONLY"), *rep = getenv("PNVME_TEST_REPEAT");
+	int repeat = rep != NULL && atoi(rep) > 0 ? atoi(rep) : 1;
 	CU_pSuite suite;
 
 	if (CU_get_registry() == NULL && CU_initialize_registry() != CUE_SUCCESS) {
@@ -38,10 +42,13 @@ void test_add_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc fin
 		exit(1);
 	}
 	for (; tests->name != NULL; tests++) {
-		if (CU_add_test(suite, tests->name, tests->fn) == NULL) {
-			fprintf(stderr, "test: cannot add %s\n", tests->name);
-			exit(1);
-		}
+		if (only != NULL && strstr(tests->name, only) == NULL)
+			continue;
+		for (int i = 0; i < repeat; i++)
+			if (CU_add_test(suite, tests->name, tests->fn) == NULL) {
+				fprintf(stderr, "test: cannot add %s\n", tests->name);
+				exit(1);
+			}
 	}
 }
 
