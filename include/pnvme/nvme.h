@@ -205,6 +205,116 @@ int pnvme_ctrlr_process_admin_completions(struct pnvme_ctrlr *ctrlr);
 typedef void (*pnvme_aer_cb)(void *arg, const struct pnvme_cpl *cpl);
 void pnvme_ctrlr_register_aer_callback(struct pnvme_ctrlr *ctrlr, pnvme_aer_cb cb, void *arg);
 
+/* ------------------------------------------------------------ admin helpers */
+
+/*
+ * Each builds one admin command and submits it as pnvme_ctrlr_cmd_admin_raw
+ * does: buf is DMA memory (pnvme_dma_zmalloc) of len bytes, or NULL when the
+ * command moves no data; cb runs once from pnvme_ctrlr_process_admin_completions().
+ * They return 0 or a negative errno (-EINVAL for a field out of range: nothing
+ * is sent); device status comes in the callback.
+ */
+/* Identify: cns (PNVME_CNS_*) for nsid; buf is 4096 bytes. */
+int pnvme_ctrlr_cmd_identify(struct pnvme_ctrlr *ctrlr, uint8_t cns, uint32_t nsid, void *buf,
+			     pnvme_cmd_cb cb, void *arg);
+/* Get Log Page lid from byte offset (dword aligned), len bytes (a multiple of 4). */
+#define PNVME_GET_LOG_RAE (1u << 0) /* retain the asynchronous event the page clears */
+int pnvme_ctrlr_cmd_get_log_page(struct pnvme_ctrlr *ctrlr, uint8_t lid, uint32_t nsid,
+				 void *buf, uint32_t len, uint64_t offset, uint32_t flags,
+				 pnvme_cmd_cb cb, void *arg);
+/* Get Features fid with select sel (0 current, 1 default, 2 saved, 3 capabilities). */
+int pnvme_ctrlr_cmd_get_feature(struct pnvme_ctrlr *ctrlr, uint8_t fid, uint8_t sel,
+				uint32_t cdw11, uint32_t nsid, void *buf, uint32_t len,
+				pnvme_cmd_cb cb, void *arg);
+/* Set Features fid; save asks the controller to keep the value across power cycles. */
+int pnvme_ctrlr_cmd_set_feature(struct pnvme_ctrlr *ctrlr, uint8_t fid, uint32_t cdw11,
+				uint32_t cdw12, bool save, uint32_t nsid, void *buf, uint32_t len,
+				pnvme_cmd_cb cb, void *arg);
+/* What Format NVM asks for. */
+struct pnvme_format {
+	uint8_t lbaf;  /* LBA format index, 0..63 */
+	uint8_t ses;   /* secure erase: 0 none, 1 user data, 2 cryptographic */
+	uint8_t pi;    /* protection information type 0..3 */
+	bool pil;      /* PI in the first eight bytes of metadata */
+	bool mset;     /* metadata as part of an extended LBA */
+};
+/* Format NVM of nsid (0xffffffff: every namespace). Namespace handles are not
+ * updated: pnvme_ctrlr_rescan_ns() (the sync form does it) or the AER does. */
+int pnvme_ctrlr_cmd_format(struct pnvme_ctrlr *ctrlr, uint32_t nsid,
+			   const struct pnvme_format *fmt, pnvme_cmd_cb cb, void *arg);
+/* Sanitize: cdw10 is SANACT (PNVME_SANACT_*) | PNVME_SANITIZE_* flags; ovrpat for Overwrite. */
+int pnvme_ctrlr_cmd_sanitize(struct pnvme_ctrlr *ctrlr, uint32_t cdw10, uint32_t ovrpat,
+			     pnvme_cmd_cb cb, void *arg);
+/* Firmware Image Download: len bytes of the image at byte offset (both dword multiples). */
+int pnvme_ctrlr_cmd_fw_image_download(struct pnvme_ctrlr *ctrlr, uint32_t offset, void *buf,
+				      uint32_t len, pnvme_cmd_cb cb, void *arg);
+/* Firmware Commit: slot 0..7, action PNVME_FW_CA_*. */
+int pnvme_ctrlr_cmd_fw_commit(struct pnvme_ctrlr *ctrlr, uint8_t slot, uint8_t action,
+			      pnvme_cmd_cb cb, void *arg);
+/* Namespace Management create: data (DMA, 4096 bytes) gives NSZE, NCAP, FLBAS, DPS,
+ * NMIC; the new NSID arrives in the completion's cdw0. */
+int pnvme_ctrlr_cmd_ns_create(struct pnvme_ctrlr *ctrlr, struct pnvme_ns_data *data,
+			      pnvme_cmd_cb cb, void *arg);
+int pnvme_ctrlr_cmd_ns_delete(struct pnvme_ctrlr *ctrlr, uint32_t nsid, pnvme_cmd_cb cb,
+			      void *arg);
+/* Namespace Attachment: attach (true) or detach nsid for the controllers in list (DMA). */
+int pnvme_ctrlr_cmd_ns_attach(struct pnvme_ctrlr *ctrlr, uint32_t nsid, bool attach,
+			      struct pnvme_ctrlr_list *list, pnvme_cmd_cb cb, void *arg);
+/* Device Self-test: code PNVME_DST_SHORT, _EXTENDED or _ABORT; nsid 0 for the controller. */
+int pnvme_ctrlr_cmd_device_self_test(struct pnvme_ctrlr *ctrlr, uint32_t nsid, uint8_t code,
+				     pnvme_cmd_cb cb, void *arg);
+
+/*
+ * Synchronous forms for tools: they submit, poll the admin queue until the
+ * completion (at most opts.admin_timeout_ms), and return 0, -EIO when the
+ * device answered with an error (its entry in *cpl when cpl is not NULL), or
+ * another negative errno. Their buffers are ordinary memory (copied through
+ * DMA memory). Not from a completion callback (-EDEADLK).
+ */
+int pnvme_ctrlr_identify(struct pnvme_ctrlr *ctrlr, uint8_t cns, uint32_t nsid, void *buf,
+			 struct pnvme_cpl *cpl);
+int pnvme_ctrlr_get_log_page(struct pnvme_ctrlr *ctrlr, uint8_t lid, uint32_t nsid, void *buf,
+			     uint32_t len, uint64_t offset, uint32_t flags, struct pnvme_cpl *cpl);
+/* *value: the completion's cdw0. buf may be NULL (len 0). */
+int pnvme_ctrlr_get_feature(struct pnvme_ctrlr *ctrlr, uint8_t fid, uint8_t sel, uint32_t cdw11,
+			    uint32_t nsid, void *buf, uint32_t len, uint32_t *value,
+			    struct pnvme_cpl *cpl);
+int pnvme_ctrlr_set_feature(struct pnvme_ctrlr *ctrlr, uint8_t fid, uint32_t cdw11,
+			    uint32_t cdw12, bool save, uint32_t nsid, const void *buf,
+			    uint32_t len, struct pnvme_cpl *cpl);
+/* Format, then pnvme_ctrlr_rescan_ns(): handles stay where they were, with the new format. */
+int pnvme_ctrlr_format(struct pnvme_ctrlr *ctrlr, uint32_t nsid, const struct pnvme_format *fmt,
+		       struct pnvme_cpl *cpl);
+/* Start a sanitize; it runs on in the device: the Sanitize Status log page has its progress. */
+int pnvme_ctrlr_sanitize(struct pnvme_ctrlr *ctrlr, uint32_t cdw10, uint32_t ovrpat,
+			 struct pnvme_cpl *cpl);
+/*
+ * Download a whole image in pieces of xfer bytes (0: the controller's FWUG
+ * granularity, 4 KiB when it gives none, never above the transfer limit);
+ * xfer must be a multiple of FWUG when FWUG is set. len is a dword multiple.
+ */
+int pnvme_ctrlr_fw_download(struct pnvme_ctrlr *ctrlr, const void *image, size_t len,
+			    uint32_t xfer, struct pnvme_cpl *cpl);
+int pnvme_ctrlr_fw_commit(struct pnvme_ctrlr *ctrlr, uint8_t slot, uint8_t action,
+			  struct pnvme_cpl *cpl);
+/* Create a namespace: nsze/ncap in blocks of LBA format flbas; *nsid the new ID. */
+int pnvme_ctrlr_ns_create(struct pnvme_ctrlr *ctrlr, uint64_t nsze, uint64_t ncap,
+			  uint8_t flbas, uint8_t dps, uint8_t nmic, uint32_t *nsid,
+			  struct pnvme_cpl *cpl);
+/* Delete, attach, detach: then pnvme_ctrlr_rescan_ns(). ctrlr_ids NULL: this controller. */
+int pnvme_ctrlr_ns_delete(struct pnvme_ctrlr *ctrlr, uint32_t nsid, struct pnvme_cpl *cpl);
+int pnvme_ctrlr_ns_attach(struct pnvme_ctrlr *ctrlr, uint32_t nsid, bool attach,
+			  const uint16_t *ctrlr_ids, uint16_t num_ids, struct pnvme_cpl *cpl);
+int pnvme_ctrlr_device_self_test(struct pnvme_ctrlr *ctrlr, uint32_t nsid, uint8_t code,
+				 struct pnvme_cpl *cpl);
+/*
+ * Read the active namespace list and Identify every namespace again, updating
+ * each handle in place (pnvme_ctrlr_get_ns() pointers stay valid): a new
+ * format's sector size, a namespace that appeared, one that went away (its
+ * I/O then fails with -ENXIO). NN does not change: handles exist for 1..NN.
+ */
+int pnvme_ctrlr_rescan_ns(struct pnvme_ctrlr *ctrlr);
+
 /* ------------------------------------------------------------ namespaces */
 
 uint32_t pnvme_ns_get_id(const struct pnvme_ns *ns);

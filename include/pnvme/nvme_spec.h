@@ -204,6 +204,7 @@ enum pnvme_sc_generic {
 	PNVME_SC_HOST_ID_INCONSISTENT = 0x18,
 	PNVME_SC_ABORTED_PREEMPT = 0x1b,
 	PNVME_SC_SANITIZE_FAILED = 0x1c,
+	PNVME_SC_SANITIZE_IN_PROGRESS = 0x1d,
 	PNVME_SC_SGL_DATA_BLOCK_GRANULARITY_INVALID = 0x1e,
 	PNVME_SC_LBA_OUT_OF_RANGE = 0x80,
 	PNVME_SC_CAPACITY_EXCEEDED = 0x81,
@@ -218,9 +219,22 @@ enum pnvme_sc_command_specific {
 	PNVME_SC_ABORT_COMMAND_LIMIT_EXCEEDED = 0x03,
 	PNVME_SC_ASYNC_EVENT_REQUEST_LIMIT_EXCEEDED = 0x05,
 	PNVME_SC_INVALID_FIRMWARE_SLOT = 0x06,
+	PNVME_SC_INVALID_FIRMWARE_IMAGE = 0x07,
 	PNVME_SC_INVALID_LOG_PAGE = 0x09,
+	PNVME_SC_INVALID_FORMAT = 0x0a,
+	PNVME_SC_FW_REQUIRES_CONVENTIONAL_RESET = 0x0b,
 	PNVME_SC_INVALID_QUEUE_DELETION = 0x0c,
 	PNVME_SC_FEATURE_ID_NOT_SAVEABLE = 0x0d,
+	PNVME_SC_FEATURE_NOT_CHANGEABLE = 0x0e,
+	PNVME_SC_FEATURE_NOT_NS_SPECIFIC = 0x0f,
+	PNVME_SC_OVERLAPPING_RANGE = 0x14,
+	PNVME_SC_NS_INSUFFICIENT_CAPACITY = 0x15,
+	PNVME_SC_NS_ID_UNAVAILABLE = 0x16,
+	PNVME_SC_NS_ALREADY_ATTACHED = 0x18,
+	PNVME_SC_NS_IS_PRIVATE = 0x19,
+	PNVME_SC_NS_NOT_ATTACHED = 0x1a,
+	PNVME_SC_CONTROLLER_LIST_INVALID = 0x1c,
+	PNVME_SC_SELF_TEST_IN_PROGRESS = 0x1d,
 	PNVME_SC_CONFLICTING_ATTRIBUTES = 0x80,
 	PNVME_SC_INVALID_PROTECTION_INFO = 0x81,
 	PNVME_SC_ATTEMPTED_WRITE_TO_RO_RANGE = 0x82,
@@ -253,9 +267,12 @@ enum pnvme_admin_opcode {
 	PNVME_OPC_NS_MANAGEMENT = 0x0d,
 	PNVME_OPC_FIRMWARE_COMMIT = 0x10,
 	PNVME_OPC_FIRMWARE_IMAGE_DOWNLOAD = 0x11,
+	PNVME_OPC_DEVICE_SELF_TEST = 0x14,
+	PNVME_OPC_NS_ATTACHMENT = 0x15,
 	PNVME_OPC_KEEP_ALIVE = 0x18,
 	PNVME_OPC_DOORBELL_BUFFER_CONFIG = 0x7c,
 	PNVME_OPC_FORMAT_NVM = 0x80,
+	PNVME_OPC_SANITIZE = 0x84,
 };
 
 /* NVM command set opcodes. */
@@ -275,6 +292,10 @@ enum pnvme_identify_cns {
 	PNVME_CNS_CTRLR = 0x01,
 	PNVME_CNS_ACTIVE_NS_LIST = 0x02,
 	PNVME_CNS_NS_DESC_LIST = 0x03,
+	PNVME_CNS_ALLOCATED_NS_LIST = 0x10,
+	PNVME_CNS_NS_ALLOCATED = 0x11,   /* Identify Namespace of an allocated NSID */
+	PNVME_CNS_NS_CTRLR_LIST = 0x12,  /* controllers attached to the NSID */
+	PNVME_CNS_CTRLR_LIST = 0x13,     /* controllers in the subsystem */
 };
 
 /* Feature identifiers. */
@@ -297,6 +318,8 @@ enum pnvme_log_page {
 	PNVME_LOG_PAGE_HEALTH = 0x02,
 	PNVME_LOG_PAGE_FIRMWARE_SLOT = 0x03,
 	PNVME_LOG_PAGE_CHANGED_NS = 0x04, /* up to 1024 NSIDs, 0xffffffff: more changed */
+	PNVME_LOG_PAGE_SELF_TEST = 0x06,
+	PNVME_LOG_PAGE_SANITIZE = 0x81,
 };
 
 /* Dataset Management attributes and range (16 bytes). */
@@ -348,12 +371,66 @@ PNVME_SPEC_ASSERT(sizeof(struct pnvme_sgl_desc) == 16, "SGL descriptor is 16 byt
 #define PNVME_AER_TYPE_SMART 1
 #define PNVME_AER_TYPE_NOTICE 2
 #define PNVME_AER_NOTICE_NS_ATTR_CHANGED 0x00
+#define PNVME_AER_NOTICE_FW_ACTIVATION_STARTING 0x01
 /* OAES (Identify Controller) and Async Event Configuration bits. */
 #define PNVME_OAES_NS_ATTR (1u << 8)
 #define PNVME_OAES_FW_ACTIVATION (1u << 9)
 #define PNVME_AEC_SMART_CRITICAL 0xffu /* one bit per SMART critical warning */
 /* Get Log Page: Retain Asynchronous Event (cdw10 bit 15). */
 #define PNVME_LOG_RAE (1u << 15)
+
+/* Format NVM CDW10. */
+#define PNVME_FORMAT_LBAF(i) (((uint32_t)(i) & 0xf) | ((((uint32_t)(i) >> 4) & 0x3) << 12))
+#define PNVME_FORMAT_MSET (1u << 4)
+#define PNVME_FORMAT_PI(t) (((uint32_t)(t) & 0x7) << 5)
+#define PNVME_FORMAT_PIL (1u << 8)
+#define PNVME_FORMAT_SES(s) (((uint32_t)(s) & 0x7) << 9)
+#define PNVME_FORMAT_CDW10_LBAF(cdw10) (((cdw10) & 0xf) | ((((cdw10) >> 12) & 0x3) << 4))
+#define PNVME_FORMAT_CDW10_SES(cdw10) (((cdw10) >> 9) & 0x7)
+/* Sanitize CDW10 and Identify SANICAP. */
+#define PNVME_SANACT_EXIT_FAILURE 1
+#define PNVME_SANACT_BLOCK_ERASE 2
+#define PNVME_SANACT_OVERWRITE 3
+#define PNVME_SANACT_CRYPTO_ERASE 4
+#define PNVME_SANITIZE_AUSE (1u << 3)
+#define PNVME_SANITIZE_OWPASS(n) (((uint32_t)(n) & 0xf) << 4)
+#define PNVME_SANITIZE_OIPBP (1u << 8)
+#define PNVME_SANITIZE_NDAS (1u << 9)
+#define PNVME_SANICAP_CES (1u << 0)
+#define PNVME_SANICAP_BES (1u << 1)
+#define PNVME_SANICAP_OWS (1u << 2)
+/* Sanitize Status (SSTAT) bits 2:0, the state of the latest sanitize operation. */
+#define PNVME_SSTAT_NEVER 0
+#define PNVME_SSTAT_COMPLETED 1
+#define PNVME_SSTAT_IN_PROGRESS 2
+#define PNVME_SSTAT_FAILED 3
+#define PNVME_SSTAT_COMPLETED_ND 4
+#define PNVME_SSTAT_STATE(s) ((s) & 0x7)
+#define PNVME_SSTAT_PASSES(s) (((s) >> 3) & 0x1f)
+#define PNVME_SSTAT_GLOBAL_ERASED (1u << 8)
+/* Firmware Commit CDW10: slot (FS) and Commit Action (CA); Identify FRMW. */
+#define PNVME_FW_COMMIT(slot, ca) (((uint32_t)(slot) & 0x7) | (((uint32_t)(ca) & 0x7) << 3))
+#define PNVME_FW_CA_REPLACE 0          /* download into the slot, not activated */
+#define PNVME_FW_CA_REPLACE_ACTIVATE 1 /* ... and activated at the next reset */
+#define PNVME_FW_CA_ACTIVATE 2         /* the slot's image activated at the next reset */
+#define PNVME_FW_CA_ACTIVATE_NOW 3     /* replace and activate without a reset */
+#define PNVME_FRMW_SLOT1_RO (1u << 0)
+#define PNVME_FRMW_NUM_SLOTS(frmw) (((frmw) >> 1) & 0x7)
+#define PNVME_FRMW_ACTIVATE_NO_RESET (1u << 4)
+/* Namespace Management / Attachment CDW10 SEL. */
+#define PNVME_NS_MGMT_CREATE 0
+#define PNVME_NS_MGMT_DELETE 1
+#define PNVME_NS_ATTACH 0
+#define PNVME_NS_DETACH 1
+/* A controller list (Namespace Attachment's data, Identify CNS 12h/13h): 4096 bytes. */
+struct pnvme_ctrlr_list {
+	uint16_t num;
+	uint16_t ids[2047];
+};
+/* Device Self-test CDW10 Self-test Code. */
+#define PNVME_DST_SHORT 0x1
+#define PNVME_DST_EXTENDED 0x2
+#define PNVME_DST_ABORT 0xf
 
 /* ---------------------------------------------------------------- identify */
 
@@ -662,5 +739,43 @@ struct pnvme_firmware_log {
 	uint8_t rsvd64[448];
 };
 PNVME_SPEC_ASSERT(sizeof(struct pnvme_firmware_log) == 512, "firmware slot log is 512 bytes");
+
+/* Sanitize Status log page (81h): 512 bytes. */
+struct pnvme_sanitize_log {
+	uint16_t sprog; /* progress, of 65536 */
+	uint16_t sstat;
+	uint32_t scdw10;
+	uint32_t eto;   /* estimated seconds: overwrite, block erase, crypto erase */
+	uint32_t etbe;
+	uint32_t etce;
+	uint32_t etond; /* ... the same with No-Deallocate After Sanitize */
+	uint32_t etbend;
+	uint32_t etcend;
+	uint8_t rsvd32[480];
+};
+PNVME_SPEC_ASSERT(sizeof(struct pnvme_sanitize_log) == 512, "sanitize log is 512 bytes");
+
+/* One Device Self-test result (28 bytes); the log (06h) holds the 20 newest. */
+struct pnvme_self_test_result {
+	uint8_t dsts; /* bits 3:0 result (Fh: unused entry), 7:4 the self-test code */
+	uint8_t seg;
+	uint8_t vdi;  /* valid: bit 0 NSID, 1 FLBA, 2 SCT, 3 SC */
+	uint8_t rsvd3;
+	uint64_t poh;
+	uint32_t nsid;
+	uint64_t flba;
+	uint8_t sct;
+	uint8_t sc;
+	uint8_t vs[2];
+} __attribute__((packed));
+PNVME_SPEC_ASSERT(sizeof(struct pnvme_self_test_result) == 28, "self-test result is 28 bytes");
+#define PNVME_DST_RESULT_UNUSED 0xf
+struct pnvme_self_test_log {
+	uint8_t current_operation; /* 0: none, else the code of the test running */
+	uint8_t completion;        /* percent done of the one running */
+	uint8_t rsvd2[2];
+	struct pnvme_self_test_result result[20];
+} __attribute__((packed));
+PNVME_SPEC_ASSERT(sizeof(struct pnvme_self_test_log) == 564, "self-test log is 564 bytes");
 
 #endif /* PNVME_NVME_SPEC_H */

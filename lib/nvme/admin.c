@@ -36,46 +36,33 @@ int nvme_admin_submit(struct pnvme_ctrlr *c, const struct pnvme_cmd *cmd, void *
 	return 0;
 }
 
-struct sync_wait {
-	struct pnvme_cpl cpl;
-	bool done;
-};
-
-static void sync_done(void *arg, const struct pnvme_cpl *cpl)
+void nvme_sync_done(void *arg, const struct pnvme_cpl *cpl)
 {
-	struct sync_wait *w = arg;
+	struct nvme_sync_wait *w = arg;
 
 	w->cpl = *cpl;
 	w->done = true;
 }
 
-int nvme_admin_sync(struct pnvme_ctrlr *c, const struct pnvme_cmd *cmd, void *buf, uint32_t len,
+int nvme_admin_wait(struct pnvme_ctrlr *c, struct nvme_sync_wait *w, uint8_t opc,
 		    struct pnvme_cpl *cpl)
 {
-	struct sync_wait w = {.done = false};
 	uint64_t deadline;
 	bool late = false;
-	int rc;
 
-	/* Waiting here would wait for the very admin poll that is running us. */
-	if (nvme_ctrlr_in_admin_callback(c))
-		return -EDEADLK;
-	rc = nvme_admin_submit(c, cmd, buf, len, sync_done, &w);
-	if (rc != 0)
-		return rc;
 	deadline = pnvme_ticks() + (uint64_t)c->opts.admin_timeout_ms * pnvme_ticks_hz() / 1000;
 	/*
-	 * w lives on this stack: return only after its callback ran, which a
-	 * reset's disable guarantees if the controller never answers.
+	 * w lives on the caller's stack: return only after its callback ran, which
+	 * a reset's disable guarantees if the controller never answers.
 	 */
-	while (!w.done) {
+	while (!w->done) {
 		pnvme_ctrlr_process_admin_completions(c); /* also drives a requested reset */
-		if (w.done)
+		if (w->done)
 			break;
 		if (!late && pnvme_ticks() > deadline) {
 			late = true;
 			PNVME_ERRLOG("ctrlr", "%s: admin command 0x%02x timed out", c->trid.traddr,
-				     cmd->opc);
+				     opc);
 			if (c->state == NVME_STATE_READY && !c->detaching) {
 				nvme_ctrlr_request_reset(c, "admin command timed out");
 			} else {
@@ -89,10 +76,25 @@ int nvme_admin_sync(struct pnvme_ctrlr *c, const struct pnvme_cmd *cmd, void *bu
 		}
 	}
 	if (cpl != NULL)
-		*cpl = w.cpl;
+		*cpl = w->cpl;
 	if (late)
 		return -ETIMEDOUT;
-	return pnvme_cpl_is_error(&w.cpl) ? -EIO : 0;
+	return pnvme_cpl_is_error(&w->cpl) ? -EIO : 0;
+}
+
+int nvme_admin_sync(struct pnvme_ctrlr *c, const struct pnvme_cmd *cmd, void *buf, uint32_t len,
+		    struct pnvme_cpl *cpl)
+{
+	struct nvme_sync_wait w = {.done = false};
+	int rc;
+
+	/* Waiting here would wait for the very admin poll that is running us. */
+	if (nvme_ctrlr_in_admin_callback(c))
+		return -EDEADLK;
+	rc = nvme_admin_submit(c, cmd, buf, len, nvme_sync_done, &w);
+	if (rc != 0)
+		return rc;
+	return nvme_admin_wait(c, &w, cmd->opc, cpl);
 }
 
 int pnvme_ctrlr_cmd_admin_raw(struct pnvme_ctrlr *c, const struct pnvme_cmd *cmd, void *buf,

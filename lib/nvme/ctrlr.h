@@ -205,6 +205,14 @@ int nvme_admin_submit(struct pnvme_ctrlr *ctrlr, const struct pnvme_cmd *cmd, vo
 int nvme_admin_sync(struct pnvme_ctrlr *ctrlr, const struct pnvme_cmd *cmd, void *buf,
 		    uint32_t len, struct pnvme_cpl *cpl);
 void nvme_ctrlr_submit_aers(struct pnvme_ctrlr *ctrlr);
+/* A synchronous wait: nvme_sync_done is the callback, nvme_admin_wait polls for it. */
+struct nvme_sync_wait {
+	struct pnvme_cpl cpl;
+	bool done;
+};
+void nvme_sync_done(void *arg, const struct pnvme_cpl *cpl);
+int nvme_admin_wait(struct pnvme_ctrlr *ctrlr, struct nvme_sync_wait *w, uint8_t opc,
+		    struct pnvme_cpl *cpl);
 
 /* Namespaces (ns.c). data NULL: inactive. Updates a namespace in place (rescan). */
 void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,

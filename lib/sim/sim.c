@@ -210,6 +210,7 @@ static void sim_free(struct pnvme_sim *sim)
 	if (sim->sqs != NULL && sim->cqs != NULL && sim->db_seen != NULL)
 		sim_queues_reset(sim);
 	sim_ns_fini(sim);
+	sim_fw_fini(sim);
 	sim_sgl_fini(&sim->sgl);
 	sim_sgl_fini(&sim->mdsgl);
 	free(sim->sqs);
@@ -309,6 +310,8 @@ int pnvme_sim_create(const char *name, const char *params, struct pnvme_sim **ou
 					      sim->p.fault_bogus);
 	if (rc == 0) {
 		sim_identify_init(sim);
+		sim_fw_init(sim);
+		sim_self_test_init(sim);
 		if (sim->p.thread)
 			rc = start_thread(sim);
 	}

@@ -163,6 +163,20 @@ uint16_t sim_admin_exec(struct pnvme_sim *sim, struct sim_req *req)
 			break;
 		sim->ka_last_ns = sim->now_ns;
 		return SIM_OK;
+	case PNVME_OPC_FORMAT_NVM:
+		return sim_format_nvm(sim, req);
+	case PNVME_OPC_SANITIZE:
+		return sim_sanitize(sim, req);
+	case PNVME_OPC_FIRMWARE_IMAGE_DOWNLOAD:
+		return sim_fw_download(sim, req);
+	case PNVME_OPC_FIRMWARE_COMMIT:
+		return sim_fw_commit(sim, req);
+	case PNVME_OPC_NS_MANAGEMENT:
+		return sim_ns_mgmt(sim, req);
+	case PNVME_OPC_NS_ATTACHMENT:
+		return sim_ns_attach(sim, req);
+	case PNVME_OPC_DEVICE_SELF_TEST:
+		return sim_self_test(sim, req);
 	case PNVME_OPC_DOORBELL_BUFFER_CONFIG:
 		if (sim->p.dbbuf)
 			return doorbell_buffer_config(sim, cmd);
@@ -213,6 +227,10 @@ void sim_admin_step(struct pnvme_sim *sim)
 		req->status = SIM_OK;
 		sim_req_complete(sim, req);
 	}
+	if (unlikely(sim->san_running))
+		sim_sanitize_step(sim);
+	if (unlikely(sim->dstlog.current_operation != 0))
+		sim_self_test_step(sim);
 	if (atomic_load_explicit(&sim->events_queued, memory_order_relaxed) != 0)
 		deliver_events(sim);
 	if (unlikely(sim->feat.kato != 0))
@@ -226,4 +244,5 @@ void sim_admin_reset(struct pnvme_sim *sim)
 	sim->admin_wait_req = NULL;
 	sim->ns_notice_masked = false; /* AERs died with the reset: the next change notifies */
 	sim_features_reset(sim);
+	sim_fw_reset(sim); /* a firmware image committed for activation at reset runs now */
 }

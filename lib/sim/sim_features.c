@@ -176,7 +176,8 @@ uint16_t sim_set_features(struct pnvme_sim *sim, struct sim_req *req)
 		f->irq_coalescing = v;
 		break;
 	case PNVME_FEAT_ASYNC_EVENT_CONFIG:
-		f->aec = v & (SIM_AEC_SMART | SIM_AEC_NS_ATTR); /* the rest: unsupported events */
+		/* The rest: events this controller does not report. */
+		f->aec = v & (SIM_AEC_SMART | SIM_AEC_NS_ATTR | SIM_AEC_FW_ACT);
 		break;
 	case PNVME_FEAT_TIMESTAMP:
 		return set_timestamp(sim, req);

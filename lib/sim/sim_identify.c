@@ -37,20 +37,28 @@ void sim_identify_init(struct pnvme_sim *sim)
 	cd->rtd3e = sim->p.rtd3e_us;
 	cd->cntrltype = 1; /* I/O controller */
 	cd->ctratt = sim->p.kas ? SIM_CTRATT_TBKAS : 0;
-	cd->oacs = sim->p.dbbuf ? PNVME_OACS_DOORBELL_BUFFER_CONFIG : 0;
-	cd->oaes = SIM_AEC_NS_ATTR; /* Namespace Attribute Notices */
+	/* Format NVM, Firmware Download/Commit, Namespace Management, Device Self-test. */
+	cd->oacs = PNVME_OACS_FORMAT | PNVME_OACS_FIRMWARE | PNVME_OACS_NS_MANAGEMENT | 0x10;
+	if (sim->p.dbbuf)
+		cd->oacs |= PNVME_OACS_DOORBELL_BUFFER_CONFIG;
+	cd->oaes = SIM_AEC_NS_ATTR | SIM_AEC_FW_ACT; /* namespace and firmware notices */
 	cd->acl = (uint8_t)sim->p.acl;
 	cd->aerl = SIM_AERL;
-	cd->frmw = 0x3;    /* one slot, read-only */
+	/* SIM_FW_SLOTS slots, none read-only; activation without a reset. */
+	cd->frmw = (uint8_t)(SIM_FW_SLOTS << 1 | PNVME_FRMW_ACTIVATE_NO_RESET);
+	cd->fwug = SIM_FWUG;
+	cd->edstt = 1;     /* extended self-test: about a minute (it is selftest_ms x 4) */
+	cd->sanicap = PNVME_SANICAP_CES | PNVME_SANICAP_BES | PNVME_SANICAP_OWS;
 	cd->lpa = 0x4;     /* extended Get Log Page: offsets, NUMDU */
 	cd->elpe = SIM_ERRLOG_ENTRIES - 1;
 	cd->wctemp = 343;  /* Kelvin */
 	cd->cctemp = 353;
 	cd->kas = (uint16_t)sim->p.kas; /* 100 ms units; 0: no keep alive */
-	sim_le128(cd->tnvmcap, sim->p.ns_size * sim->p.ns_count);
+	sim_le128(cd->tnvmcap, sim->p.ns_size * sim->p.nn);
 	cd->sqes = 0x66;
 	cd->cqes = 0x44;
-	cd->nn = sim->p.ns_count;
+	cd->nn = sim->p.nn;
+	cd->mnan = sim->p.nn;
 	cd->oncs = PNVME_ONCS_COMPARE | PNVME_ONCS_DSM | PNVME_ONCS_WRITE_ZEROES |
 		   PNVME_ONCS_TIMESTAMP;
 	cd->vwc = 0x7;     /* present; Flush of all namespaces supported */
@@ -73,6 +81,31 @@ static const struct {
 	uint16_t lba, ms;
 } g_formats[] = {{512, 0}, {512, 8}, {512, 64}, {4096, 0}, {4096, 8}, {4096, 64}};
 #define N_FORMATS (sizeof(g_formats) / sizeof(g_formats[0]))
+
+static void ns_formats(const struct sim_ns *ns, struct pnvme_ns_data *nd);
+
+bool sim_lbaf(const struct sim_ns *ns, uint32_t idx, uint32_t *lba, uint32_t *ms)
+{
+	struct pnvme_ns_data nd;
+
+	if (idx > N_FORMATS)
+		return false;
+	if (idx < N_FORMATS) {
+		*lba = g_formats[idx].lba;
+		*ms = g_formats[idx].ms;
+		return true;
+	}
+	/* The seventh: the format in use, when it is none of the six. */
+	if (ns == NULL || !ns->allocated)
+		return false;
+	memset(&nd, 0, sizeof(nd));
+	ns_formats(ns, &nd);
+	if (nd.nlbaf != N_FORMATS)
+		return false;
+	*lba = 1u << ns->lba_shift;
+	*ms = ns->ms;
+	return true;
+}
 
 static void ns_formats(const struct sim_ns *ns, struct pnvme_ns_data *nd)
 {
@@ -99,10 +132,10 @@ static void ns_formats(const struct sim_ns *ns, struct pnvme_ns_data *nd)
 
 /* An inactive namespace: a zero-filled structure, as the spec says. */
 static void ns_data(const struct pnvme_sim *sim, const struct sim_ns *ns,
-		    struct pnvme_ns_data *nd)
+		    struct pnvme_ns_data *nd, bool allocated)
 {
 	memset(nd, 0, sizeof(*nd));
-	if (!ns->active)
+	if (allocated ? !ns->allocated : !ns->active)
 		return;
 	nd->nsze = ns->nsze;
 	nd->ncap = ns->nsze;
@@ -136,19 +169,20 @@ static void ns_descs(const struct sim_ns *ns, uint8_t *buf)
 	add_desc(buf, off, PNVME_NIDT_UUID, ns->uuid, sizeof(ns->uuid));
 }
 
-static void active_list(const struct pnvme_sim *sim, uint32_t after, uint32_t *list)
+static void active_list(const struct pnvme_sim *sim, uint32_t after, uint32_t *list,
+			bool allocated)
 {
 	unsigned n = 0;
 
-	for (uint32_t nsid = after + 1; nsid <= sim->p.ns_count && n < 1024; nsid++) {
-		if (sim->ns[nsid - 1].active)
+	for (uint32_t nsid = after + 1; nsid <= sim->p.nn && n < 1024; nsid++) {
+		if (allocated ? sim->ns[nsid - 1].allocated : sim->ns[nsid - 1].active)
 			list[n++] = nsid;
 	}
 }
 
 static bool nsid_valid(const struct pnvme_sim *sim, uint32_t nsid)
 {
-	return nsid != 0 && nsid <= sim->p.ns_count;
+	return nsid != 0 && nsid <= sim->p.nn;
 }
 
 uint16_t sim_identify(struct pnvme_sim *sim, struct sim_req *req)
@@ -161,16 +195,40 @@ uint16_t sim_identify(struct pnvme_sim *sim, struct sim_req *req)
 	case PNVME_CNS_NS:
 		if (!nsid_valid(sim, cmd->nsid))
 			return SIM_ERR(PNVME_SC_INVALID_NAMESPACE_OR_FORMAT);
-		ns_data(sim, &sim->ns[cmd->nsid - 1], (struct pnvme_ns_data *)(void *)buf);
+		ns_data(sim, &sim->ns[cmd->nsid - 1], (struct pnvme_ns_data *)(void *)buf, false);
 		break;
 	case PNVME_CNS_CTRLR:
 		memcpy(buf, &sim->cdata, sizeof(sim->cdata));
+		sim_le128(((struct pnvme_ctrlr_data *)(void *)buf)->unvmcap,
+			  sim_unallocated_bytes(sim));
 		break;
 	case PNVME_CNS_ACTIVE_NS_LIST:
 		if (cmd->nsid >= 0xfffffffeu)
 			return SIM_ERR(PNVME_SC_INVALID_NAMESPACE_OR_FORMAT);
-		active_list(sim, cmd->nsid, (uint32_t *)(void *)buf);
+		active_list(sim, cmd->nsid, (uint32_t *)(void *)buf, false);
 		break;
+	case PNVME_CNS_ALLOCATED_NS_LIST:
+		if (cmd->nsid >= 0xfffffffeu)
+			return SIM_ERR(PNVME_SC_INVALID_NAMESPACE_OR_FORMAT);
+		active_list(sim, cmd->nsid, (uint32_t *)(void *)buf, true);
+		break;
+	case PNVME_CNS_NS_ALLOCATED:
+		if (!nsid_valid(sim, cmd->nsid))
+			return SIM_ERR(PNVME_SC_INVALID_NAMESPACE_OR_FORMAT);
+		ns_data(sim, &sim->ns[cmd->nsid - 1], (struct pnvme_ns_data *)(void *)buf, true);
+		break;
+	case PNVME_CNS_CTRLR_LIST:
+	case PNVME_CNS_NS_CTRLR_LIST: {
+		uint16_t *ids = (uint16_t *)(void *)buf;
+
+		if ((cmd->cdw10 & 0xff) == PNVME_CNS_NS_CTRLR_LIST && !nsid_valid(sim, cmd->nsid))
+			return SIM_ERR(PNVME_SC_INVALID_NAMESPACE_OR_FORMAT);
+		if ((cmd->cdw10 & 0xff) == PNVME_CNS_CTRLR_LIST || sim->ns[cmd->nsid - 1].active) {
+			ids[0] = 1;
+			ids[1] = sim->cdata.cntlid;
+		}
+		break;
+	}
 	case PNVME_CNS_NS_DESC_LIST:
 		if (sim_ns_active(sim, cmd->nsid) == NULL)
 			return SIM_ERR(PNVME_SC_INVALID_NAMESPACE_OR_FORMAT);

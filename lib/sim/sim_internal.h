@@ -51,6 +51,11 @@
 #define SIM_LOG_RAE (1u << 15)       /* Get Log Page CDW10: retain asynchronous event */
 #define SIM_AEC_SMART 0xffu          /* AEC bits 7:0: SMART / Health critical warnings */
 #define SIM_AEC_NS_ATTR (1u << 8)    /* AEC and OAES: Namespace Attribute Notices */
+#define SIM_AEC_FW_ACT (1u << 9)     /* AEC and OAES: Firmware Activation Notices */
+#define SIM_FW_SLOTS 3               /* firmware slots (FRMW) */
+#define SIM_FW_MAX (1u << 20)        /* largest firmware image */
+#define SIM_FWUG 1                   /* Identify FWUG: 4 KiB pieces */
+#define SIM_DST_RESULTS 20           /* Device Self-test log entries */
 #define SIM_MS_MAX 64                /* largest metadata size per block (param ms=) */
 #define SIM_SGL_MAX_DESCS (1u << 20) /* descriptors one SGL may have (catches loops) */
 
@@ -72,7 +77,10 @@ static inline void sim_le128(uint8_t out[16], uint64_t v)
 
 /* Transport-ID parameters (sim_params.c). */
 struct sim_params {
-	uint32_t ns_count;
+	uint32_t ns_count; /* namespaces allocated and attached at start */
+	uint32_t nn;       /* Identify NN: namespace IDs 1..nn (0 until parsed: ns_count) */
+	uint32_t sanitize_ms; /* how long a sanitize operation takes */
+	uint32_t selftest_ms; /* how long a short device self-test takes (extended: 4x) */
 	uint64_t ns_size;  /* bytes per namespace */
 	uint32_t lba_size;       /* the first namespace's */
 	uint32_t lba_sizes[SIM_MAX_NS]; /* lba=512,4096: one per namespace, the last repeats */
@@ -181,7 +189,8 @@ struct sim_ns {
 	uint64_t bytes;        /* size of data */
 	uint8_t *md;           /* nsze * ms bytes; NULL without metadata */
 	uint64_t md_bytes;
-	bool active;           /* false: removed by pnvme_sim_ns_remove */
+	bool active;           /* allocated and attached to the controller */
+	bool allocated;        /* exists (Namespace Management): has memory and a format */
 	uint64_t nsze;         /* blocks */
 	uint32_t lba_shift;
 	uint32_t ms;           /* metadata bytes per block, 0..SIM_MS_MAX */
@@ -293,6 +302,20 @@ struct pnvme_sim {
 	uint32_t changed_ns[SIM_CHANGED_NS_MAX]; /* since the log page was last read */
 	unsigned n_changed;     /* SIM_CHANGED_NS_MAX + 1: more than the list holds */
 	bool ns_notice_masked;  /* notice sent, log page not read since */
+	/* Firmware (sim_fw.c): slots 1..SIM_FW_SLOTS, the image being downloaded. */
+	char fw_rev[SIM_FW_SLOTS][8];
+	uint8_t fw_active;      /* slot running */
+	uint8_t fw_next;        /* slot to activate at the next reset, 0: none */
+	uint8_t *fw_img;
+	uint32_t fw_img_len;
+	/* Sanitize (sim_sanitize.c). */
+	struct pnvme_sanitize_log sanlog;
+	bool san_running;
+	uint64_t san_start_ns, san_end_ns;
+	/* Device self-test (sim_selftest.c). */
+	struct pnvme_self_test_log dstlog;
+	uint32_t dst_nsid;
+	uint64_t dst_start_ns, dst_end_ns;
 
 	/* cross-thread */
 	pthread_mutex_t call_lock; /* sim_call: one call at a time into the device side */
@@ -386,6 +409,43 @@ void sim_ns_fini(struct pnvme_sim *sim);
 struct sim_ns *sim_ns_active(struct pnvme_sim *sim, uint32_t nsid); /* NULL if inactive */
 void sim_changed_ns_log(const struct pnvme_sim *sim, uint32_t *list);
 void sim_changed_ns_clear(struct pnvme_sim *sim);
+
+/* Namespace changes (sim_ns.c) for Format NVM, Sanitize and Namespace Management. */
+struct sim_ns_format {
+	uint32_t lba_size, ms;
+	bool ext, pil;
+	uint8_t pi;
+};
+bool sim_ns_format_valid(const struct sim_ns_format *f);
+/* Fresh memory in format f, bytes of data (0: as before); the host is told. */
+int sim_ns_remap(struct pnvme_sim *sim, uint32_t nsid, const struct sim_ns_format *f,
+		 uint64_t bytes);
+void sim_ns_current_format(const struct sim_ns *ns, struct sim_ns_format *f);
+void sim_ns_changed(struct pnvme_sim *sim, uint32_t nsid);
+void sim_ns_release(struct sim_ns *ns); /* unallocated: memory back, no format */
+/* LBA format idx of a namespace as Identify lists it; false if there is none. */
+bool sim_lbaf(const struct sim_ns *ns, uint32_t idx, uint32_t *lba, uint32_t *ms);
+
+/* sim_format.c: Format NVM, sim_sanitize.c: Sanitize and its log, sim_selftest.c,
+ * sim_fw.c: firmware slots, sim_nsmgmt.c: Namespace Management and Attachment. */
+uint16_t sim_format_nvm(struct pnvme_sim *sim, struct sim_req *req);
+uint16_t sim_sanitize(struct pnvme_sim *sim, struct sim_req *req);
+void sim_sanitize_step(struct pnvme_sim *sim);
+void sim_sanitize_log(struct pnvme_sim *sim, uint8_t *buf);
+bool sim_sanitizing(const struct pnvme_sim *sim);
+uint16_t sim_self_test(struct pnvme_sim *sim, struct sim_req *req);
+void sim_self_test_step(struct pnvme_sim *sim);
+void sim_self_test_log(struct pnvme_sim *sim, uint8_t *buf);
+void sim_self_test_init(struct pnvme_sim *sim);
+void sim_fw_init(struct pnvme_sim *sim);
+void sim_fw_fini(struct pnvme_sim *sim);
+uint16_t sim_fw_download(struct pnvme_sim *sim, struct sim_req *req);
+uint16_t sim_fw_commit(struct pnvme_sim *sim, struct sim_req *req);
+void sim_fw_reset(struct pnvme_sim *sim);
+void sim_fw_log(const struct pnvme_sim *sim, uint8_t *buf);
+uint16_t sim_ns_mgmt(struct pnvme_sim *sim, struct sim_req *req);
+uint16_t sim_ns_attach(struct pnvme_sim *sim, struct sim_req *req);
+uint64_t sim_unallocated_bytes(const struct pnvme_sim *sim);
 
 /* sim_nvm.c */
 uint16_t sim_nvm_exec(struct pnvme_sim *sim, struct sim_req *req);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Get Log Page: Error Information, SMART / Health, Firmware Slot, Changed Namespace List. */
+/* Get Log Page: Error Information, SMART / Health, Firmware Slot, Changed Namespace List,
+ * Device Self-test, Sanitize Status. */
 #include <string.h>
 
 #include "sim_internal.h"
@@ -63,14 +64,6 @@ static void health_log(const struct pnvme_sim *sim, uint8_t *buf)
 	sim_le128(h->num_error_info_log_entries, c->errors);
 }
 
-static void firmware_log(const struct pnvme_sim *sim, uint8_t *buf)
-{
-	struct pnvme_firmware_log *fw = (struct pnvme_firmware_log *)(void *)buf;
-
-	fw->afi = 1; /* slot 1 active */
-	memcpy(fw->frs[0], sim->cdata.fr, sizeof(fw->frs[0]));
-}
-
 uint16_t sim_get_log_page(struct pnvme_sim *sim, struct sim_req *req)
 {
 	const struct pnvme_cmd *cmd = &req->cmd;
@@ -96,8 +89,16 @@ uint16_t sim_get_log_page(struct pnvme_sim *sim, struct sim_req *req)
 		size = sizeof(struct pnvme_health_log);
 		break;
 	case PNVME_LOG_PAGE_FIRMWARE_SLOT:
-		firmware_log(sim, buf);
+		sim_fw_log(sim, buf);
 		size = sizeof(struct pnvme_firmware_log);
+		break;
+	case PNVME_LOG_PAGE_SELF_TEST:
+		sim_self_test_log(sim, buf);
+		size = sizeof(struct pnvme_self_test_log);
+		break;
+	case PNVME_LOG_PAGE_SANITIZE:
+		sim_sanitize_log(sim, buf);
+		size = sizeof(struct pnvme_sanitize_log);
 		break;
 	case SIM_LOG_CHANGED_NS_LIST:
 		sim_changed_ns_log(sim, (uint32_t *)(void *)buf);

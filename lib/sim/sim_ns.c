@@ -47,12 +47,6 @@ static void *map_zeroes(uint64_t bytes)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* A namespace's format: block size and metadata. */
-struct ns_format {
-	uint32_t lba_size, ms;
-	bool ext, pil;
-	uint8_t pi;
-};
 
 static void ns_unmap(struct sim_ns *ns)
 {
@@ -67,7 +61,7 @@ static void ns_unmap(struct sim_ns *ns)
 }
 
 /* Blocks as f says, bytes of data in all: fresh memory, reads as zeroes. */
-static int ns_map(struct sim_ns *ns, const struct ns_format *f, uint64_t bytes)
+static int ns_map(struct sim_ns *ns, const struct sim_ns_format *f, uint64_t bytes)
 {
 	uint64_t nsze = bytes / f->lba_size, md_bytes = nsze * f->ms;
 	uint8_t *data = map_zeroes(bytes), *md = NULL;
@@ -89,12 +83,12 @@ static int ns_map(struct sim_ns *ns, const struct ns_format *f, uint64_t bytes)
 	ns->ext = f->ext;
 	ns->pi = f->pi;
 	ns->pil = f->pil;
-	ns->active = true;
+	ns->allocated = true;
 	return 0;
 }
 
 /* A format a real namespace could have (as the ms/mset/pi/pil parameters are checked). */
-static bool format_valid(const struct ns_format *f)
+bool sim_ns_format_valid(const struct sim_ns_format *f)
 {
 	if (f->lba_size < 512 || f->lba_size > 65536 || (f->lba_size & (f->lba_size - 1)) != 0)
 		return false;
@@ -105,12 +99,15 @@ static bool format_valid(const struct ns_format *f)
 
 int sim_ns_init(struct pnvme_sim *sim)
 {
-	sim->ns = calloc(sim->p.ns_count, sizeof(*sim->ns));
+	sim->ns = calloc(sim->p.nn, sizeof(*sim->ns));
 	if (sim->ns == NULL)
 		return -ENOMEM;
+	/* IDs above ns= stay unallocated until a Namespace Management create. */
+	for (uint32_t i = sim->p.ns_count; i < sim->p.nn; i++)
+		ns_ids(&sim->ns[i], sim->name, i + 1);
 	for (uint32_t i = 0; i < sim->p.ns_count; i++) {
 		uint32_t k = i < sim->p.n_lba_sizes ? i : sim->p.n_lba_sizes - 1;
-		struct ns_format f = {
+		struct sim_ns_format f = {
 			.lba_size = sim->p.lba_sizes[k], .ms = sim->p.ms, .ext = sim->p.mset,
 			.pi = (uint8_t)sim->p.pi, .pil = sim->p.pil,
 		};
@@ -120,6 +117,7 @@ int sim_ns_init(struct pnvme_sim *sim)
 				     sim->name, (unsigned long long)sim->p.ns_size, i + 1);
 			return -ENOMEM;
 		}
+		sim->ns[i].active = true;
 		ns_ids(&sim->ns[i], sim->name, i + 1);
 	}
 	return 0;
@@ -129,7 +127,7 @@ void sim_ns_fini(struct pnvme_sim *sim)
 {
 	if (sim->ns == NULL)
 		return;
-	for (uint32_t i = 0; i < sim->p.ns_count; i++)
+	for (uint32_t i = 0; i < sim->p.nn; i++)
 		ns_unmap(&sim->ns[i]);
 	free(sim->ns);
 	sim->ns = NULL;
@@ -137,7 +135,7 @@ void sim_ns_fini(struct pnvme_sim *sim)
 
 struct sim_ns *sim_ns_active(struct pnvme_sim *sim, uint32_t nsid)
 {
-	if (nsid == 0 || nsid > sim->p.ns_count || !sim->ns[nsid - 1].active)
+	if (nsid == 0 || nsid > sim->p.nn || !sim->ns[nsid - 1].active)
 		return NULL;
 	return &sim->ns[nsid - 1];
 }
@@ -161,7 +159,7 @@ static void changed_add(struct pnvme_sim *sim, uint32_t nsid)
  * if the host enabled them (AEC bit 8) and has read the log page (RAE clear)
  * since the last one.
  */
-static void ns_changed(struct pnvme_sim *sim, uint32_t nsid)
+void sim_ns_changed(struct pnvme_sim *sim, uint32_t nsid)
 {
 	changed_add(sim, nsid);
 	if (!(sim->feat.aec & SIM_AEC_NS_ATTR) || sim->ns_notice_masked)
@@ -189,7 +187,7 @@ void sim_changed_ns_clear(struct pnvme_sim *sim)
 
 struct format_arg {
 	uint32_t nsid;
-	struct ns_format f;
+	struct sim_ns_format f;
 	bool keep_md;  /* pnvme_sim_ns_format: the metadata format stays */
 	uint64_t bytes;
 };
@@ -213,13 +211,13 @@ static int do_format(struct pnvme_sim *sim, void *arg)
 		return -EINVAL;
 	if (ns_map(ns, &a->f, bytes) != 0)
 		return -ENOMEM;
-	ns_changed(sim, a->nsid);
+	sim_ns_changed(sim, a->nsid);
 	return 0;
 }
 
 static int format(struct pnvme_sim *sim, struct format_arg *a)
 {
-	if (sim == NULL || a->nsid == 0 || a->nsid > sim->p.ns_count || !format_valid(&a->f))
+	if (sim == NULL || a->nsid == 0 || a->nsid > sim->p.nn || !sim_ns_format_valid(&a->f))
 		return -EINVAL;
 	if (a->bytes != 0 && (a->bytes < SIM_PAGE_SIZE || a->bytes > SIM_NS_SIZE_MAX ||
 			      a->bytes % a->f.lba_size != 0))
@@ -256,16 +254,62 @@ static int do_ns_remove(struct pnvme_sim *sim, void *arg)
 
 	if (ns == NULL)
 		return -ENOENT;
-	ns_unmap(ns);
-	ns->nsze = 0;
-	ns->active = false;
-	ns_changed(sim, nsid);
+	sim_ns_release(ns);
+	sim_ns_changed(sim, nsid);
 	return 0;
 }
 
 int pnvme_sim_ns_remove(struct pnvme_sim *sim, uint32_t nsid)
 {
-	if (sim == NULL || nsid == 0 || nsid > sim->p.ns_count)
+	if (sim == NULL || nsid == 0 || nsid > sim->p.nn)
 		return -EINVAL;
 	return sim_call(sim, do_ns_remove, &nsid);
+}
+
+/* ---------------------------------------------------------------- for admin commands */
+
+void sim_ns_release(struct sim_ns *ns)
+{
+	ns_unmap(ns);
+	ns->nsze = 0;
+	ns->ms = 0;
+	ns->ext = ns->pil = false;
+	ns->pi = 0;
+	ns->active = false;
+	ns->allocated = false;
+}
+
+void sim_ns_current_format(const struct sim_ns *ns, struct sim_ns_format *f)
+{
+	f->lba_size = 1u << ns->lba_shift;
+	f->ms = ns->ms;
+	f->ext = ns->ext;
+	f->pi = ns->pi;
+	f->pil = ns->pil;
+}
+
+/* Device side: fresh memory in format f (erasing the data); an attached one notifies. */
+int sim_ns_remap(struct pnvme_sim *sim, uint32_t nsid, const struct sim_ns_format *f,
+		 uint64_t bytes)
+{
+	struct sim_ns *ns = &sim->ns[nsid - 1];
+
+	if (bytes == 0)
+		bytes = ns->bytes - ns->bytes % f->lba_size;
+	if (bytes < f->lba_size || !sim_ns_format_valid(f))
+		return -EINVAL;
+	if (ns_map(ns, f, bytes) != 0)
+		return -ENOMEM;
+	if (ns->active)
+		sim_ns_changed(sim, nsid);
+	return 0;
+}
+
+uint64_t sim_unallocated_bytes(const struct pnvme_sim *sim)
+{
+	uint64_t total = sim->p.ns_size * sim->p.nn, used = 0;
+
+	for (uint32_t i = 0; i < sim->p.nn; i++)
+		used += sim->ns[i].allocated ? sim->ns[i].bytes : 0;
+	return used < total ? total - used : 0;
 }

@@ -70,6 +70,8 @@ uint16_t sim_nvm_check(struct pnvme_sim *sim, const struct pnvme_cmd *cmd, struc
 	st = sim_psdt_check(sim, cmd);
 	if (st != SIM_OK)
 		return st;
+	if (unlikely(sim_sanitizing(sim)))
+		return SIM_ERR(PNVME_SC_SANITIZE_IN_PROGRESS);
 	if (cmd->opc == PNVME_OPC_FLUSH && cmd->nsid == SIM_NSID_ALL)
 		return SIM_OK;
 	*ns = sim_ns_active(sim, cmd->nsid);

@@ -29,6 +29,9 @@ struct param_def {
 
 static const struct param_def g_params[] = {
 	{"ns", P_U32, F(ns_count), 1, SIM_MAX_NS},
+	{"nn", P_U32, F(nn), 1, SIM_MAX_NS},
+	{"sanitize_ms", P_U32, F(sanitize_ms), 0, 600000},
+	{"selftest_ms", P_U32, F(selftest_ms), 0, 600000},
 	{"size", P_SIZE, F(ns_size), 4096, SIM_NS_SIZE_MAX},
 	{"lba", P_SIZE, F(lba_size), 512, 65536},
 	{"mdts", P_U32, F(mdts), 0, 16},
@@ -71,6 +74,8 @@ static void params_default(struct sim_params *p)
 		.lba_sizes = {512},
 		.n_lba_sizes = 1,
 		.mdts = 5,
+		.sanitize_ms = 200,
+		.selftest_ms = 200,
 		.mqes = 1023,
 		.queues = 16,
 		.ready_ms = 5,
@@ -302,6 +307,11 @@ static int params_check(const char *name, const struct sim_params *p)
 			return -EINVAL;
 		}
 	}
+	if (p->nn != 0 && p->nn < p->ns_count) {
+		PNVME_ERRLOG("sim", "%s: nn=%u is below ns=%u (nn is the highest namespace ID)",
+			     name, p->nn, p->ns_count);
+		return -EINVAL;
+	}
 	if (p->crto_ms != 0 && PNVME_VS_MJR(p->vs) < 2) {
 		PNVME_ERRLOG("sim", "%s: crto_ms= needs vs=2.0 or later (CRTO is an NVMe 2.0 register)",
 			     name);
@@ -336,5 +346,8 @@ int sim_params_parse(const char *name, const char *text, struct sim_params *p)
 			return rc;
 		text += len;
 	}
-	return params_check(name, p);
+	rc = params_check(name, p);
+	if (rc == 0 && p->nn == 0)
+		p->nn = p->ns_count;
+	return rc;
 }

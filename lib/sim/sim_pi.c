@@ -175,7 +175,7 @@ int pnvme_sim_corrupt_pi(struct pnvme_sim *sim, uint32_t nsid, uint64_t lba,
 {
 	struct corrupt_arg a = {.nsid = nsid, .lba = lba, .what = what};
 
-	if (sim == NULL || nsid == 0 || nsid > sim->p.ns_count ||
+	if (sim == NULL || nsid == 0 || nsid > sim->p.nn ||
 	    (what != PNVME_SIM_PI_GUARD && what != PNVME_SIM_PI_APP_TAG &&
 	     what != PNVME_SIM_PI_REF_TAG))
 		return -EINVAL;
