@@ -164,6 +164,9 @@ $(BUILD)/bin/pnvme-%: $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(basename $$(
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# pnvme-cli writes JSON with pnvme-identify's writer.
+$(BUILD)/bin/pnvme-cli: $(BUILD)/obj/app/identify/json.o
+
 TEST_HELPER_OBJS := $(TEST_HELPERS:%.c=$(BUILD)/obj/%.o)
 TEST_CFLAGS := $(CUNIT_CFLAGS) -Ilib -Itest
 
