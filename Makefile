@@ -83,7 +83,7 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c)
 
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
 	bench bench-sim install clean distclean headers-check soak fuzz fuzz-build fuzz-deps \
-	check-abi uninstall pc FORCE examples check-examples check-install
+	check-abi uninstall pc FORCE examples check-examples check-install check-cli
 .DEFAULT_GOAL := all
 # Keep objects that pattern rules chain through (test and tool objects).
 .SECONDARY:
@@ -215,6 +215,9 @@ check-install: lib apps
 # A variable's value, for the test scripts: make -s print-LIBS
 print-%:
 	@echo '$($*)'
+
+check-cli: apps
+	@test/cli/cli_test.sh $(BUILD)/bin/pnvme-cli
 
 check-setup: apps
 	@if [ -x test/setup/cli_test.sh ]; then test/setup/cli_test.sh $(BUILD)/bin/pnvme-setup; fi

@@ -36,6 +36,8 @@ tier perf test/perf/perf_test.sh
 if [ -x test/identify/identify_test.sh ]; then
 	tier identify test/identify/identify_test.sh
 fi
+# pnvme-cli against the sim: every subcommand, nvme-cli's JSON keys, bad input.
+tier cli test/cli/cli_test.sh build/bin/pnvme-cli
 # Random verified I/O while every kind of fault fires (SOAK_SECONDS, default 120).
 tier soak build/test/soak/soak "${SOAK_SECONDS:-120}"
 if command -v qemu-system-x86_64 >/dev/null 2>&1; then

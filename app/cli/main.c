@@ -3,7 +3,7 @@
  * pnvme-cli SUBCOMMAND DEVICE [options]: nvme-cli's language for controllers
  * bound to vfio-pci. "batch DEVICE [FILE]" runs one subcommand per line of
  * FILE (or stdin) on one attached controller, which is what a sim's state
- * needs to outlive a command.
+ * needs to outlive a command; every line runs, the status is 1 if one failed.
  */
 #include <errno.h>
 #include <string.h>
@@ -82,7 +82,7 @@ static int batch(struct cli *cli, int argc, char **argv)
 {
 	char line[1024], *words[BATCH_ARGS];
 	FILE *f = stdin;
-	int rc = 0, lineno = 0;
+	int rc = 0, lineno = 0, failed = 0;
 
 	if (argc < 2 || argc > 3)
 		return cli_fail(cli, "usage: " CLI_PROG " batch DEVICE [FILE]");
@@ -95,7 +95,7 @@ static int batch(struct cli *cli, int argc, char **argv)
 		return 1;
 	}
 	cli->batch = true;
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+	while (fgets(line, sizeof(line), f) != NULL) {
 		int n;
 
 		lineno++;
@@ -107,14 +107,16 @@ static int batch(struct cli *cli, int argc, char **argv)
 		fflush(stdout);
 		rc = run(cli, n, words);
 		fflush(stdout);
-		if (rc != 0)
-			fprintf(stderr, CLI_PROG " batch: line %d failed; stopping\n", lineno);
+		if (rc != 0) {
+			fprintf(stderr, CLI_PROG " batch: line %d failed\n", lineno);
+			failed++;
+		}
 	}
 	if (f != stdin)
 		fclose(f);
 	cli->batch = false;
 	cli_close(cli);
-	return rc;
+	return failed ? 1 : 0;
 }
 
 int main(int argc, char **argv)
