@@ -119,6 +119,22 @@ static int batch(struct cli *cli, int argc, char **argv)
 	return failed ? 1 : 0;
 }
 
+/* Admin commands move a few pages: ordinary memory, the hugepages left to I/O tools. */
+static int start_env(void)
+{
+	struct pnvme_env_opts opts;
+	int rc;
+
+	pnvme_env_opts_init(&opts, sizeof(opts));
+	opts.name = CLI_PROG;
+	opts.no_huge = 1;
+	opts.mem_mb = 256;
+	rc = pnvme_env_init(&opts);
+	if (rc != 0)
+		fprintf(stderr, CLI_PROG ": environment failed to start: %s\n", strerror(-rc));
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {0};
@@ -133,11 +149,19 @@ int main(int argc, char **argv)
 		printf(CLI_PROG " %s\n", pnvme_version());
 		return 0;
 	}
+	if (start_env() != 0)
+		return 1;
 	if (strcmp(argv[1], "batch") == 0) {
 		cli.cmd = "batch";
-		return batch(&cli, argc - 1, argv + 1);
+		rc = batch(&cli, argc - 1, argv + 1);
+	} else {
+		rc = run(&cli, argc - 1, argv + 1);
+		cli_close(&cli);
 	}
-	rc = run(&cli, argc - 1, argv + 1);
-	cli_close(&cli);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, CLI_PROG ": cannot write the output: %s\n", strerror(errno));
+		rc = 1;
+	}
+	pnvme_env_fini();
 	return rc;
 }

@@ -32,7 +32,10 @@ static bool md_format(struct pnvme_ns *ns, const struct pnvme_ns_data *d)
 void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
 		  const struct pnvme_ns_data *data)
 {
-	bool was_active = ns->ctrlr != NULL && ns->active;
+	/* Gone stays gone when a second rescan (the AER's and a tool's) sees it again. */
+	bool was_active = ns->ctrlr != NULL &&
+			  (ns->active || atomic_load_explicit(&ns->io_block, memory_order_relaxed) ==
+						 NVME_NS_IO_REMOVED);
 	uint8_t block = NVME_NS_IO_INACTIVE;
 	uint32_t lbads;
 
