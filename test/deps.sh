@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian packages a pnvme step needs, when they are missing.
 #   test/deps.sh build   compiler, pkg-config, DPDK, libpciaccess, CUnit, ISA-L
-#   test/deps.sh check   build + what the test tiers use (QEMU, busybox, cpio, and
+#   test/deps.sh check   build + what the test tiers use (QEMU, busybox, cpio, python3,
+#                        nvme-cli (the QEMU tier compares pnvme-cli with it), and
 #                        libsystemd-dev: a static link against Debian's DPDK asks
 #                        for -lsystemd, through libpcap and dbus-1)
 #   test/deps.sh bench   check + fio, gnuplot, valgrind
@@ -11,7 +12,7 @@ set -u
 step=${1:-build}
 pkgs="gcc g++ make pkg-config libdpdk-dev libpciaccess-dev libcunit1-dev libisal-dev"
 case "$step" in
-check) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod libsystemd-dev" ;;
+check) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod libsystemd-dev python3 nvme-cli" ;;
 bench) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod fio gnuplot-nox valgrind python3" ;;
 fuzz) pkgs="$pkgs clang-14 libfuzzer-14-dev" ;;
 esac

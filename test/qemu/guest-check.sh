@@ -11,6 +11,7 @@ run_one() {
 # check.sh includes setup_test.sh beside this script.
 run_one "$(dirname "$0")/setup_test.sh"
 run_one "$(dirname "$0")/tools_test.sh"
+run_one "$(dirname "$0")/cli_test.sh"
 for t in build/test/qemu/*; do
     [ -f "$t" ] && [ -x "$t" ] && run_one "$t"
 done
