@@ -51,6 +51,13 @@ same_fields() {
     fi
 }
 
+# The namespaces the nvme driver made for BDF show up after its asynchronous scan.
+disks_of() { ls -d /sys/bus/pci/devices/"$1"/nvme/nvme*/nvme*n* 2>/dev/null; }
+wait_disks() {
+    i=0
+    while [ "$(disks_of "$1" | wc -l)" -lt "$2" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+}
+
 # same_keys NVME-JSON PNVME-JSON WHAT: the same top-level keys in both.
 same_keys() {
     sed -n 's/^  "\([^"]*\)":.*/\1/p' "$1" | sort >/tmp/k.keys
@@ -71,7 +78,17 @@ while [ ! -e "/sys/bus/pci/devices/$A/nvme" ] && [ $i -lt 100 ]; do sleep 0.1; i
 ctrl=$(ls "/sys/bus/pci/devices/$A/nvme" 2>/dev/null | head -1)
 i=0
 while [ ! -c "/dev/$ctrl" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if [ -n "$ctrl" ] && [ -c "/dev/$ctrl" ]; then ok "$A is /dev/$ctrl"; else bad "$A has no /dev/nvmeX"; fi
+# The node comes before the controller is live (EAGAIN until then).
+i=0
+while [ "$(cat "/sys/class/nvme/$ctrl/state" 2>/dev/null)" != live ] && [ $i -lt 100 ]; do
+    sleep 0.1; i=$((i + 1))
+done
+if [ -n "$ctrl" ] && [ -c "/dev/$ctrl" ] && [ "$(cat "/sys/class/nvme/$ctrl/state")" = live ]; then
+    ok "$A is /dev/$ctrl, live"
+else
+    bad "$A has no live /dev/nvmeX"
+fi
+wait_disks "$A" 2
 check "nvme id-ctrl /dev/$ctrl -o json" "$NVME" id-ctrl "/dev/$ctrl" -o json
 cp /tmp/out /tmp/kernel-id-ctrl.json
 check "nvme id-ns -n 1 -o json" "$NVME" id-ns "/dev/$ctrl" -n 1 -o json
