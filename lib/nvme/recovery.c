@@ -83,7 +83,8 @@ static void let_device_settle(struct pnvme_ctrlr *c)
 	if (csts == 0xffffffffu || (csts & PNVME_CSTS_CFS))
 		return;
 	while (left != 0 && now < give_up && now - quiet_since < hz / 50) {
-		now = pnvme_ticks();
+		for (uint64_t next = now + hz / 20000; (now = pnvme_ticks()) < next;)
+			; /* 50 us: the lock is not taken in a tight loop */
 		left = io_outstanding(c);
 		if (left != was) {
 			was = left;
