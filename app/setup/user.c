@@ -8,6 +8,7 @@
  *    CAP_IPC_LOCK. A limit lives in a process; pnvme-setup writes it where
  *    pam_limits reads it for the user's next session. */
 #include "setup.h"
+#include "../../dpdk-config/eal_args.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +27,8 @@
 /* Room for memory a program registers itself (pnvme_mem_register) and for
  * DPDK's own small allocations outside the hugepages. */
 #define MEMLOCK_EXTRA_KIB (64ul * 1024)
+/* The ordinary memory pnvme's EAL takes without hugepages (--no-huge -m). */
+#define NO_HUGE_MIB ((unsigned long)PNVME_EAL_DEFAULT_MEM_MB)
 
 bool user_lookup(const char *name, struct target_user *u)
 {
@@ -112,15 +115,18 @@ static bool write_limits(const struct target_user *u, unsigned long kib, char *p
 bool user_grant_memlock(const struct target_user *u)
 {
     char path[PATH_MAX];
-    unsigned long kib = hugepages_kib() + MEMLOCK_EXTRA_KIB;
+    unsigned long huge = hugepages_kib();
+    /* No hugepages: pnvme's EAL falls back to NO_HUGE_MIB of ordinary memory. */
+    unsigned long kib = (huge ? huge : NO_HUGE_MIB * 1024) + MEMLOCK_EXTRA_KIB;
     if (!write_limits(u, kib, path, sizeof(path))) {
         fprintf(stderr, "pnvme-setup: cannot write %s/pnvme-%s.conf: %s\n", LIMITS_DIR, u->name,
                 strerror(errno));
         return false;
     }
-    printf("%s: memlock limit %lu KiB (the hugepages reserved + %lu MiB) in %s; a new login "
+    printf("%s: memlock limit %lu KiB (%s + %lu MiB) in %s; a new login "
            "session gets it (pam_limits), a systemd unit needs LimitMEMLOCK=%luK\n",
-           u->name, kib, MEMLOCK_EXTRA_KIB / 1024, path, kib);
+           u->name, kib, huge ? "the hugepages reserved" : "no hugepages: --no-huge's 1024 MiB",
+           MEMLOCK_EXTRA_KIB / 1024, path, kib);
     return true;
 }
 
