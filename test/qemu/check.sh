@@ -1,7 +1,8 @@
 #!/bin/sh
 # "make check-qemu": two guest boots, one after the other.
 #   1. default device layout: test/qemu/guest-check.sh, i.e. the pnvme-setup
-#      guest test, tools_test.sh, then every executable in build/test/qemu/;
+#      guest test, tools_test.sh, nonroot_test.sh (pnvme run by a user
+#      without root), then every executable in build/test/qemu/;
 #   2. layout md (namespaces with metadata and protection information, one
 #      controller each): test/qemu/md_test.sh.
 # Options are passed to run.sh for both boots (the second one's layout stays
@@ -13,7 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 dir=${PNVME_QEMU_DIR:-$here/../../build/qemu}
 
 t0=$(date +%s)
-"$here/run.sh" --include "$here/setup_test.sh" --include "$here/tools_test.sh" "$@" \
+"$here/run.sh" --include "$here/setup_test.sh" --include "$here/tools_test.sh" \
+	--include "$here/nonroot_test.sh" "$@" \
 	-- "$here/guest-check.sh"
 rc1=$?
 cp "$dir/last.log" "$dir/check-default.log" 2>/dev/null
