@@ -46,7 +46,13 @@ static void park_doorbells(struct pnvme_ctrlr *c)
 		nvme_qpair_kick(qp);
 	}
 	pthread_mutex_unlock(&c->admin_lock);
-	/* An owner that loaded a BAR0 address just before gets a moment to store it. */
+	/*
+	 * An owner that loaded a BAR0 address just before gets a moment to store
+	 * it. One preempted longer still cannot reach a live queue: the store lands
+	 * before the disable (what it rang is taken back after it), or on a queue
+	 * that does not exist, since only that owner, once past the store, makes its
+	 * queues again.
+	 */
 	atomic_thread_fence(memory_order_seq_cst);
 	for (uint64_t until = pnvme_ticks() + pnvme_ticks_hz() / 1000; pnvme_ticks() < until;)
 		;
