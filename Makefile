@@ -111,8 +111,10 @@ $(VERSION_H): FORCE
 	$(Q)echo '#define PNVME_VERSION "$(VERSION)"' >$@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 VERSION_DEF := -include $(VERSION_H)
-$(BUILD)/obj/lib/nvme/version.o $(BUILD)/obj/app/setup/setup.o: CFLAGS += $(VERSION_DEF)
-$(BUILD)/obj/lib/nvme/version.o $(BUILD)/obj/app/setup/setup.o: $(VERSION_H)
+VERSIONED_OBJS := $(BUILD)/obj/lib/nvme/version.o $(BUILD)/obj/app/setup/setup.o \
+                  $(BUILD)/obj/app/setup/status_json.o
+$(VERSIONED_OBJS): CFLAGS += $(VERSION_DEF)
+$(VERSIONED_OBJS): $(VERSION_H)
 
 $(LIB_INTERNAL_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)

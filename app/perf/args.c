@@ -105,10 +105,14 @@ void perf_usage(FILE *f)
 		"      --verify          write a pattern (LBA + generation) and check every read;\n"
 		"                        with protection information, its PI too\n"
 		"      --json            results as one JSON document on stdout\n"
+		"      --status-interval N  a progress line on stderr every N seconds, also into\n"
+		"                        a pipe or file (fio's option)\n"
 		"  -h, --help            this text\n"
 		"      --version         the version (pnvme-perf X.Y.Z), nothing else\n"
 		"\n"
-		"A progress line goes to stderr each second when stderr is a terminal.\n"
+		"A progress line goes to stderr each second when stderr is a terminal (rewritten\n"
+		"in place); with --status-interval, one whole line every N seconds wherever\n"
+		"stderr goes.\n"
 		"Exit status: 0 when every I/O succeeded, 1 on I/O errors, verify mismatches (data\n"
 		"or PI), invalid completions (the device broke the protocol), a failed controller\n"
 		"or --sgl without SGL support, 2 on bad usage (one line on stderr says what; -e on\n"
@@ -154,6 +158,25 @@ static int parse_u32(const char *s, const char *what, uint32_t min, uint32_t max
 
 	if (parse_num(s, 1024, &v) != 0 || v < min || v > max)
 		return usage_error("%s must be a number from %u to %u, not '%s'", what, min, max, s);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* --status-interval: seconds, "N", "Ns" or "Nm" (as fio takes a time), 1 s .. 1 day. */
+static int parse_interval(const char *s, uint32_t *out)
+{
+	unsigned long long v = 0;
+	const char *p = s;
+
+	while (*p >= '0' && *p <= '9' && v <= 86400)
+		v = v * 10 + (unsigned long long)(*p++ - '0');
+	if (p != s && *p == 'm' && p[1] == '\0')
+		v *= 60;
+	else if (p == s || !(*p == '\0' || (*p == 's' && p[1] == '\0')))
+		v = 0;
+	if (v < 1 || v > 86400)
+		return usage_error("status interval (--status-interval) must be 1 to 86400 seconds "
+				   "(N, Ns or Nm), not '%s'", s);
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -343,6 +366,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		OPT_NO_CPU_TIME,
 		OPT_SGL, OPT_PRP,
 		OPT_VERSION,
+		OPT_STATUS_INTERVAL,
 	};
 	static const struct option longopts[] = {
 		{"trid", required_argument, NULL, 'r'},
@@ -371,6 +395,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		{"prp", no_argument, NULL, OPT_PRP},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
+		{"status-interval", required_argument, NULL, OPT_STATUS_INTERVAL},
 		{NULL, 0, NULL, 0},
 	};
 	bool mix_given = false, threads_given = false, mask_given = false;
@@ -472,6 +497,9 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		case OPT_VERSION:
 			printf("pnvme-perf %s\n", pnvme_version());
 			return PERF_ARGS_HELP;
+		case OPT_STATUS_INTERVAL:
+			rc = parse_interval(optarg, &cfg->status_interval);
+			break;
 		case ':':
 			return usage_error("option %s needs a value (see --help)",
 					   option_text(argv, optopt));

@@ -5,6 +5,8 @@
  * script can pick a row and its "iops" out without a JSON parser.
  */
 #include <stdio.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include "perf.h"
 
@@ -48,6 +50,59 @@ static void json_histogram(const struct histogram *h)
 	printf("]");
 }
 
+/* fio's clat_ns shape: nanoseconds, percentiles keyed "99.000000"; null when empty. */
+static void json_lat_ns(const struct histogram *h)
+{
+	struct perf_lat l;
+
+	perf_lat_figures(h, &l);
+	if (l.count == 0) {
+		printf("null");
+		return;
+	}
+	printf("{\"N\": %llu, \"min\": %llu, \"max\": %llu, \"mean\": %.1f, \"percentile\": "
+	       "{\"50.000000\": %llu, \"90.000000\": %llu, \"99.000000\": %llu, "
+	       "\"99.900000\": %llu, \"99.990000\": %llu}}",
+	       (unsigned long long)l.count, (unsigned long long)l.min, (unsigned long long)l.max,
+	       l.mean, (unsigned long long)l.p50, (unsigned long long)l.p90,
+	       (unsigned long long)l.p99, (unsigned long long)l.p999, (unsigned long long)l.p9999);
+}
+
+/* The row's lat_us object's shape for one direction; null when empty. */
+static void json_lat_us(const struct histogram *h)
+{
+	struct perf_lat l;
+
+	perf_lat_figures(h, &l);
+	if (l.count == 0) {
+		printf("null");
+		return;
+	}
+	printf("{\"avg\": %.3f, \"min\": %.3f, \"max\": %.3f, \"p50\": %.3f, \"p90\": %.3f, "
+	       "\"p99\": %.3f, \"p99_9\": %.3f, \"p99_99\": %.3f}",
+	       l.mean / 1000.0, (double)l.min / 1000.0, (double)l.max / 1000.0,
+	       (double)l.p50 / 1000.0, (double)l.p90 / 1000.0, (double)l.p99 / 1000.0,
+	       (double)l.p999 / 1000.0, (double)l.p9999 / 1000.0);
+}
+
+/* "read" or "write": that direction's share of the row. */
+static void json_dir(const char *name, const struct perf_row *row, uint64_t ios,
+		     const struct histogram *h)
+{
+	const struct perf_stats *st = &row->st;
+	uint64_t bytes = st->ios ? st->bytes / st->ios * ios : 0;
+	double secs = row->seconds;
+
+	printf(", \"%s\": {\"ios\": %llu, \"bytes\": %llu, \"iops\": %.1f, \"mib_per_s\": %.2f, "
+	       "\"lat_us\": ", name, (unsigned long long)ios, (unsigned long long)bytes,
+	       secs > 0 ? (double)ios / secs : 0.0,
+	       secs > 0 ? (double)bytes / secs / (1024.0 * 1024.0) : 0.0);
+	json_lat_us(h);
+	printf(", \"lat_ns\": ");
+	json_lat_ns(h);
+	printf("}");
+}
+
 static void json_row(const struct perf_config *cfg, const struct perf_results *r,
 		     const struct perf_row *row, const char *indent, const char *sep)
 {
@@ -66,6 +121,10 @@ static void json_row(const struct perf_config *cfg, const struct perf_results *r
 	printf(", \"lat_us\": {\"avg\": %.3f, \"min\": %.3f, \"max\": %.3f, \"p50\": %.3f, "
 	       "\"p90\": %.3f, \"p99\": %.3f, \"p99_9\": %.3f, \"p99_99\": %.3f}",
 	       f.avg_us, f.min_us, f.max_us, f.p50, f.p90, f.p99, f.p999, f.p9999);
+	printf(", \"lat_ns\": ");
+	json_lat_ns(&st->lat);
+	json_dir("read", row, st->reads, &st->lat_dir[0]);
+	json_dir("write", row, st->writes, &st->lat_dir[1]);
 	if (cfg->cpu_time)
 		printf(", \"cpu_ns_per_io\": {\"submit\": %.1f, \"complete\": %.1f, \"total\": %.1f, "
 		       "\"skipped_calls\": %llu}", f.submit_ns, f.complete_ns, f.total_ns,
@@ -130,10 +189,11 @@ static void json_config(const struct perf_config *cfg, struct pnvme_ctrlr **ctrl
 	       (unsigned long long)cfg->rate, json_bool(cfg->rate != 0), cfg->num_threads);
 	for (uint32_t i = 0; i < cfg->num_threads; i++)
 		printf("%s%u", i ? ", " : "", cfg->cores[i]);
-	printf("], \"qpairs_per_ns\": %u, \"queue_size\": %u, \"verify\": %s, \"batch\": %s, "
+	printf("], \"qpairs_per_ns\": %u, \"queue_size\": %u, \"status_interval\": %u, "
+	       "\"verify\": %s, \"batch\": %s, "
 	       "\"shadow_doorbells\": %s, \"cpu_time\": %s, \"latency_detail\": %u, "
 	       "\"namespaces\": %u, \"controllers\": [",
-	       cfg->qpairs_per_ns, cfg->queue_size, json_bool(cfg->verify),
+	       cfg->qpairs_per_ns, cfg->queue_size, cfg->status_interval, json_bool(cfg->verify),
 	       json_bool(cfg->delay_doorbell),
 	       json_bool(n > 0 && pnvme_ctrlr_uses_shadow_doorbells(ctrlrs[0])),
 	       json_bool(cfg->cpu_time), cfg->latency_detail, r->num_namespaces);
@@ -153,7 +213,17 @@ static void json_config(const struct perf_config *cfg, struct pnvme_ctrlr **ctrl
 void perf_report_json(const struct perf_config *cfg, const struct perf_results *r,
 		      struct pnvme_ctrlr **ctrlrs, int num_ctrlrs, const struct perf_layout *l)
 {
-	printf("{\n");
+	struct timeval now;
+	struct tm tm;
+	char when[32];
+
+	gettimeofday(&now, NULL);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("{\n  \"version\": ");
+	json_str(pnvme_version());
+	printf(",\n  \"timestamp\": %lld,\n  \"timestamp_ms\": %lld,\n  \"time\": \"%s\",\n",
+	       (long long)now.tv_sec, (long long)now.tv_sec * 1000 + now.tv_usec / 1000, when);
 	json_config(cfg, ctrlrs, num_ctrlrs, r, l);
 	printf("  \"elapsed_s\": %.6f,\n  \"namespaces\": [\n", r->seconds);
 	for (uint32_t i = 0; i < r->num_ns_rows; i++)

@@ -74,6 +74,9 @@ struct perf_config {
 	uint16_t cores[PERF_MAX_THREADS]; /* the CPU each worker thread is pinned to */
 	uint32_t qpairs_per_ns; /* -P: per namespace per thread */
 	uint32_t latency_detail; /* -L: 1 percentiles, 2 (-LL) the histogram too */
+	uint32_t status_interval; /* --status-interval: seconds between whole progress lines
+				   * on stderr, terminal or not (0: a \r line each second on
+				   * a terminal only) */
 	bool cpu_time;          /* time the driver's calls (off with --no-cpu-time) */
 	bool verify;
 	bool json;
@@ -136,8 +139,14 @@ struct perf_stats {
 	uint64_t sq_doorbells, cq_doorbells; /* MMIO doorbell writes while measuring */
 	uint64_t invalid_cpls;  /* completions the driver dropped (CID not outstanding, or a
 				 * duplicate), the whole run: filled in from the qpair at the end */
-	struct histogram lat;               /* device latency in ns */
+	/* Histograms last (reset_stats zeroes what comes before). Device latency in ns:
+	 * a slot records each I/O in lat_dir[0] (reads) or lat_dir[1] (writes); lat,
+	 * both together, is filled in for the rows (rows.c). */
+	struct histogram lat;
+	struct histogram lat_dir[2];
 };
+/* Empty histograms. */
+void perf_stats_hist_init(struct perf_stats *st);
 
 struct perf_thread;
 struct perf_task;
@@ -365,6 +374,14 @@ int perf_results_build(struct perf_results *r, struct perf_thread *th, uint32_t 
 void perf_results_free(struct perf_results *r);
 
 /* Figures of a row, in the units the report prints. */
+/* A row's latency in ns, all I/O or one direction (lat_figures, rows.c). */
+struct perf_lat {
+	uint64_t count, min, max;
+	double mean;
+	uint64_t p50, p90, p99, p999, p9999;
+};
+void perf_lat_figures(const struct histogram *h, struct perf_lat *l);
+
 struct perf_figures {
 	double iops, mibs;
 	double avg_us, min_us, max_us;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The main thread while the workers run: admin completions (keep-alive) every
- * 10 ms, stop requests, and a progress line each second on stderr when stderr
- * is a terminal. Set-up polls the admin queues through perf_poll_admin() too.
+ * 10 ms, stop requests, and progress on stderr: a line rewritten in place each
+ * second when stderr is a terminal, or with --status-interval N one whole line
+ * every N seconds, into a pipe or file too. Set-up polls the admin queues
+ * through perf_poll_admin() too.
  */
 #include <stdio.h>
 #include <time.h>
@@ -11,7 +13,7 @@
 #include "perf.h"
 
 static void progress_line(const struct perf_run *run, struct perf_thread *th, uint32_t n,
-			  uint64_t now, uint64_t *last_done, uint64_t *last_tick)
+			  uint64_t now, uint64_t *last_done, uint64_t *last_tick, bool whole)
 {
 	uint64_t done = 0, errors = 0;
 	double dt = (double)(now - *last_tick) / (double)run->hz, iops;
@@ -22,10 +24,11 @@ static void progress_line(const struct perf_run *run, struct perf_thread *th, ui
 		errors += atomic_load_explicit(&th[i].pub_errors, memory_order_relaxed);
 	}
 	iops = dt > 0 ? (double)(done - *last_done) / dt : 0;
-	fprintf(stderr, "\r%5.0f s %-8s %12.0f IOPS %10.1f MiB/s %8llu errors",
+	fprintf(stderr, "%s%5.0f s %-8s %12.0f IOPS %10.1f MiB/s %8llu errors%s", whole ? "" : "\r",
 		(double)(now - run->t_start) / (double)run->hz,
 		state == PERF_TH_WARMUP ? "warm-up" : state == PERF_TH_MEASURE ? "running" : "ending",
-		iops, iops * run->cfg->io_size / (1024.0 * 1024.0), (unsigned long long)errors);
+		iops, iops * run->cfg->io_size / (1024.0 * 1024.0), (unsigned long long)errors,
+		whole ? "\n" : "");
 	fflush(stderr);
 	*last_done = done;
 	*last_tick = now;
@@ -46,9 +49,11 @@ void perf_wait(struct perf_run *run, struct perf_thread *th, uint32_t n,
 	       volatile sig_atomic_t *interrupted)
 {
 	const struct timespec nap = {0, 1000000};
-	bool tty = isatty(STDERR_FILENO) == 1, printed = false;
+	bool whole = run->cfg->status_interval != 0;
+	bool show = whole || isatty(STDERR_FILENO) == 1, printed = false;
 	uint64_t hz = run->hz, start = run->t_start;
-	uint64_t next_progress = start + hz, last_done = 0, last_tick = start;
+	uint64_t every = whole ? hz * run->cfg->status_interval : hz;
+	uint64_t next_progress = start + every, last_done = 0, last_tick = start;
 
 	for (;;) {
 		uint32_t done = 0;
@@ -63,10 +68,10 @@ void perf_wait(struct perf_run *run, struct perf_thread *th, uint32_t n,
 			atomic_store_explicit(&run->stop, 1, memory_order_relaxed);
 		perf_poll_admin(run);
 		now = pnvme_ticks();
-		if (tty && now >= next_progress) {
-			progress_line(run, th, n, now, &last_done, &last_tick);
-			printed = true;
-			next_progress += hz;
+		if (show && now >= next_progress) {
+			progress_line(run, th, n, now, &last_done, &last_tick, whole);
+			printed = !whole;
+			next_progress += every;
 		}
 		nanosleep(&nap, NULL);
 	}

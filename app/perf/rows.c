@@ -30,12 +30,21 @@ static void stats_add(struct perf_stats *d, const struct perf_stats *s)
 	d->cq_doorbells += s->cq_doorbells;
 	d->invalid_cpls += s->invalid_cpls;
 	hist_merge(&d->lat, &s->lat);
+	hist_merge(&d->lat_dir[0], &s->lat_dir[0]);
+	hist_merge(&d->lat_dir[1], &s->lat_dir[1]);
+}
+
+void perf_stats_hist_init(struct perf_stats *st)
+{
+	hist_init(&st->lat);
+	hist_init(&st->lat_dir[0]);
+	hist_init(&st->lat_dir[1]);
 }
 
 static void row_init(struct perf_row *r, int thread, int core, int ns_index, double seconds)
 {
 	memset(r, 0, offsetof(struct perf_row, st) + offsetof(struct perf_stats, lat));
-	hist_init(&r->st.lat);
+	perf_stats_hist_init(&r->st);
 	r->thread = thread;
 	r->core = core;
 	r->ns_index = ns_index;
@@ -48,6 +57,9 @@ static void slot_stats(const struct perf_slot *s, struct perf_stats *out)
 	struct pnvme_qpair_stats q;
 
 	*out = s->st;
+	hist_init(&out->lat);
+	hist_merge(&out->lat, &s->st.lat_dir[0]);
+	hist_merge(&out->lat, &s->st.lat_dir[1]);
 	out->writes = s->st.ios - s->st.reads;
 	out->bytes = s->st.ios * s->sectors_per_io * s->sector_size;
 	out->invalid_cpls = 0;
@@ -125,6 +137,22 @@ void perf_results_free(struct perf_results *r)
 static double ns_to_us(uint64_t ns)
 {
 	return (double)ns / 1000.0;
+}
+
+void perf_lat_figures(const struct histogram *h, struct perf_lat *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->count = h->count;
+	if (h->count == 0)
+		return;
+	l->min = h->min;
+	l->max = h->max;
+	l->mean = (double)h->sum / (double)h->count;
+	l->p50 = hist_percentile_ppm(h, 500000);
+	l->p90 = hist_percentile_ppm(h, 900000);
+	l->p99 = hist_percentile_ppm(h, 990000);
+	l->p999 = hist_percentile_ppm(h, 999000);
+	l->p9999 = hist_percentile_ppm(h, 999900);
 }
 
 void perf_row_figures(const struct perf_row *row, uint64_t hz, struct perf_figures *f)

@@ -268,7 +268,8 @@ static void io_done(void *arg, const struct pnvme_cpl *cpl)
 		if (perf_likely(t->counted)) {
 			s->st.ios++;
 			s->st.reads += t->is_read;
-			hist_record(&s->st.lat, ticks_to_ns(now - t->start_tick, th->ns_mult));
+			hist_record(&s->st.lat_dir[!t->is_read],
+				    ticks_to_ns(now - t->start_tick, th->ns_mult));
 		}
 		if (s->unit_gen != NULL)
 			verify_done(s, t);
@@ -293,7 +294,7 @@ void perf_slot_reset_stats(struct perf_slot *s)
 	uint64_t pi_verified = s->st.pi_verified, pi_fail = s->st.pi_failures;
 
 	memset(&s->st, 0, offsetof(struct perf_stats, lat));
-	hist_init(&s->st.lat);
+	perf_stats_hist_init(&s->st);
 	s->st.errors = errors;
 	s->st.verified = verified;
 	s->st.verify_failures = vfail;
@@ -423,7 +424,7 @@ int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, const str
 	s->random = cfg->workload == WL_RANDREAD || cfg->workload == WL_RANDWRITE ||
 		    cfg->workload == WL_RANDRW;
 	s->read_threshold = cfg->read_pct;
-	hist_init(&s->st.lat);
+	perf_stats_hist_init(&s->st);
 	if (cfg->verify) {
 		s->unit_gen = calloc(num_units, sizeof(*s->unit_gen));
 		s->unit_busy = calloc(num_units, 1);

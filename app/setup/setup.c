@@ -1,6 +1,7 @@
 /* pnvme-setup: list NVMe functions (found with libpciaccess), hand them to
  * vfio-pci for pnvme or back to the kernel's nvme driver (through sysfs),
- * and reserve 2 MiB hugepages. */
+ * reserve 2 MiB hugepages, set a non-root user up to run pnvme, and remove
+ * hugepage files dead processes left. SPDK setup.sh's variables work too. */
 #include "setup.h"
 
 #include <ctype.h>
@@ -20,38 +21,46 @@
 #include <unistd.h>
 
 #define NVME_CLASS 0x010802u   /* mass storage, non-volatile memory, NVMe */
-#define HUGEPAGES_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+#define HUGEPAGES_2M HUGEPAGES_2M_DIR "/nr_hugepages"
 #define HUGETLBFS_DIR "/dev/hugepages"
 
-enum { EXIT_USAGE = 2, MAX_FUNCS = 256, BDF_LEN = 24 };  /* "ffffffff:ff:1f.7" fits */
-
-struct func {
-    char bdf[BDF_LEN];
-    unsigned vendor, device;
-};
 
 static const char usage_text[] =
-    "Usage: pnvme-setup [--hugemem MB] [COMMAND [BDF...]]\n"
+    "Usage: pnvme-setup [--hugemem MB] [--user NAME] [--json] [COMMAND [BDF...]]\n"
     "Hand NVMe controllers to vfio-pci for pnvme, and back to the kernel.\n"
     "\n"
     "Commands:\n"
     "  status          list NVMe functions: address, ids, driver, IOMMU group,\n"
     "                  NUMA node, block devices, whether they are in use\n"
-    "                  (the default)\n"
+    "                  (the default); --json: one JSON document\n"
     "  bind [BDF...]   bind to vfio-pci (default: every NVMe function); refuses\n"
     "                  a device whose block devices are mounted or in use\n"
+    "  config [BDF...] the same as bind (SPDK setup.sh's word)\n"
     "  reset [BDF...]  give back to the kernel's nvme driver\n"
+    "  cleanup         remove hugepage files that dead DPDK processes left\n"
+    "                  (<prefix>map_N in hugetlbfs, no lock, not open or mapped)\n"
     "  help            this text\n"
     "\n"
     "Options:\n"
     "  --hugemem MB    reserve MB MiB of 2 MiB hugepages and mount hugetlbfs at\n"
     "                  " HUGETLBFS_DIR " if none is mounted (alone or with a command)\n"
+    "  --user NAME     with bind/config: let user NAME run pnvme: the vfio group\n"
+    "                  nodes become NAME's (mode 0600), a hugetlbfs directory of\n"
+    "                  its own, and a memlock limit in /etc/security/limits.d\n"
+    "  --json          with status: JSON on stdout\n"
     "  -h, --help      this text\n"
     "  --version       the version (pnvme-setup X.Y.Z), nothing else\n"
     "\n"
+    "Environment (SPDK setup.sh's names; options win):\n"
+    "  HUGEMEM=MB          as --hugemem, for bind/config\n"
+    "  PCI_ALLOWED=\"BDF..\" only these functions (bind, config, reset)\n"
+    "  PCI_BLOCKED=\"BDF..\" never these functions\n"
+    "  TARGET_USER=NAME    as --user\n"
+    "Other PCI_* and HUGE* variables are warned about and ignored.\n"
+    "\n"
     "BDF is a PCI address, dddd:bb:dd.f or bb:dd.f (domain 0000).\n"
-    "bind, reset and --hugemem need root. Exit status: 0 done, 1 failed,\n"
-    "2 bad command line.\n";
+    "bind, config, reset, cleanup and --hugemem need root. Exit status: 0 done,\n"
+    "1 failed, 2 bad command line. docs/setup.md says more.\n";
 
 /* Every message is one line on stderr, prefixed with the program name. */
 static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -79,8 +88,7 @@ static bool hex_field(const char **p, int max, unsigned long *val)
     return n > 0;
 }
 
-/* "dddd:bb:dd.f" or "bb:dd.f" into sysfs's spelling "0000:bb:dd.f". */
-static bool parse_bdf(const char *s, char out[BDF_LEN])
+bool parse_bdf(const char *s, char out[BDF_LEN])
 {
     unsigned long dom = 0, bus, dev, fn;
     const char *p = s;
@@ -143,20 +151,41 @@ static bool find_one(const char *bdf, struct func *out)
     return ok;
 }
 
-/* The functions a command acts on: those named, or all. -1 after an error. */
-static int select_funcs(char **bdfs, int nbdf, struct func *out, int max)
+static int g_skipped;   /* functions PCI_ALLOWED/PCI_BLOCKED left out */
+
+/* The functions a command acts on: those named, or all. With FILTER, those
+ * PCI_ALLOWED/PCI_BLOCKED leave out are skipped (said on stdout), or refused
+ * when named. -1 after an error. */
+static int select_funcs(char **bdfs, int nbdf, struct func *out, int max,
+                        const struct setup_env *filter)
 {
-    if (nbdf == 0)
-        return find_all(out, max);
+    if (nbdf == 0) {
+        int all = find_all(out, max), n = 0;
+        for (int i = 0; i < all; i++) {
+            const char *why = filter ? setup_env_excludes(filter, out[i].bdf) : NULL;
+            if (why) {
+                printf("%s: skipped: %s\n", out[i].bdf, why);
+                g_skipped++;
+            }
+            else
+                out[n++] = out[i];
+        }
+        return n;
+    }
     int n = 0;
     bool ok = true;
     for (int i = 0; i < nbdf && n < max; i++) {
         char bdf[BDF_LEN];
         parse_bdf(bdfs[i], bdf);  /* syntax was checked in main */
-        if (find_one(bdf, &out[n]))
-            n++;
-        else
+        const char *why = filter ? setup_env_excludes(filter, bdf) : NULL;
+        if (why) {
+            error("%s: named, but %s; not touching it", bdf, why);
             ok = false;
+        } else if (find_one(bdf, &out[n])) {
+            n++;
+        } else {
+            ok = false;
+        }
     }
     return ok ? n : -1;
 }
@@ -256,6 +285,10 @@ static bool wait_vfio_node(const char *group, char *node, size_t len)
     return false;
 }
 
+/* The user bind/config sets up (--user, TARGET_USER), or NULL. */
+static const struct target_user *g_user;
+static int g_bound;   /* functions on vfio-pci after bind */
+
 static bool bind_one(const struct func *f)
 {
     char driver[NAME_LEN], group[NAME_LEN], why[WHY_LEN], node[PATH_MAX];
@@ -288,7 +321,21 @@ static bool bind_one(const struct func *f)
     }
     printf("%s: %s vfio-pci, IOMMU group %s, %s\n", f->bdf,
            strcmp(driver, "vfio-pci") == 0 ? "already on" : "bound to", group, node);
-    return true;
+    g_bound++;
+    return g_user ? user_grant_node(g_user, f->bdf, node) : true;
+}
+
+/* After bind --user: what the user needs beside the group nodes. */
+static bool grant_user_rest(void)
+{
+    char where[512];
+    bool ok = true;
+    if (hugetlbfs_mounted(where, sizeof(where)))
+        ok = user_grant_hugetlbfs(g_user, where);
+    else
+        printf("%s: no hugetlbfs mounted: pnvme will use ordinary memory (--no-huge); "
+               "--hugemem MB reserves and mounts\n", g_user->name);
+    return user_grant_memlock(g_user) && ok;
 }
 
 static bool reset_one(const struct func *f)
@@ -309,7 +356,7 @@ static bool reset_one(const struct func *f)
     return true;
 }
 
-static bool hugetlbfs_mounted(char *where, size_t len)
+bool hugetlbfs_mounted(char *where, size_t len)
 {
     FILE *f = fopen("/proc/mounts", "re");
     if (!f)
@@ -325,7 +372,7 @@ static bool hugetlbfs_mounted(char *where, size_t len)
     return found;
 }
 
-static unsigned long hugepages_now(const char *knob)
+unsigned long hugepages_now(const char *knob)
 {
     char val[32];
     return sysfs_read(knob, val, sizeof(val)) == 0 ? strtoul(val, NULL, 10) : 0;
@@ -378,7 +425,7 @@ static void block_list(const char *bdf, char *buf, size_t len)
         used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "," : "", names[i]);
 }
 
-static int cmd_status(const struct func *funcs, int n)
+static int cmd_status(const struct func *funcs, int n, const struct setup_env *env)
 {
     char driver[NAME_LEN], group[NAME_LEN], why[WHY_LEN], blocks[256], numa[16], where[512];
     if (n == 0)
@@ -397,12 +444,13 @@ static int cmd_status(const struct func *funcs, int n)
         else
             snprintf(numa, sizeof(numa), "%d", node);
         bool busy = func_in_use(bdf, why, sizeof(why));
-        printf("%-13s %04x:%04x %-9s %-5s %-4s %-15s %s%s\n", bdf, funcs[i].vendor,
+        const char *excluded = setup_env_excludes(env, bdf);
+        printf("%-13s %04x:%04x %-9s %-5s %-4s %-15s %s%s%s%s\n", bdf, funcs[i].vendor,
                funcs[i].device, driver, group, numa, blocks, busy ? "in use: " : "free",
-               busy ? why : "");
+               busy ? why : "", excluded ? "; skipped: " : "", excluded ? excluded : "");
     }
     unsigned long total = hugepages_now(HUGEPAGES_2M);
-    unsigned long free_pages = hugepages_now("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages");
+    unsigned long free_pages = hugepages_now(HUGEPAGES_2M_DIR "/free_hugepages");
     printf("hugepages: %lu x 2 MiB reserved, %lu free; hugetlbfs %s\n", total, free_pages,
            hugetlbfs_mounted(where, sizeof(where)) ? where : "not mounted");
     return 0;
@@ -412,7 +460,7 @@ static int cmd_each(const struct func *funcs, int n, bool (*op)(const struct fun
 {
     bool ok = true;
     if (n == 0)
-        printf("no NVMe functions found\n");
+        printf(g_skipped ? "no NVMe function left to act on\n" : "no NVMe functions found\n");
     for (int i = 0; i < n; i++)
         ok = op(&funcs[i]) && ok;
     return ok ? 0 : 1;
@@ -426,7 +474,7 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-static bool parse_mb(const char *s, unsigned long *mb)
+bool parse_mb(const char *s, unsigned long *mb)
 {
     char *end;
     errno = 0;
@@ -436,16 +484,24 @@ static bool parse_mb(const char *s, unsigned long *mb)
     return errno == 0 && *end == '\0' && *mb <= 16ul * 1024 * 1024;
 }
 
+static bool is_cmd(const char *cmd, const char *name)
+{
+    return strcmp(cmd, name) == 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "help", no_argument, NULL, 'h' },
         { "hugemem", required_argument, NULL, 'm' },
+        { "user", required_argument, NULL, 'u' },
+        { "json", no_argument, NULL, 'j' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     unsigned long mb = 0;
-    bool hugemem = false;
+    bool hugemem = false, json = false;
+    const char *user = NULL;
     int c;
 
     opterr = 0;   /* our own one-line messages */
@@ -462,6 +518,14 @@ int main(int argc, char **argv)
                 return usage_error("--hugemem wants a number of MiB, not '%s'", optarg);
             hugemem = true;
             break;
+        case 'u':
+            if (!optarg[0])
+                return usage_error("--user wants a user name%s", "");
+            user = optarg;
+            break;
+        case 'j':
+            json = true;
+            break;
         case ':':
             return usage_error("%s needs a value", argv[optind - 1]);
         default:
@@ -472,27 +536,58 @@ int main(int argc, char **argv)
     const char *cmd = optind < argc ? argv[optind++] : (hugemem ? "" : "status");
     char **bdfs = &argv[optind];
     int nbdf = argc - optind;
-    if (strcmp(cmd, "help") == 0) {
+    if (is_cmd(cmd, "help")) {
         fputs(usage_text, stdout);
         return 0;
     }
-    if (strcmp(cmd, "status") && strcmp(cmd, "bind") && strcmp(cmd, "reset") && cmd[0])
+    if (is_cmd(cmd, "config"))
+        cmd = "bind";
+    bool bind = is_cmd(cmd, "bind"), reset = is_cmd(cmd, "reset"), status = is_cmd(cmd, "status");
+    bool cleanup = is_cmd(cmd, "cleanup");
+    if (!bind && !reset && !status && !cleanup && cmd[0])
         return usage_error("unknown command '%s'", cmd);
     for (int i = 0; i < nbdf; i++) {
         char bdf[BDF_LEN];
+        if (cleanup)
+            return usage_error("cleanup takes no PCI address ('%s')", bdfs[i]);
         if (!parse_bdf(bdfs[i], bdf))
             return usage_error("'%s' is not a PCI address (dddd:bb:dd.f or bb:dd.f)", bdfs[i]);
     }
-    if ((hugemem || strcmp(cmd, "bind") == 0 || strcmp(cmd, "reset") == 0) && geteuid() != 0) {
+    if (user && !bind)
+        return usage_error("--user goes with bind or config, not '%s'", cmd[0] ? cmd : "--hugemem");
+    if (json && !status)
+        return usage_error("--json goes with status, not '%s'", cmd[0] ? cmd : "--hugemem");
+
+    struct setup_env env;
+    int rc = setup_env_read(&env);
+    if (rc)
+        return rc;
+    if (bind && !hugemem && env.hugemem) {
+        hugemem = true;
+        mb = env.hugemem_mb;
+    }
+    if (bind && !user)
+        user = env.target_user;
+    if (!json)
+        setup_env_print(&env);
+
+    if ((hugemem || bind || reset || cleanup) && geteuid() != 0) {
         error("%s needs root", hugemem ? "--hugemem" : cmd);
         return 1;
     }
+    struct target_user target;
+    if (user) {
+        if (!user_lookup(user, &target))
+            return 1;
+        g_user = &target;
+    }
 
-    int rc = 0;
     if (hugemem && !reserve_hugemem(mb))
         rc = 1;
     if (!cmd[0])
         return rc;
+    if (cleanup)
+        return cmd_cleanup() | rc;
 
     int err = pci_system_init();
     if (err) {
@@ -500,14 +595,20 @@ int main(int argc, char **argv)
         return 1;
     }
     static struct func funcs[MAX_FUNCS];
-    int n = select_funcs(bdfs, nbdf, funcs, MAX_FUNCS);
+    int n = select_funcs(bdfs, nbdf, funcs, MAX_FUNCS, status ? NULL : &env);
     if (n < 0)
         rc = 1;
-    else if (strcmp(cmd, "status") == 0)
-        rc |= cmd_status(funcs, n);
-    else if (strcmp(cmd, "bind") == 0)
+    if (status && json)
+        rc |= cmd_status_json(funcs, n < 0 ? 0 : n, &env);
+    else if (n < 0)
+        ;
+    else if (status)
+        rc |= cmd_status(funcs, n, &env);
+    else if (bind) {
         rc |= (n > 0 && !have_driver("vfio-pci")) ? 1 : cmd_each(funcs, n, bind_one);
-    else
+        if (g_user && g_bound > 0 && !grant_user_rest())
+            rc = 1;
+    } else
         rc |= (n > 0 && !have_driver("nvme")) ? 1 : cmd_each(funcs, n, reset_one);
     pci_system_cleanup();
     return rc;

@@ -1,16 +1,73 @@
-/* pnvme-setup: shared declarations between setup.c (commands) and sysfs.c
- * (what the kernel says about a PCI function, read from sysfs and procfs). */
+/* pnvme-setup: shared declarations between setup.c (the command line and
+ * bind/reset), sysfs.c (what the kernel says about a PCI function, read from
+ * sysfs and procfs), envvars.c (setup.sh's environment), user.c (set-up for a
+ * non-root user), cleanup.c (stale hugepage files) and status_json.c. */
 #ifndef PNVME_SETUP_H
 #define PNVME_SETUP_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
 #define PCI_DRIVERS "/sys/bus/pci/drivers"
 
 /* Longest text we keep for a name (driver, group, block device) or a reason. */
 enum { NAME_LEN = 64, WHY_LEN = 512, MAX_BLOCK = 64 };
+enum { EXIT_USAGE = 2, MAX_FUNCS = 256, BDF_LEN = 24, MAX_LISTED = 64 };  /* "ffffffff:ff:1f.7" fits */
+
+#define HUGEPAGES_2M_DIR "/sys/kernel/mm/hugepages/hugepages-2048kB"
+
+struct func {
+    char bdf[BDF_LEN];
+    unsigned vendor, device;
+};
+
+/* "dddd:bb:dd.f" or "bb:dd.f" into sysfs's spelling "0000:bb:dd.f". */
+bool parse_bdf(const char *s, char out[BDF_LEN]);
+/* A decimal number of MiB, at most 16 TiB. */
+bool parse_mb(const char *s, unsigned long *mb);
+
+/* SPDK setup.sh's environment (envvars.c). */
+struct bdf_list {
+    bool set;                        /* the variable is set and not blank */
+    int n;
+    char bdf[MAX_LISTED][BDF_LEN];   /* normalized */
+};
+struct setup_env {
+    bool hugemem;                    /* HUGEMEM: MiB of hugepages for bind/config */
+    unsigned long hugemem_mb;
+    struct bdf_list allowed, blocked;   /* PCI_ALLOWED, PCI_BLOCKED */
+    const char *target_user;         /* TARGET_USER, or NULL */
+};
+/* Reads the variables and warns (one line each) about names in setup.sh's
+ * vocabulary that pnvme-setup does not read. 0, or EXIT_USAGE after one
+ * line about a bad value. */
+int setup_env_read(struct setup_env *env);
+void setup_env_print(const struct setup_env *env);   /* "environment: ..." lines */
+const char *setup_env_excludes(const struct setup_env *env, const char *bdf);
+bool bdf_list_has(const struct bdf_list *list, const char *bdf);
+
+/* A non-root user pnvme runs as (user.c). */
+struct target_user {
+    char name[NAME_LEN];
+    uid_t uid;
+    gid_t gid;
+};
+bool user_lookup(const char *name, struct target_user *u);
+bool user_grant_node(const struct target_user *u, const char *bdf, const char *node);
+bool user_grant_hugetlbfs(const struct target_user *u, const char *mount_point);
+bool user_grant_memlock(const struct target_user *u);
+
+/* Stale DPDK hugepage files (cleanup.c); the exit status. */
+int cmd_cleanup(void);
+
+/* The first hugetlbfs mount point, from /proc/mounts. */
+bool hugetlbfs_mounted(char *where, size_t len);
+unsigned long hugepages_now(const char *knob);
+
+/* status --json (status_json.c); the exit status. */
+int cmd_status_json(const struct func *funcs, int n, const struct setup_env *env);
 
 bool path_fmt(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "mem.h"
 #include "pci.h"
+#include "vfio_user.h"
 
 #define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
 
@@ -132,6 +133,12 @@ static int vfio_attach(const char *addr, const char *params, struct env_pci_dev 
 		return -ENOTSUP;
 	}
 
+	rc = env_vfio_access_check(bdf);
+	if (rc == 0)
+		rc = env_memlock_guard(bdf);
+	if (rc != 0)
+		return rc;
+
 	vdev = calloc(1, sizeof(*vdev));
 	if (vdev == NULL)
 		return -ENOMEM;
@@ -142,6 +149,7 @@ static int vfio_attach(const char *addr, const char *params, struct env_pci_dev 
 	if (rte_vfio_setup_device(SYSFS_PCI_DEVICES, bdf, &vdev->fd, &info) != 0) {
 		PNVME_ERRLOG("pcie", "%s: vfio set-up failed (IOMMU group not viable, or "
 				     "the device is in use)", bdf);
+		env_vfio_user_hint(bdf);
 		free(vdev);
 		return -EIO;
 	}

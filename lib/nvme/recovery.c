@@ -46,7 +46,13 @@ static void park_doorbells(struct pnvme_ctrlr *c)
 		nvme_qpair_kick(qp);
 	}
 	pthread_mutex_unlock(&c->admin_lock);
-	/* An owner that loaded a BAR0 address just before gets a moment to store it. */
+	/*
+	 * An owner that loaded a BAR0 address just before gets a moment to store
+	 * it. One preempted longer still cannot reach a live queue: the store lands
+	 * before the disable (what it rang is taken back after it), or on a queue
+	 * that does not exist, since only that owner, once past the store, makes its
+	 * queues again.
+	 */
 	atomic_thread_fence(memory_order_seq_cst);
 	for (uint64_t until = pnvme_ticks() + pnvme_ticks_hz() / 1000; pnvme_ticks() < until;)
 		;
@@ -83,7 +89,8 @@ static void let_device_settle(struct pnvme_ctrlr *c)
 	if (csts == 0xffffffffu || (csts & PNVME_CSTS_CFS))
 		return;
 	while (left != 0 && now < give_up && now - quiet_since < hz / 50) {
-		now = pnvme_ticks();
+		for (uint64_t next = now + hz / 20000; (now = pnvme_ticks()) < next;)
+			; /* 50 us: the lock is not taken in a tight loop */
 		left = io_outstanding(c);
 		if (left != was) {
 			was = left;

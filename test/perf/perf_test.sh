@@ -75,6 +75,39 @@ for k in ('workload', 'queue_depth', 'io_size', 'read_pct', 'seconds', 'warmup_s
           'dptr_mode', 'pi_flags', 'pi_apptag', 'namespace_formats'):
     assert k in d['config'], k
 assert len(d['config']['namespace_formats']) == d['config']['namespaces'], d['config']
+import re, time
+assert re.fullmatch(r'[0-9]+[.][0-9]+[.][0-9]+', d['version']), d['version']
+assert abs(d['timestamp'] - time.time()) < 600 and d['timestamp_ms'] // 1000 == d['timestamp'], d['timestamp']
+assert d['time'] == time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(d['timestamp'])), d['time']
+P = ('50.000000', '90.000000', '99.000000', '99.900000', '99.990000')
+US = ('p50', 'p90', 'p99', 'p99_9', 'p99_99')
+def lat_ns_ok(name, n, us, ios):
+    if ios == 0:
+        assert n is None and us is None, (name, n, us)
+        return
+    assert n['N'] == ios, (name, n['N'], ios)
+    v = [n['min']] + [n['percentile'][k] for k in P] + [n['max']]
+    assert v == sorted(v) and v[0] > 0, (name, n)
+    assert n['min'] <= n['mean'] <= n['max'], (name, n)
+    # the microsecond figures are the same figures, in microseconds
+    assert abs(us['min'] * 1000 - n['min']) <= 1 and abs(us['max'] * 1000 - n['max']) <= 1, (name, us, n)
+    assert abs(us['avg'] * 1000 - n['mean']) <= 1, (name, us, n)
+    for a, b in zip(US, P):
+        assert abs(us[a] * 1000 - n['percentile'][b]) <= 1, (name, a, us[a], n['percentile'][b])
+for r in rows + d['threads'] + [t]:
+    if r['ios'] == 0:
+        continue
+    lat_ns_ok(r['name'], r['lat_ns'], r['lat_us'], r['ios'])
+    rd, wr = r['read'], r['write']
+    assert rd['ios'] == r['reads'] and wr['ios'] == r['writes'], (r['name'], rd['ios'], wr['ios'])
+    assert rd['bytes'] + wr['bytes'] == r['ios'] * d['config']['io_size'], r['name']
+    assert abs(rd['iops'] + wr['iops'] - r['iops']) <= 0.01 * r['iops'] + 0.2, (r['name'], rd['iops'], wr['iops'], r['iops'])
+    for x in (rd, wr):
+        lat_ns_ok(r['name'], x['lat_ns'], x['lat_us'], x['ios'])
+    # the whole row's latency lies within its directions'
+    mins = [x['lat_ns']['min'] for x in (rd, wr) if x['ios']]
+    maxs = [x['lat_ns']['max'] for x in (rd, wr) if x['ios']]
+    assert r['lat_ns']['min'] == min(mins) and r['lat_ns']['max'] == max(maxs), r['name']
 "
 
 # ---------------------------------------------------------------- --help
@@ -82,7 +115,7 @@ run --help
 expect_rc "--help" 0
 missing=
 for o in -r -q -o -w -M -t -a -d -n -c -P -L -e --rate --no-cpu-time --verify --json --batch \
-	--no-shadow-doorbells --queue-size --sgl --prp --help --version; do
+	--no-shadow-doorbells --queue-size --sgl --prp --help --version --status-interval; do
 	grep -Eq -- "^ +(-[A-Za-z], )?$o[ ,=]" "$tmp/out" || missing="$missing $o"
 done
 if [ -z "$missing" ]; then
@@ -153,6 +186,52 @@ if script -qec "true" /dev/null >/dev/null 2>&1; then
 else
 	ok "progress on a terminal: skipped (no script(1))"
 fi
+
+# ---------------------------------------------------------------- --status-interval
+# Into a file (not a terminal): one whole line every N seconds, and the JSON on
+# stdout stays one document.
+run -r "trtype:sim" -q 4 -t 4 --status-interval 1 --json
+expect_rc "--status-interval 1 into a file" 0
+n=$(grep -c '^ *[0-9][0-9]* s  *\(warm-up\|running\|ending\)  *[0-9][0-9]* IOPS  *[0-9.]* MiB/s  *[0-9][0-9]* errors$' "$tmp/err")
+if [ "$n" -ge 3 ] && [ "$n" -le 5 ] && ! grep -q "$(printf '\r')" "$tmp/err"; then
+	ok "--status-interval 1, 4 s: $n whole progress lines on stderr, no carriage return"
+else
+	not_ok "--status-interval 1, 4 s: $n progress lines, wanted 3..5 whole lines" "$(cat "$tmp/err")"
+fi
+pycheck "--status-interval: stdout is still one JSON document" "$CONSISTENT
+assert d['config']['status_interval'] == 1
+"
+run -r "trtype:sim" -q 4 -t 3 --status-interval 2s
+expect_rc "--status-interval 2s" 0
+n=$(grep -c 'IOPS.*MiB/s.*errors$' "$tmp/err")
+if [ "$n" = 1 ] && grep -q '^ *2 s ' "$tmp/err"; then
+	ok "--status-interval 2s, 3 s: one line, at 2 s"
+else
+	not_ok "--status-interval 2s, 3 s: $n lines, wanted one at 2 s" "$(cat "$tmp/err")"
+fi
+run -r "trtype:sim" -q 4 -t 2 --status-interval=1m
+expect_rc "--status-interval=1m, 2 s" 0
+if grep -q 'IOPS' "$tmp/err"; then
+	not_ok "--status-interval=1m: no line before a minute" "$(cat "$tmp/err")"
+else
+	ok "--status-interval=1m over 2 s: no line"
+fi
+usage "--status-interval 0" "status interval (--status-interval) must be 1 to 86400 seconds" --status-interval 0
+usage "--status-interval 5x" "not '5x'" --status-interval 5x
+usage "--status-interval without a value" "status-interval needs a value" --status-interval
+
+# ---------------------------------------------------------------- mixed: read and write apart
+run -r "trtype:sim" -q 16 -w randrw -M 70 -t 1 --json
+expect_rc "json randrw 70/30" 0
+pycheck "json randrw: read and write sections, both with I/O" "$CONSISTENT
+assert t['read']['ios'] > t['write']['ios'] > 0, (t['read']['ios'], t['write']['ios'])
+assert set(t['read']) == {'ios', 'bytes', 'iops', 'mib_per_s', 'lat_us', 'lat_ns'}, sorted(t['read'])
+"
+run -r "trtype:sim" -q 4 -w randread -t 1 --json
+pycheck "json randread: the write section is empty, its latencies null" "$CONSISTENT
+assert t['write']['ios'] == 0 and t['write']['lat_ns'] is None and t['write']['lat_us'] is None
+assert t['read']['ios'] == t['ios'] and t['read']['lat_ns'] == t['lat_ns']
+"
 
 # ---------------------------------------------------------------- --verify
 run -r "trtype:sim" -q 16 -w randrw -M 50 -t 2 --verify --json

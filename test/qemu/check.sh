@@ -1,8 +1,9 @@
 #!/bin/sh
 # "make check-qemu": two guest boots, one after the other.
 #   1. default device layout: test/qemu/guest-check.sh, i.e. the pnvme-setup
-#      guest test, tools_test.sh, cli_test.sh (pnvme-cli, and nvme-cli from the
-#      host on the kernel's driver), then every executable in build/test/qemu/;
+#      guest test, tools_test.sh, nonroot_test.sh (pnvme run by a user
+#      without root), cli_test.sh (pnvme-cli, and nvme-cli from the host on
+#      the kernel's driver), then every executable in build/test/qemu/;
 #   2. layout md (namespaces with metadata and protection information, one
 #      controller each): test/qemu/md_test.sh.
 # Options are passed to run.sh for both boots (the second one's layout stays
@@ -15,7 +16,8 @@ dir=${PNVME_QEMU_DIR:-$here/../../build/qemu}
 
 t0=$(date +%s)
 "$here/run.sh" --include "$here/setup_test.sh" --include "$here/tools_test.sh" \
-	--include "$here/cli_test.sh" --include /usr/sbin/nvme "$@" \
+	--include "$here/nonroot_test.sh" --include "$here/cli_test.sh" \
+	--include /usr/sbin/nvme "$@" \
 	-- "$here/guest-check.sh"
 rc1=$?
 cp "$dir/last.log" "$dir/check-default.log" 2>/dev/null

@@ -206,6 +206,43 @@ umount /dev/hugepages
 expect 0 "--hugemem 1024 mounts hugetlbfs when none is" pnvme-setup --hugemem 1024
 check "  ... mounted" grep -q ' /dev/hugepages hugetlbfs ' /proc/mounts
 
+echo "== config is bind; PCI_ALLOWED and PCI_BLOCKED"
+expect 0 "reset (all)" pnvme-setup reset
+expect 0 "PCI_BLOCKED=$B config (all)" env PCI_BLOCKED="$B" pnvme-setup config
+check "  ... prints the variable" out_has "^environment: PCI_BLOCKED=$B (never these"
+check "  ... says $B is skipped" out_has "^$B: skipped: PCI_BLOCKED lists it"
+check "  ... $A on vfio-pci" driver_is "$A" vfio-pci
+check "  ... $B left on nvme" driver_is "$B" nvme
+expect 1 "PCI_ALLOWED=$A config $B (named, not allowed)" env PCI_ALLOWED="$A" pnvme-setup config "$B"
+check "  ... one error line" sh -c "grep -q '^pnvme-setup: $B: named, but PCI_ALLOWED does not list it' /tmp/out && [ \$(grep -c '^pnvme-setup:' /tmp/out) = 1 ]"
+check "  ... $B still on nvme" driver_is "$B" nvme
+expect 0 "PCI_ALLOWED=${B#0000:} config (all)" env PCI_ALLOWED="${B#0000:}" pnvme-setup config
+check "  ... $B on vfio-pci" driver_is "$B" vfio-pci
+expect 0 "status --json" pnvme-setup status --json
+check "  ... $A: driver vfio-pci, IOMMU group, node" grep -q "\"bdf\": \"$A\", \"vendor_id\": \"0x1b36\", \"device_id\": \"0x0010\", \"driver\": \"vfio-pci\", \"iommu_group\": \"$(iommu_group_of "$A")\"" /tmp/out
+check "  ... $A not in use, selected" grep -q "\"bdf\": \"$A\".*\"in_use\": false, \"in_use_by\": null.*\"selected\": true, \"excluded_by\": null" /tmp/out
+check "  ... hugepages" grep -q "\"hugepages\": {\"page_size_kib\": 2048, \"total\": $(cat /proc/sys/vm/nr_hugepages), " /tmp/out
+
+echo "== cleanup: hugepage files of dead processes"
+mkdir -p /dev/hugepages/svc
+truncate -s 2M /dev/hugepages/rtemap_0          # a DPDK process died and left it
+truncate -s 4M /dev/hugepages/svc/spdk_pid99map_3   # under --huge-dir, SPDK's prefix
+truncate -s 2M /dev/hugepages/rtemap_1          # still open (below)
+truncate -s 2M /dev/hugepages/notes             # not a DPDK name: never touched
+hold_open /dev/hugepages/rtemap_1
+expect 0 "cleanup" pnvme-setup cleanup
+cat /tmp/out
+check "  ... rtemap_0 removed" test ! -e /dev/hugepages/rtemap_0
+check "  ... svc/spdk_pid99map_3 removed" test ! -e /dev/hugepages/svc/spdk_pid99map_3
+check "  ... rtemap_1 kept: the holder has it open" test -e /dev/hugepages/rtemap_1
+check "  ... says who" out_has "kept /dev/hugepages/rtemap_1: pid $HOLDER (sleep) has it open"
+check "  ... notes (not DPDK's) kept" test -e /dev/hugepages/notes
+check "  ... sums up" out_has "cleanup: 2 stale hugepage file(s) removed (6 MiB), 1 in use kept"
+release
+expect 0 "cleanup once the holder is gone" pnvme-setup cleanup
+check "  ... rtemap_1 removed" test ! -e /dev/hugepages/rtemap_1
+rm -f /dev/hugepages/notes; rmdir /dev/hugepages/svc
+
 echo "== final status"
 pnvme-setup status
 echo "$pass passed, $fail failed"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Guest side: pnvme-identify and pnvme-perf against QEMU's controllers through
-# vfio-pci, and pnvme-perf killed with SIGKILL mid-run then run again (run by
+# vfio-pci (progress into a pipe, JSON), and pnvme-perf killed with SIGKILL mid-run then run again (run by
 # guest-check.sh). Ends with "N passed, N failed".
 A=$PNVME_CTRL_A
 B=$PNVME_CTRL_B
@@ -27,6 +27,16 @@ grep -q "0 mismatches" /tmp/out && ok "perf A: no mismatch" || bad "perf A: no m
 cat /tmp/out
 check "perf split I/O on B (64 KiB over 16 KiB MDTS)" pnvme-perf -r "$B" -q 8 -o 65536 -w randrw -t 2 --verify
 grep -q "0 mismatches" /tmp/out && ok "perf B: no mismatch" || bad "perf B: no mismatch"
+# Into a pipe, as under a service manager: a whole progress line every
+# --status-interval seconds on stderr, the JSON alone on stdout.
+pnvme-perf -r "$A" -q 8 -w randrw -t 3 --status-interval 1 --json 2>/tmp/progress | cat >/tmp/out
+n=$(grep -c '^ *[0-9][0-9]* s  *[a-z-]*  *[0-9][0-9]* IOPS .*errors$' /tmp/progress)
+[ "$n" -ge 2 ] && [ "$n" -le 4 ] && ok "perf --status-interval 1 into a pipe: $n progress lines" ||
+	{ bad "perf --status-interval 1 into a pipe: $n progress lines, wanted 2..4"; cat /tmp/progress; }
+grep -q '"read": {"ios": [1-9]' /tmp/out && grep -q '"write": {"ios": [1-9]' /tmp/out &&
+	grep -q '"lat_ns": {"N": ' /tmp/out && grep -q '"version": ' /tmp/out &&
+	ok "perf JSON: version, read and write sections, lat_ns" ||
+	{ bad "perf JSON: version, read and write sections, lat_ns"; head -c 3000 /tmp/out; }
 check "perf with no -r takes the vfio-bound controllers" pnvme-perf -q 4 -t 1
 grep -q "bound to vfio-pci" /tmp/out && ok "perf says which controllers" || bad "perf says which controllers"
 pnvme-perf -q 0 >/tmp/out 2>&1
