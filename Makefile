@@ -4,6 +4,7 @@
 #   make run          the main job: pnvme-perf against a controller
 #   make bench-sim    driver CPU cost per I/O against the software controller
 #   make bench        pnvme beside the kernel's io_uring path in a QEMU guest
+#   make fio-plugin   build/lib/pnvme_fio.so, the fio ioengine (fetches fio's sources)
 #   make fuzz         libFuzzer on the completion path for FUZZ_SECONDS (60) in build/fuzz/
 #   make install      libraries, headers, pnvme.pc, tools under $(PREFIX) (DESTDIR too)
 #   make uninstall    removes what make install put there
@@ -83,12 +84,20 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c)
 
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
 	bench bench-sim install clean distclean headers-check soak fuzz fuzz-build fuzz-deps \
-	check-abi uninstall pc FORCE examples check-examples check-install
+	check-abi uninstall pc FORCE examples check-examples check-install fio-plugin check-fio
 .DEFAULT_GOAL := all
 # Keep objects that pattern rules chain through (test and tool objects).
 .SECONDARY:
 
-all: lib apps tests examples
+# The fio ioengine (fio/, docs/fio.md) is built against the sources of the fio
+# installed here, which fio/fetch-fio.sh fetches and configures in
+# build/fio-src/ (make fio-plugin); make builds it whenever they are there.
+FIO_SRC_DIR = $(patsubst %/config-host.h,%,$(firstword $(wildcard $(BUILD)/fio-src/fio-*/config-host.h)))
+FIO_PLUGIN := $(BUILD)/lib/pnvme_fio.so
+FIO_PLUGIN_SRCS := $(sort $(wildcard fio/*.c))
+FIO_PLUGIN_OBJS := $(FIO_PLUGIN_SRCS:%.c=$(BUILD)/obj/%.o)
+
+all: lib apps tests examples $(if $(FIO_SRC_DIR),$(FIO_PLUGIN))
 
 lib: $(LIB_A) $(LIB_SO) $(LIB_INTERNAL_A) $(PC)
 apps: $(APP_BINS)
@@ -144,6 +153,28 @@ $(LIB_SO): $(LIB_OBJS) lib/libpnvme.map
 		$(LIB_OBJS) $(LIBS)
 	ln -sf libpnvme.so.$(VERSION) $@.$(VERSION_MAJOR)
 	ln -sf libpnvme.so.$(VERSION) $@
+
+# fio's headers are GNU C and not warning-clean: system headers, gnu11, its
+# config-host.h first, as its own engines are built.
+$(FIO_PLUGIN_OBJS): CFLAGS += -std=gnu11 -isystem $(FIO_SRC_DIR) -include $(FIO_SRC_DIR)/config-host.h
+$(FIO_PLUGIN_OBJS): $(wildcard $(BUILD)/fio-src/fio-*/config-host.h)
+
+# libpnvme.a inside (only pnvme_* global in it), DPDK's shared libraries beside;
+# fio's own functions resolve against the fio binary that loads it.
+$(FIO_PLUGIN): $(FIO_PLUGIN_OBJS) $(LIB_A) fio/pnvme_fio.map
+	@mkdir -p $(dir $@)
+	@test -n "$(FIO_SRC_DIR)" || { echo "no fio sources: make fio-plugin fetches them" >&2; exit 1; }
+	@echo "  LINK    $@"
+	$(Q)$(CC) -shared -Wl,--version-script=fio/pnvme_fio.map $(LDFLAGS) -o $@ \
+		$(FIO_PLUGIN_OBJS) $(LIB_A) $(LIBS)
+
+fio-plugin: $(CONFIG)
+	@fio/fetch-fio.sh $(BUILD)/fio-src >/dev/null
+	@$(MAKE) --no-print-directory $(FIO_PLUGIN)
+
+# fio with the plugin against the software controller (test/fio/fio_test.sh).
+check-fio: fio-plugin
+	@test/fio/fio_test.sh
 
 # Examples see what an embedder sees: include/ (not lib/), the public libpnvme.a, and
 # DPDK's flags for an example that calls DPDK itself.
