@@ -253,6 +253,7 @@ check-qemu: all
 # Every tier; QEMU is installed by test/deps.sh when run as root.
 check: all
 	@test/deps.sh check
+	@$(MAKE) --no-print-directory fio-plugin
 	@test/check-all.sh
 
 run: apps
@@ -263,6 +264,7 @@ bench-sim: apps tests
 
 bench: all
 	@test/deps.sh bench
+	@$(MAKE) --no-print-directory fio-plugin
 	@test/bench/bench.sh
 
 # libFuzzer targets (test/fuzz/*_fuzz.c): the library compiled again with clang,

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Install the Debian packages a pnvme step needs, when they are missing.
 #   test/deps.sh build   compiler, pkg-config, DPDK, libpciaccess, CUnit, ISA-L
-#   test/deps.sh check   build + what the test tiers use (QEMU, busybox, cpio, and
+#   test/deps.sh check   build + what the test tiers use (QEMU, busybox, cpio,
 #                        libsystemd-dev: a static link against Debian's DPDK asks
-#                        for -lsystemd, through libpcap and dbus-1)
+#                        for -lsystemd, through libpcap and dbus-1; fio, python3,
+#                        and dpkg-dev for apt-get source fio: make fio-plugin)
 #   test/deps.sh bench   check + fio, gnuplot, valgrind
 #   test/deps.sh fuzz    build + clang-14 and libFuzzer (make fuzz)
 # Without root or apt-get it only says what is missing.
@@ -11,8 +12,8 @@ set -u
 step=${1:-build}
 pkgs="gcc g++ make pkg-config libdpdk-dev libpciaccess-dev libcunit1-dev libisal-dev"
 case "$step" in
-check) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod libsystemd-dev" ;;
-bench) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod fio gnuplot-nox valgrind python3" ;;
+check) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod libsystemd-dev fio dpkg-dev python3" ;;
+bench) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod fio dpkg-dev gnuplot-nox valgrind python3" ;;
 fuzz) pkgs="$pkgs clang-14 libfuzzer-14-dev" ;;
 esac
 
