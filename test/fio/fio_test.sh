@@ -23,7 +23,7 @@ if ! command -v fio >/dev/null || [ ! -f "$PLUGIN" ]; then
 	echo "fio: 0 passed, 1 failed"
 	exit 1
 fi
-export PNVME_FIO_PLUGIN=$PLUGIN
+export PNVME_FIO_PLUGIN=$PLUGIN PNVME_FIO_NO_HUGE=1
 # A plugin built with --enable-asan needs the sanitizer's runtime loaded first.
 asan=$(ldd "$PLUGIN" 2>/dev/null | awk '/libasan/ { print $3; exit }')
 if [ -n "$asan" ]; then

@@ -1,7 +1,8 @@
 #!/bin/sh
 # "make check-qemu": two guest boots, one after the other.
 #   1. default device layout: test/qemu/guest-check.sh, i.e. the pnvme-setup
-#      guest test, tools_test.sh, then every executable in build/test/qemu/;
+#      guest test, tools_test.sh, fio_test.sh (fio with the pnvme ioengine),
+#      then every executable in build/test/qemu/;
 #   2. layout md (namespaces with metadata and protection information, one
 #      controller each): test/qemu/md_test.sh.
 # Options are passed to run.sh for both boots (the second one's layout stays
@@ -13,8 +14,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 dir=${PNVME_QEMU_DIR:-$here/../../build/qemu}
 
 t0=$(date +%s)
-"$here/run.sh" --include "$here/setup_test.sh" --include "$here/tools_test.sh" "$@" \
-	-- "$here/guest-check.sh"
+# fio, the pnvme ioengine and its job file for fio_test.sh (make check builds
+# the plugin; without it the guest test says so and fails).
+# They go before the caller's options, which stay last in "$@".
+for f in "$(command -v fio)" "$here/../../build/lib/pnvme_fio.so" "$here/../fio/verify.fio"; do
+	[ -n "$f" ] && [ -f "$f" ] && set -- --include "$(realpath "$f")" "$@"
+done
+"$here/run.sh" --include "$here/setup_test.sh" --include "$here/tools_test.sh" \
+	--include "$here/fio_test.sh" "$@" -- "$here/guest-check.sh"
 rc1=$?
 cp "$dir/last.log" "$dir/check-default.log" 2>/dev/null
 t1=$(date +%s)

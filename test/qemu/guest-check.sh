@@ -1,5 +1,6 @@
 #!/bin/sh
-# Guest side of test/qemu/check.sh: runs test/qemu/setup_test.sh, then each
+# Guest side of test/qemu/check.sh: runs test/qemu/setup_test.sh,
+# tools_test.sh and fio_test.sh, then each
 # executable in build/test/qemu/ (cwd is /pnvme), each one's exit status
 # deciding; ends with "qemu: N passed, N failed".
 passed=0
@@ -11,6 +12,7 @@ run_one() {
 # check.sh includes setup_test.sh beside this script.
 run_one "$(dirname "$0")/setup_test.sh"
 run_one "$(dirname "$0")/tools_test.sh"
+run_one "$(dirname "$0")/fio_test.sh"
 for t in build/test/qemu/*; do
     [ -f "$t" ] && [ -x "$t" ] && run_one "$t"
 done
