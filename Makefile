@@ -6,7 +6,8 @@
 #   make bench        pnvme beside the kernel's io_uring path in a QEMU guest
 #   make fio-plugin   build/lib/pnvme_fio.so, the fio ioengine (fetches fio's sources)
 #   make fuzz         libFuzzer on the completion path for FUZZ_SECONDS (60) in build/fuzz/
-#   make install      libraries, headers, pnvme.pc, tools under $(PREFIX) (DESTDIR too)
+#   make install      libraries, headers, pnvme.pc, tools, the fio ioengine when built,
+#                     under $(PREFIX) (DESTDIR too)
 #   make uninstall    removes what make install put there
 
 BUILD := build
@@ -330,7 +331,8 @@ $(PC): lib/pnvme.pc.in $(CONFIG) FORCE
 FORCE:
 
 # The static library installed is the public one; libpnvme_internal.a stays in build/.
-install: lib apps $(PC)
+# The fio ioengine goes beside the libraries when it was built.
+install: lib apps $(PC) $(if $(FIO_SRC_DIR),$(FIO_PLUGIN))
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/pnvme \
 		$(DESTDIR)$(BINDIR)
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
@@ -340,12 +342,13 @@ install: lib apps $(PC)
 	install -m 644 $(addprefix include/pnvme/,$(HEADERS)) $(DESTDIR)$(INCLUDEDIR)/pnvme/
 	install -m 644 $(PC) $(DESTDIR)$(PKGCONFIGDIR)/
 	install -m 755 $(APP_BINS) $(DESTDIR)$(BINDIR)/
+	if [ -f $(FIO_PLUGIN) ]; then install -m 755 $(FIO_PLUGIN) $(DESTDIR)$(LIBDIR)/; fi
 
 # Exactly what install put (same variables); directories stay, but for include/pnvme
 # when it is empty.
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,libpnvme.a libpnvme.so.$(VERSION) $(SONAME) \
-		libpnvme.so) $(DESTDIR)$(PKGCONFIGDIR)/pnvme.pc \
+		libpnvme.so $(notdir $(FIO_PLUGIN))) $(DESTDIR)$(PKGCONFIGDIR)/pnvme.pc \
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/pnvme/,$(HEADERS)) \
 		$(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(APP_BINS)))
 	if [ -d $(DESTDIR)$(INCLUDEDIR)/pnvme ]; then rmdir --ignore-fail-on-non-empty \
