@@ -161,12 +161,13 @@ $(FIO_PLUGIN_OBJS): CFLAGS += -std=gnu11 -isystem $(FIO_SRC_DIR) -include $(FIO_
 $(FIO_PLUGIN_OBJS): $(wildcard $(BUILD)/fio-src/fio-*/config-host.h)
 
 # libpnvme.a inside (only pnvme_* global in it), DPDK's shared libraries beside;
-# fio's own functions resolve against the fio binary that loads it.
+# fio's own functions resolve against the fio binary that loads it. Never
+# unloaded (-z nodelete): fio dlclose()s engines while DPDK's threads still run.
 $(FIO_PLUGIN): $(FIO_PLUGIN_OBJS) $(LIB_A) fio/pnvme_fio.map
 	@mkdir -p $(dir $@)
 	@test -n "$(FIO_SRC_DIR)" || { echo "no fio sources: make fio-plugin fetches them" >&2; exit 1; }
 	@echo "  LINK    $@"
-	$(Q)$(CC) -shared -Wl,--version-script=fio/pnvme_fio.map $(LDFLAGS) -o $@ \
+	$(Q)$(CC) -shared -Wl,--version-script=fio/pnvme_fio.map -Wl,-z,nodelete $(LDFLAGS) -o $@ \
 		$(FIO_PLUGIN_OBJS) $(LIB_A) $(LIBS)
 
 fio-plugin: $(CONFIG)
