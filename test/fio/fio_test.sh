@@ -12,7 +12,7 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 PLUGIN=$(realpath "${1:-build/lib/pnvme_fio.so}")
-DIR=test/fio
+DIR=$ROOT/test/fio
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
@@ -39,8 +39,9 @@ run() {
 	shift
 	while [ "$1" != -- ]; do checks+=("$1"); shift; done
 	shift
-	timeout 300 fio --output-format=json --output="$tmp/$name.json" "$@" \
-		>"$tmp/$name.out" 2>"$tmp/$name.err"
+	# In $tmp: fio leaves its verify state files in the working directory.
+	(cd "$tmp" && timeout 300 fio --output-format=json --output="$tmp/$name.json" "$@" \
+		>"$tmp/$name.out" 2>"$tmp/$name.err")
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		bad "$name: fio exited with status $rc" "$(tail -n 5 "$tmp/$name.err")"
@@ -57,7 +58,7 @@ run() {
 must_fail() {
 	local name=$1 msg=$2 rc
 	shift 2
-	timeout 120 fio "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	(cd "$tmp" && timeout 120 fio "$@" >"$tmp/$name.out" 2>"$tmp/$name.err")
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		bad "$name: fio exited with status 0"
