@@ -50,6 +50,8 @@ struct pfio_thread {
 	unsigned nqps;
 	bool batch;
 	unsigned polls;
+	bool stats;
+	uint64_t commands;    /* accepted by the driver */
 	uint64_t next_admin;  /* tick of the next admin poll */
 	uint64_t admin_period;
 	uint64_t hz;
@@ -130,8 +132,10 @@ static enum fio_q_status pfio_queue(struct thread_data *td, struct io_u *io_u)
 		rc = -EINVAL;
 		break;
 	}
-	if (__builtin_expect(rc == 0, 1))
+	if (__builtin_expect(rc == 0, 1)) {
+		pi->t->commands++;
 		return FIO_Q_QUEUED;
+	}
 	if (rc == -ENOMEM)
 		return FIO_Q_BUSY; /* request pool empty: fio reaps, then queues again */
 	io_u->error = -rc;
@@ -372,6 +376,7 @@ static int pfio_init(struct thread_data *td)
 		return 1;
 	}
 	t->batch = o->batch != 0;
+	t->stats = o->stats != 0;
 	t->hz = pnvme_ticks_hz();
 	t->ticks_per_ns_q20 = (t->hz << 20) / 1000000000u;
 	t->admin_period = t->hz / 10;
@@ -387,8 +392,23 @@ static void pfio_cleanup(struct thread_data *td)
 	unsigned int i;
 
 	if (t != NULL) {
-		for (i = 0; i < t->nqps; i++)
+		struct pnvme_qpair_stats st, sum = {0};
+
+		for (i = 0; i < t->nqps; i++) {
+			pnvme_qpair_get_stats(t->qps[i].qp, &st);
+			sum.sq_doorbell_writes += st.sq_doorbell_writes;
+			sum.cq_doorbell_writes += st.cq_doorbell_writes;
+			sum.invalid_completions += st.invalid_completions;
 			pnvme_ctrlr_free_io_qpair(t->qps[i].qp);
+		}
+		/* stderr: fio's own output may be JSON. */
+		if (t->stats)
+			fprintf(stderr, "pnvme: %s thread %u: %llu commands, %llu SQ doorbell writes, "
+					"%llu CQ doorbell writes, %llu invalid completions, %u qpairs\n",
+				td->o.name, td->thread_number, (unsigned long long)t->commands,
+				(unsigned long long)sum.sq_doorbell_writes,
+				(unsigned long long)sum.cq_doorbell_writes,
+				(unsigned long long)sum.invalid_completions, t->nqps);
 		free(t->events);
 		free(t);
 		td->io_ops_data = NULL;

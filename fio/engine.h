@@ -23,6 +23,7 @@ struct pfio_options {
 	unsigned int no_huge;          /* --pnvme_no_huge */
 	unsigned int mem_mb;           /* --pnvme_mem_mb: memory without hugepages */
 	char *eal_args;                /* --pnvme_eal_args: extra EAL arguments */
+	unsigned int stats;            /* --pnvme_stats: commands and doorbells at the end */
 };
 
 /* What the options ask of the driver; -EINVAL with err set for a bad value. */

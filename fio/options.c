@@ -45,5 +45,7 @@ struct fio_option pfio_fio_options[] = {
 		 "DMA memory in MiB without hugepages (0: 1024)", "0"),
 	PFIO_OPT("pnvme_eal_args", "pnvme EAL arguments", FIO_OPT_STR_STORE, eal_args,
 		 "Extra DPDK EAL arguments, space separated (--huge-dir=DIR ...)", ""),
+	PFIO_OPT("pnvme_stats", "pnvme statistics", FIO_OPT_BOOL, stats,
+		 "At the end, each thread's commands and SQ/CQ doorbell writes on stderr", "0"),
 	{.name = NULL},
 };

@@ -1,8 +1,9 @@
 #!/bin/bash
 # fio with the pnvme ioengine (build/lib/pnvme_fio.so) against the software
 # controller (trtype=sim): verified mixed I/O at QD 32 in two jobs, trim and
-# read-back of zeroes, two namespaces in one job, fio's pacing options, a
-# device error, and the filenames and set-ups that must fail with a message.
+# read-back of zeroes, two namespaces in one job, fio's pacing options, PI,
+# one SQ doorbell write per fio commit, a device error, and the filenames and
+# set-ups that must fail with a message.
 # Every fio run writes JSON, which python3 checks (test/fio/check_json.py).
 #
 #   test/fio/fio_test.sh [PLUGIN]     (default build/lib/pnvme_fio.so)
@@ -85,6 +86,27 @@ run pi --jobs 1 --read-ios 2048 -- --name=pi --ioengine="$PLUGIN" --thread=1 \
 	--filename="trtype=sim traddr=pi lba=4096 ms=8 pi=1 ns=1" --pnvme_no_huge=1 \
 	--pnvme_pract=1 --pnvme_prchk=guard,reftag --rw=randwrite --bs=4k --size=8M \
 	--iodepth=8 --verify=crc32c
+
+# commit rings the SQ doorbell once per batch: fio queues 16 and commits, so
+# 2048 reads take 128 doorbell writes (fio reaps 16 at a time, queues 16 again);
+# with pnvme_batch=0 each command rings.
+doorbells() {  # NAME BATCH WANT
+	local name=$1 line
+	(cd "$tmp" && timeout 120 fio --name="$name" --ioengine="$PLUGIN" --thread=1 \
+		--filename="trtype=sim traddr=db ns=1" --pnvme_no_huge=1 --rw=randread --bs=4k \
+		--size=8M --iodepth=32 --iodepth_batch_submit=16 --iodepth_batch_complete_min=16 \
+		--iodepth_batch_complete_max=16 \
+		--pnvme_batch="$2" --pnvme_stats=1 --output-format=json --output="$tmp/$name.json" \
+		>"$tmp/$name.out" 2>"$tmp/$name.err")
+	line=$(grep "^pnvme: $name thread" "$tmp/$name.err")
+	if [[ $line == *": 2048 commands, $3 SQ doorbell writes,"* ]]; then
+		ok "$name: ${line#pnvme: }"
+	else
+		bad "$name: wanted 2048 commands, $3 SQ doorbell writes" "${line:-$(tail -n 3 "$tmp/$name.err")}"
+	fi
+}
+doorbells doorbell-per-commit 1 128
+doorbells doorbell-per-command 0 2048
 
 common=(--name=t --ioengine="$PLUGIN" --rw=read --size=1M --pnvme_no_huge=1)
 must_fail bad-trtype "pnvme: filename 'trtype=foo ns=1': trtype=foo: pnvme knows" \
