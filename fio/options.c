@@ -6,7 +6,7 @@
 #include "optgroup.h"
 
 #include "engine.h"
-#include "options.h"
+#include "engine_options.h"
 
 #define PFIO_OPT(nm, ln, ty, field, hlp, dflt)                                       \
 	{                                                                            \
