@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The engine's options (options.c) as engine.c reads them; no fio header needed. */
+/* The engine's options (options.c) as engine.c reads them and env.c applies them; no fio header. */
 #ifndef PNVME_FIO_ENGINE_H
 #define PNVME_FIO_ENGINE_H
 
