@@ -4,8 +4,10 @@
 #   make run          the main job: pnvme-perf against a controller
 #   make bench-sim    driver CPU cost per I/O against the software controller
 #   make bench        pnvme beside the kernel's io_uring path in a QEMU guest
+#   make fio-plugin   build/lib/pnvme_fio.so, the fio ioengine (fetches fio's sources)
 #   make fuzz         libFuzzer on the completion path for FUZZ_SECONDS (60) in build/fuzz/
-#   make install      libraries, headers, pnvme.pc, tools under $(PREFIX) (DESTDIR too)
+#   make install      libraries, headers, pnvme.pc, tools, the fio ioengine when built,
+#                     under $(PREFIX) (DESTDIR too)
 #   make uninstall    removes what make install put there
 
 BUILD := build
@@ -71,7 +73,8 @@ LIB_O := $(BUILD)/obj/libpnvme.o
 PC := $(BUILD)/lib/pnvme.pc
 OBJCOPY ?= objcopy
 
-APPS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard app/*/*.c)))))
+# app/fio is the fio ioengine, a plugin and not a tool (below).
+APPS := $(filter-out fio,$(sort $(notdir $(patsubst %/,%,$(dir $(wildcard app/*/*.c))))))
 APP_BINS := $(APPS:%=$(BUILD)/bin/pnvme-%)
 UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/test/unit/%,$(wildcard test/unit/*_ut.c))
 SIM_TESTS := $(patsubst test/sim/%.c,$(BUILD)/test/sim/%,$(wildcard test/sim/*_test.c))
@@ -83,12 +86,20 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c)
 
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
 	bench bench-sim install clean distclean headers-check soak fuzz fuzz-build fuzz-deps \
-	check-abi uninstall pc FORCE examples check-examples check-install check-cli
+	check-abi uninstall pc FORCE examples check-examples check-install check-cli fio-plugin check-fio
 .DEFAULT_GOAL := all
 # Keep objects that pattern rules chain through (test and tool objects).
 .SECONDARY:
 
-all: lib apps tests examples
+# The fio ioengine (app/fio/, docs/fio.md) is built against the sources of the fio
+# installed here, which app/fio/fetch-fio.sh fetches and configures in
+# build/fio-src/ (make fio-plugin); make builds it whenever they are there.
+FIO_SRC_DIR = $(patsubst %/config-host.h,%,$(firstword $(wildcard $(BUILD)/fio-src/fio-*/config-host.h)))
+FIO_PLUGIN := $(BUILD)/lib/pnvme_fio.so
+FIO_PLUGIN_SRCS := $(sort $(wildcard app/fio/*.c))
+FIO_PLUGIN_OBJS := $(FIO_PLUGIN_SRCS:%.c=$(BUILD)/obj/%.o)
+
+all: lib apps tests examples $(if $(FIO_SRC_DIR),$(FIO_PLUGIN))
 
 lib: $(LIB_A) $(LIB_SO) $(LIB_INTERNAL_A) $(PC)
 apps: $(APP_BINS)
@@ -146,6 +157,29 @@ $(LIB_SO): $(LIB_OBJS) lib/libpnvme.map
 		$(LIB_OBJS) $(LIBS)
 	ln -sf libpnvme.so.$(VERSION) $@.$(VERSION_MAJOR)
 	ln -sf libpnvme.so.$(VERSION) $@
+
+# fio's headers are GNU C and not warning-clean: system headers, gnu11, its
+# config-host.h first, as its own engines are built.
+$(FIO_PLUGIN_OBJS): CFLAGS += -std=gnu11 -isystem $(FIO_SRC_DIR) -include $(FIO_SRC_DIR)/config-host.h
+$(FIO_PLUGIN_OBJS): $(wildcard $(BUILD)/fio-src/fio-*/config-host.h)
+
+# libpnvme.a inside (only pnvme_* global in it), DPDK's shared libraries beside;
+# fio's own functions resolve against the fio binary that loads it. Never
+# unloaded (-z nodelete): fio dlclose()s engines while DPDK's threads still run.
+$(FIO_PLUGIN): $(FIO_PLUGIN_OBJS) $(LIB_A) app/fio/pnvme_fio.map
+	@mkdir -p $(dir $@)
+	@test -n "$(FIO_SRC_DIR)" || { echo "no fio sources: make fio-plugin fetches them" >&2; exit 1; }
+	@echo "  LINK    $@"
+	$(Q)$(CC) -shared -Wl,--version-script=app/fio/pnvme_fio.map -Wl,-z,nodelete $(LDFLAGS) -o $@ \
+		$(FIO_PLUGIN_OBJS) $(LIB_A) $(LIBS)
+
+fio-plugin: $(CONFIG)
+	@app/fio/fetch-fio.sh $(BUILD)/fio-src >/dev/null
+	@$(MAKE) --no-print-directory $(FIO_PLUGIN)
+
+# fio with the plugin against the software controller (test/fio/fio_test.sh).
+check-fio: fio-plugin
+	@test/fio/fio_test.sh
 
 # Examples see what an embedder sees: include/ (not lib/), the public libpnvme.a, and
 # DPDK's flags for an example that calls DPDK itself.
@@ -230,6 +264,7 @@ check-qemu: all
 # Every tier; QEMU is installed by test/deps.sh when run as root.
 check: all
 	@test/deps.sh check
+	@$(MAKE) --no-print-directory fio-plugin
 	@test/check-all.sh
 
 run: apps
@@ -240,6 +275,7 @@ bench-sim: apps tests
 
 bench: all
 	@test/deps.sh bench
+	@$(MAKE) --no-print-directory fio-plugin
 	@test/bench/bench.sh
 
 # libFuzzer targets (test/fuzz/*_fuzz.c): the library compiled again with clang,
@@ -305,7 +341,8 @@ $(PC): lib/pnvme.pc.in $(CONFIG) FORCE
 FORCE:
 
 # The static library installed is the public one; libpnvme_internal.a stays in build/.
-install: lib apps $(PC)
+# The fio ioengine goes beside the libraries when it was built.
+install: lib apps $(PC) $(if $(FIO_SRC_DIR),$(FIO_PLUGIN))
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/pnvme \
 		$(DESTDIR)$(BINDIR)
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
@@ -315,12 +352,13 @@ install: lib apps $(PC)
 	install -m 644 $(addprefix include/pnvme/,$(HEADERS)) $(DESTDIR)$(INCLUDEDIR)/pnvme/
 	install -m 644 $(PC) $(DESTDIR)$(PKGCONFIGDIR)/
 	install -m 755 $(APP_BINS) $(DESTDIR)$(BINDIR)/
+	if [ -f $(FIO_PLUGIN) ]; then install -m 755 $(FIO_PLUGIN) $(DESTDIR)$(LIBDIR)/; fi
 
 # Exactly what install put (same variables); directories stay, but for include/pnvme
 # when it is empty.
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,libpnvme.a libpnvme.so.$(VERSION) $(SONAME) \
-		libpnvme.so) $(DESTDIR)$(PKGCONFIGDIR)/pnvme.pc \
+		libpnvme.so $(notdir $(FIO_PLUGIN))) $(DESTDIR)$(PKGCONFIGDIR)/pnvme.pc \
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/pnvme/,$(HEADERS)) \
 		$(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(APP_BINS)))
 	if [ -d $(DESTDIR)$(INCLUDEDIR)/pnvme ]; then rmdir --ignore-fail-on-non-empty \

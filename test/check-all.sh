@@ -38,6 +38,8 @@ if [ -x test/identify/identify_test.sh ]; then
 fi
 # pnvme-cli against the sim: every subcommand, nvme-cli's JSON keys, bad input.
 tier cli test/cli/cli_test.sh build/bin/pnvme-cli
+# fio with the pnvme ioengine against the software controller (make fio-plugin).
+tier fio test/fio/fio_test.sh
 # Random verified I/O while every kind of fault fires (SOAK_SECONDS, default 120).
 tier soak build/test/soak/soak "${SOAK_SECONDS:-120}"
 if command -v qemu-system-x86_64 >/dev/null 2>&1; then

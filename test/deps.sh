@@ -4,7 +4,8 @@
 #   test/deps.sh check   build + what the test tiers use (QEMU, busybox, cpio, python3,
 #                        nvme-cli (the QEMU tier compares pnvme-cli with it), and
 #                        libsystemd-dev: a static link against Debian's DPDK asks
-#                        for -lsystemd, through libpcap and dbus-1)
+#                        for -lsystemd, through libpcap and dbus-1; fio,
+#                        and dpkg-dev for apt-get source fio: make fio-plugin)
 #   test/deps.sh bench   check + fio, gnuplot, valgrind
 #   test/deps.sh fuzz    build + clang-14 and libFuzzer (make fuzz)
 # Without root or apt-get it only says what is missing.
@@ -12,8 +13,8 @@ set -u
 step=${1:-build}
 pkgs="gcc g++ make pkg-config libdpdk-dev libpciaccess-dev libcunit1-dev libisal-dev"
 case "$step" in
-check) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod libsystemd-dev python3 nvme-cli" ;;
-bench) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod fio gnuplot-nox valgrind python3" ;;
+check) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod libsystemd-dev fio dpkg-dev python3 nvme-cli" ;;
+bench) pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod fio dpkg-dev gnuplot-nox valgrind python3" ;;
 fuzz) pkgs="$pkgs clang-14 libfuzzer-14-dev" ;;
 esac
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The host half of "make bench": read the BENCH-* lines test/bench/guest-bench.sh
 printed on the guest's console, take the median of each point's repeats, print
-one table with pnvme's IOPS ratio to each kernel row and one of pnvme with PRP
+one table with pnvme's IOPS ratio to each kernel row (pnvme-perf's, and fio's
+with the pnvme ioengine, fio-pnvme) and one of pnvme with PRP
 against SGL data pointers (4 KiB and 128 KiB), and write OUT/results.json (every
 repeat and the medians) and the data OUT/plot/*.dat that test/bench/plot.gp
 draws.
@@ -22,9 +23,12 @@ import sys
 POINTS = [("randread", 1), ("randread", 32), ("randread", 128), ("randwrite", 32)]
 PNVME = ["pnvme", "pnvme-shadow"]
 KERNEL = ["io_uring", "io_uring_cmd"]
+# fio with the pnvme ioengine (build/lib/pnvme_fio.so), the kernel rows' job file.
+FIO_PNVME = "fio-pnvme"
 LABEL = {
     "pnvme": "pnvme, MMIO doorbells",
     "pnvme-shadow": "pnvme, shadow doorbells",
+    "fio-pnvme": "fio + pnvme ioengine",
     "io_uring": "fio io_uring --hipri",
     "io_uring_cmd": "fio io_uring_cmd --hipri",
 }
@@ -35,6 +39,8 @@ LABEL.update({"pnvme-prp": "pnvme, PRP (--prp)", "pnvme-sgl": "pnvme, SGL (--sgl
 DPTR_MODE = {"pnvme-prp": "PRP", "pnvme-sgl": "SGL"}
 # The aims from the issue: pnvme's IOPS over fio io_uring's.
 AIMS = [("randread", 1, 2.5), ("randread", 128, 20.0)]
+# fio + pnvme over fio io_uring --hipri: how much of the advantage survives fio.
+FIO_AIMS = [("randread", 32, 5.0), ("randread", 128, 5.0)]
 CDF_POINT = ("randread", 32)
 
 
@@ -176,7 +182,9 @@ def main():
         return 2
     meta = meta or {}
     reps = meta.get("repeats", a.repeats)
-    engines = PNVME + (KERNEL if meta.get("io_uring_cmd", True) else KERNEL[:1])
+    kernel = KERNEL if meta.get("io_uring_cmd", True) else KERNEL[:1]
+    fio_pnvme = [FIO_PNVME] if meta.get("fio_pnvme", False) else []
+    engines = PNVME + fio_pnvme + kernel
 
     # Every repeat, with its figures or why it has none.
     dptr_rows = meta.get("dptr_rows", False)
@@ -273,28 +281,30 @@ def main():
 
     ratios = []
     for wl, qd in POINTS:
-        for k in engines[2:]:
-            for p in PNVME:
+        for k in kernel:
+            for p in PNVME + fio_pnvme:
                 ratios.append({"workload": wl, "qd": qd, "pnvme_engine": p,
                                "kernel_engine": k, "iops_ratio": ratio(wl, qd, p, k)})
 
     # ---- the table ----------------------------------------------------------
     hdr = ("workload", "QD", "engine", "IOPS", "spread", "mean us", "p99 us",
-           "pnvme/this", "pnvme-shadow/this", "cpu ns/IO")
+           "pnvme/this", "pnvme-shadow/this", "fio+pnvme/this", "cpu ns/IO")
     rows = []
     for wl, qd in POINTS:
         for e in engines:
             m = medians.get((wl, qd, e))
-            r1 = ratio(wl, qd, "pnvme", e) if e in KERNEL else None
-            r2 = ratio(wl, qd, "pnvme-shadow", e) if e in KERNEL else None
+            r1 = ratio(wl, qd, "pnvme", e) if e in KERNEL + fio_pnvme else None
+            r2 = ratio(wl, qd, "pnvme-shadow", e) if e in KERNEL + fio_pnvme else None
+            r3 = ratio(wl, qd, FIO_PNVME, e) if e in KERNEL and fio_pnvme else None
             rows.append((wl, str(qd), LABEL[e],
                          fmt_int(m["iops"]) if m else "MISSING",
                          "%.0f%%" % m["spread_pct"] if m and m["spread_pct"] is not None else "",
                          fmt_us(m["mean_us"]) if m else "", fmt_us(m["p99_us"]) if m else "",
                          "%.2fx" % r1 if r1 else "", "%.2fx" % r2 if r2 else "",
+                         "%.2fx" % r3 if r3 else "",
                          "%.0f" % m["cpu_ns_per_io"] if m and m.get("cpu_ns_per_io") else ""))
     widths = [max(len(str(x)) for x in col) for col in zip(hdr, *rows)]
-    right = {1, 3, 4, 5, 6, 7, 8, 9}
+    right = {1, 3, 4, 5, 6, 7, 8, 9, 10}
 
     def line(cells):
         return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
@@ -313,7 +323,11 @@ def main():
         print(line(r))
         prev = (r[0], r[1])
     print("spread: (max - min) / median of the repeats' IOPS; pnvme/this: pnvme's median "
-          "IOPS over that row's; cpu ns/IO: pnvme-perf's time in the driver's calls")
+          "IOPS over that row's; fio+pnvme/this: fio with the pnvme ioengine's over that "
+          "row's; cpu ns/IO: pnvme-perf's time in the driver's calls")
+    if not fio_pnvme:
+        print("fio + pnvme ioengine: build/lib/pnvme_fio.so not in the guest "
+              "(make fio-plugin): rows not measured")
     if a.host_busy is not None:
         print("host: %d CPUs, %.0f%% busy with other work than this guest during the run%s"
               % (os.cpu_count(), a.host_busy,
@@ -326,6 +340,13 @@ def main():
         got = ratio(wl, qd, "pnvme", "io_uring")
         aims.append({"workload": wl, "qd": qd, "vs": "io_uring", "aim": want, "measured": got})
         print("aim: %s QD%d pnvme >= %.1fx fio io_uring: measured %s" % (
+            wl, qd, want, "%.2fx (%s)" % (got, "met" if got >= want else "not met")
+            if got else "n/a"))
+    for wl, qd, want in FIO_AIMS if fio_pnvme else []:
+        got = ratio(wl, qd, FIO_PNVME, "io_uring")
+        aims.append({"workload": wl, "qd": qd, "engine": FIO_PNVME, "vs": "io_uring",
+                     "aim": want, "measured": got})
+        print("aim: %s QD%d fio+pnvme >= %.1fx fio io_uring: measured %s" % (
             wl, qd, want, "%.2fx (%s)" % (got, "met" if got >= want else "not met")
             if got else "n/a"))
     if str(meta.get("nvme_poll_queues", "1")) in ("0", "none"):

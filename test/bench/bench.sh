@@ -7,8 +7,10 @@
 # with a null-co namespace, the kernel's nvme driver loaded with poll_queues=1,
 # fio included) and runs test/bench/guest-bench.sh in it: 4 KiB random reads at
 # QD 1, 32, 128 and random writes at QD 32 on one core, through pnvme-perf
-# (shadow doorbells on and off) and through fio (io_uring polled on the block
-# device, io_uring_cmd on the NVMe char device), each point REPEATS times;
+# (shadow doorbells on and off) and through fio, one job file
+# (test/bench/bench.fio) for every fio row (io_uring polled on the block
+# device, io_uring_cmd on the NVMe char device, the pnvme ioengine on the
+# controller through vfio-pci), each point REPEATS times;
 # and pnvme-perf with PRP against SGL data pointers (--prp, --sgl), random
 # reads at QD 32 of 4 KiB and 128 KiB, in the same pnvme blocks.
 # Then test/bench/bench-report.py takes the medians, prints one table with
@@ -51,10 +53,10 @@ fi
 mkdir -p "$OUT"
 rm -rf "$OUT/plot" "$OUT/results.json" "$OUT/latency.png"   # nothing stale
 LOG=$OUT/guest.log
-# 4 points x 4 engines + 2 points x 2 data-pointer modes, x REPEATS runs of
+# 4 points x 5 engines + 2 points x 2 data-pointer modes, x REPEATS runs of
 # SECS (+1 s warm-up, + start-up), plus boot and driver switches; run.sh's
 # guest timeout is 30 s less.
-TIMEOUT=$(( REPS * 20 * (SECS + 4) + 180 ))
+TIMEOUT=$(( REPS * 24 * (SECS + 4) + 180 ))
 
 # How busy the host was with other work than this guest: all CPUs' busy time
 # from /proc/stat less the CPU time of this script's children (QEMU), in ticks.
@@ -69,7 +71,14 @@ echo "bench: one guest boot, ${SECS}s per run, $REPS repeats (log: $LOG)"
 start=$SECONDS
 set +e
 # The guest's BENCH-* lines are for the report; people see the rest.
-test/qemu/run.sh --bench --kernel-nvme --timeout "$TIMEOUT" -i "$(command -v fio)" "$@" \
+fio_pnvme=()
+if [[ -f build/lib/pnvme_fio.so ]]; then
+    fio_pnvme=(-i build/lib/pnvme_fio.so)
+else
+    echo "bench: build/lib/pnvme_fio.so missing (make fio-plugin): no fio + pnvme rows"
+fi
+test/qemu/run.sh --bench --kernel-nvme --timeout "$TIMEOUT" -i "$(command -v fio)" \
+    -i test/bench/bench.fio "${fio_pnvme[@]}" "$@" \
     -- test/bench/guest-bench.sh "$SECS" "$REPS" 2>&1 |
     tee "$LOG" | grep -av '^BENCH-'
 guest_rc=${PIPESTATUS[0]}

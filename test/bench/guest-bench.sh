@@ -12,6 +12,10 @@
 #   io_uring        fio --ioengine=io_uring --hipri --direct=1 on /dev/nvmeXn1
 #   io_uring_cmd    fio --ioengine=io_uring_cmd --cmd_type=nvme --hipri on
 #                   /dev/ngXn1 (skipped, and said so, when fio lacks it)
+#   fio-pnvme       fio with the pnvme ioengine (build/lib/pnvme_fio.so,
+#                   thread=1) on the controller through vfio-pci, in the
+#                   pnvme blocks (skipped, and said so, without the plugin)
+# Every fio row runs the same job file, test/bench/bench.fio.
 # and, in the pnvme blocks, random reads at QD 32 of 4 KiB and 128 KiB with
 # the data pointers forced (rows apart from the 4 KiB table):
 #   pnvme-prp       pnvme-perf --prp (PRP entries; a PRP list beyond 8 KiB)
@@ -67,20 +71,26 @@ FIO_VERSION=$(fio --version 2>/dev/null)
 URING_CMD=1
 fio --enghelp=io_uring_cmd 2>/dev/null | grep -q cmd_type || URING_CMD=0
 poll_queues=$(cat /sys/module/nvme/parameters/poll_queues 2>/dev/null || echo none)
+FIO_JOB=/pnvme/test/bench/bench.fio
+FIO_PLUGIN=/pnvme/build/lib/pnvme_fio.so
+FIO_PNVME=0
+[ -f "$FIO_PLUGIN" ] && [ -f "$FIO_JOB" ] && FIO_PNVME=1
 
 printf 'BENCH-META {"kernel": %s, "cpus": %s, "bdf": %s, "seconds": %s, "repeats": %s, ' \
     "$(js "$(uname -r)")" "$(nproc)" "$(js "$BDF")" "$SECS" "$REPS"
 printf '"warmup_s": %s, "perf_histogram": %s, "fio_version": %s, "io_uring_cmd": %s, ' \
     "$WARM" "$([ -n "$PERF_HIST" ] && echo true || echo false)" "$(js "$FIO_VERSION")" \
     "$([ $URING_CMD = 1 ] && echo true || echo false)"
-printf '"nvme_poll_queues": %s, "cpu": %s, "dptr_rows": %s, "perf_help": %s}\n' \
-    "$(js "$poll_queues")" "$CPU" "$([ $DPTR = 1 ] && echo true || echo false)" "$(js "$perf_help")"
+printf '"nvme_poll_queues": %s, "cpu": %s, "dptr_rows": %s, "fio_pnvme": %s, "perf_help": %s}\n' \
+    "$(js "$poll_queues")" "$CPU" "$([ $DPTR = 1 ] && echo true || echo false)" \
+    "$([ $FIO_PNVME = 1 ] && echo true || echo false)" "$(js "$perf_help")"
 echo "bench: $BDF, $(uname -r), ${SECS}s per run (+${WARM}s warm-up), $REPS repeats," \
      "pnvme-perf warm-up $([ $WARM = 1 ] && echo yes || echo no)," \
      "histogram $([ -n "$PERF_HIST" ] && echo yes || echo no), $FIO_VERSION," \
      "io_uring_cmd $([ $URING_CMD = 1 ] && echo yes || echo 'NOT SUPPORTED: skipped')," \
      "nvme poll_queues=$poll_queues," \
-     "PRP/SGL rows $([ $DPTR = 1 ] && echo yes || echo 'NOT SUPPORTED by pnvme-perf: skipped')"
+     "PRP/SGL rows $([ $DPTR = 1 ] && echo yes || echo 'NOT SUPPORTED by pnvme-perf: skipped')," \
+     "fio + pnvme ioengine $([ $FIO_PNVME = 1 ] && echo yes || echo "NO $FIO_PLUGIN: skipped")"
 
 # ---- switching the device between drivers ------------------------------------
 
@@ -162,21 +172,30 @@ measure() {
         sed -n '/^{/,$p' "$TMP/raw" > "$TMP/out"
         iops=$(sed -n 's/.*"name": "Total".*"iops": \([0-9.]*\).*/\1/p' "$TMP/out")
         ;;
-    io_uring|io_uring_cmd)
-        if [ "$eng" = io_uring ]; then
-            set -- fio --filename="$NS_DEV" --ioengine=io_uring --hipri --direct=1
-        else
-            set -- fio --filename="$NG_DEV" --ioengine=io_uring_cmd --cmd_type=nvme --hipri
-        fi
-        set -- "$@" --name="$eng" --rw="$wl" --bs=4k --iodepth="$qd" --numjobs=1 \
-            --cpus_allowed="$CPU" --time_based --runtime="$SECS" --norandommap \
-            --randrepeat=0 --lat_percentiles=1 --eta=never --output="$TMP/out"
-        [ $WARM = 1 ] && set -- "$@" --ramp_time=1
+    io_uring|io_uring_cmd|fio-pnvme)
+        # The job file's variables; the engine and the filename differ.
+        case $eng in
+        io_uring)
+            fn=$NS_DEV
+            set -- fio --ioengine=io_uring --hipri --direct=1 ;;
+        io_uring_cmd)
+            fn=$NG_DEV
+            set -- fio --ioengine=io_uring_cmd --cmd_type=nvme --hipri ;;
+        fio-pnvme)
+            # fio splits filenames on ':': the address with '.' instead.
+            fn="trtype=pcie traddr=$(echo "$BDF" | tr : .) ns=1"
+            set -- fio --ioengine="$FIO_PLUGIN" --thread=1 ;;
+        esac
+        set -- "$@" --eta=never --output="$TMP/out"
         # json+ carries every latency bin: the distribution plotted at QD 32.
         if [ -n "$hist" ]; then set -- "$@" --output-format=json+
         else set -- "$@" --output-format=json; fi
-        cmd="$*"
-        timeout "$limit" "$@" >"$TMP/raw" 2>"$TMP/err"
+        set -- "$@" "$FIO_JOB"
+        env="BENCH_FILENAME='$fn' BENCH_RW=$wl BENCH_QD=$qd BENCH_CPU=$CPU"
+        env="$env BENCH_SECONDS=$SECS BENCH_RAMP=$WARM"
+        cmd="$env $*"
+        BENCH_FILENAME=$fn BENCH_RW=$wl BENCH_QD=$qd BENCH_CPU=$CPU BENCH_SECONDS=$SECS \
+            BENCH_RAMP=$WARM timeout "$limit" "$@" >"$TMP/raw" 2>"$TMP/err"
         st=$?
         sect="read"; [ "$wl" = randwrite ] && sect="write"
         iops=$(awk -v s="\"$sect\" : {" 'index($0, s) {f = 1}
@@ -214,12 +233,15 @@ DPTR_ENGINES="pnvme-prp pnvme-sgl"
 npoints=$(echo "$POINTS" | wc -w)
 nkern=$(echo "$KERNEL_ENGINES" | wc -w)
 ndptr=$(echo "$DPTR_POINTS" | wc -w)
-total=$((REPS * (npoints * (2 + nkern) + ndptr * 2)))
+PNVME_ENGINES="pnvme pnvme-shadow"
+[ $FIO_PNVME = 1 ] && PNVME_ENGINES="$PNVME_ENGINES fio-pnvme"
+npnvme=$(echo "$PNVME_ENGINES" | wc -w)
+total=$((REPS * (npoints * (npnvme + nkern) + ndptr * 2)))
 
 block() {  # rep side
     r=$1
     if [ "$2" = pnvme ]; then
-        engines="pnvme pnvme-shadow"
+        engines=$PNVME_ENGINES
         use_vfio; up=$?
     else
         engines=$KERNEL_ENGINES

@@ -14,9 +14,10 @@ n = words(engines)
 coarse(e) = sum [i=1:words(cdf_coarse)] (word(cdf_coarse,i) eq e ? 1 : 0)
 
 colour(e) = e eq 'pnvme' ? '#1f4e9c' : e eq 'pnvme-shadow' ? '#79a6e6' : \
-            e eq 'io_uring' ? '#d9661f' : '#3f9a3f'
+            e eq 'fio-pnvme' ? '#7a3f9a' : e eq 'io_uring' ? '#d9661f' : '#3f9a3f'
 label(e) = e eq 'pnvme' ? 'pnvme, MMIO doorbells' : \
            e eq 'pnvme-shadow' ? 'pnvme, shadow doorbells' : \
+           e eq 'fio-pnvme' ? 'fio + pnvme ioengine' : \
            e eq 'io_uring' ? 'fio io_uring --hipri' : 'fio io_uring_cmd --hipri'
 
 set terminal pngcairo size 1500,1050 font 'DejaVu Sans,11' noenhanced

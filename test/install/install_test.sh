@@ -59,6 +59,8 @@ bindir=$(mk print-BINDIR)
 	done
 	for h in $headers; do echo "$dest$includedir/pnvme/$h"; done
 	for t in $tools; do echo "$dest$bindir/$t"; done
+	# The fio ioengine, when make built it (fio's sources fetched).
+	[ -f "$root/build/lib/pnvme_fio.so" ] && echo "$dest$libdir/pnvme_fio.so"
 } | sort >"$tmp/want"
 find "$dest" ! -type d | sort >"$tmp/got"
 if cmp -s "$tmp/want" "$tmp/got"; then
@@ -72,6 +74,14 @@ if [ "$(readlink "$dest$libdir/libpnvme.so.$major")" = "libpnvme.so.$version" ] 
 	ok "libpnvme.so -> libpnvme.so.$major -> libpnvme.so.$version"
 else
 	not_ok "shared library links" "$(ls -l "$dest$libdir"/libpnvme.so*)"
+fi
+if [ -f "$root/build/lib/pnvme_fio.so" ] && command -v fio >/dev/null; then
+	if fio --enghelp="$dest$libdir/pnvme_fio.so" 2>&1 | grep -q pnvme_qsize; then
+		ok "fio loads the installed ioengine and lists its options"
+	else
+		not_ok "fio --enghelp=$dest$libdir/pnvme_fio.so" \
+			"$(fio --enghelp="$dest$libdir/pnvme_fio.so" 2>&1 | tail -n 3)"
+	fi
 fi
 if cmp -s "$root/build/lib/libpnvme.a" "$dest$libdir/libpnvme.a"; then
 	ok "the installed libpnvme.a is the public one (not libpnvme_internal.a)"

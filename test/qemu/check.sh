@@ -3,7 +3,8 @@
 #   1. default device layout: test/qemu/guest-check.sh, i.e. the pnvme-setup
 #      guest test, tools_test.sh, nonroot_test.sh (pnvme run by a user
 #      without root), cli_test.sh (pnvme-cli, and nvme-cli from the host on
-#      the kernel's driver), then every executable in build/test/qemu/;
+#      the kernel's driver), fio_test.sh (fio with the pnvme ioengine),
+#      then every executable in build/test/qemu/;
 #   2. layout md (namespaces with metadata and protection information, one
 #      controller each): test/qemu/md_test.sh.
 # Options are passed to run.sh for both boots (the second one's layout stays
@@ -15,9 +16,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 dir=${PNVME_QEMU_DIR:-$here/../../build/qemu}
 
 t0=$(date +%s)
+# fio, the pnvme ioengine and its job file for fio_test.sh (make check builds
+# the plugin; without it the guest test says so and fails).
+# They go before the caller's options, which stay last in "$@".
+for f in "$(command -v fio)" "$here/../../build/lib/pnvme_fio.so" "$here/../fio/verify.fio"; do
+	[ -n "$f" ] && [ -f "$f" ] && set -- --include "$(realpath "$f")" "$@"
+done
 "$here/run.sh" --include "$here/setup_test.sh" --include "$here/tools_test.sh" \
 	--include "$here/nonroot_test.sh" --include "$here/cli_test.sh" \
-	--include /usr/sbin/nvme "$@" \
+	--include "$here/fio_test.sh" --include /usr/sbin/nvme "$@" \
 	-- "$here/guest-check.sh"
 rc1=$?
 cp "$dir/last.log" "$dir/check-default.log" 2>/dev/null

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Guest side of test/qemu/check.sh: runs test/qemu/setup_test.sh,
-# tools_test.sh, nonroot_test.sh and cli_test.sh, then each
+# tools_test.sh, nonroot_test.sh, cli_test.sh and fio_test.sh, then each
 # executable in build/test/qemu/ (cwd is /pnvme), each one's exit status
 # deciding; ends with "qemu: N passed, N failed".
 passed=0
@@ -14,6 +14,7 @@ run_one "$(dirname "$0")/setup_test.sh"
 run_one "$(dirname "$0")/tools_test.sh"
 run_one "$(dirname "$0")/nonroot_test.sh"
 run_one "$(dirname "$0")/cli_test.sh"
+run_one "$(dirname "$0")/fio_test.sh"
 for t in build/test/qemu/*; do
     [ -f "$t" ] && [ -x "$t" ] && run_one "$t"
 done
