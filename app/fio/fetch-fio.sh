@@ -2,7 +2,7 @@
 # Fetch and configure the sources of the fio installed on this machine, so
 # that the pnvme ioengine (app/fio/*.c) compiles against its exact headers.
 #
-#   fio/fetch-fio.sh [DIR]        (default build/fio-src)
+#   app/fio/fetch-fio.sh [DIR]        (default build/fio-src)
 #
 # fio does not package its headers. This takes Debian's source package of the
 # installed fio's version (apt-get source fio=VERSION), adding a deb-src entry
