@@ -38,7 +38,7 @@ no_files() {
 version=$(make_version)
 major=${version%%.*}
 cc=$(mk print-CC)
-tools=$(cd "$root/app" && for t in */; do echo "pnvme-${t%/}"; done)
+tools=$(for t in $(mk print-APPS); do echo "pnvme-$t"; done) # app/fio is a plugin, not a tool
 headers=$(cd "$root/include/pnvme" && for h in *.h; do echo "$h"; done)
 
 # ---------------------------------------------------------------- 1. DESTDIR
@@ -67,7 +67,7 @@ if cmp -s "$tmp/want" "$tmp/got"; then
 	ok "installed: $(wc -l <"$tmp/got") files, the libraries, pnvme.pc, headers and tools"
 else
 	not_ok "installed files differ from the list (- wanted, + there)" \
-		"$(diff "$tmp/want" "$tmp/got" | grep '^[-+]/')"
+		"$(diff -u "$tmp/want" "$tmp/got" | grep '^[-+]/')"
 fi
 if [ "$(readlink "$dest$libdir/libpnvme.so.$major")" = "libpnvme.so.$version" ] &&
 	[ "$(readlink "$dest$libdir/libpnvme.so")" = "libpnvme.so.$major" ]; then
