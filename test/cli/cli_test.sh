@@ -376,6 +376,45 @@ fi
 run fw-download "$SIM" -f "$tmp/fw.bin" -x 6144
 expect_rc "fw-download -x 6144 (not a FWUG multiple)" 1
 expect_one_line "fw-download -x 6144"
+# An image in two files: --offset is the byte offset of the second.
+printf 'PNVMEFW4' >"$tmp/fw-a.bin"
+head -c 4088 /dev/zero >>"$tmp/fw-a.bin" # 4 KiB at 0
+head -c 8192 /dev/zero >"$tmp/fw-b.bin" # 8 KiB at 4096
+batch "fw-download -f $tmp/fw-a.bin
+fw-download -f $tmp/fw-b.bin --offset 4096
+fw-download -f $tmp/fw-b.bin -o 4096
+fw-download -f $tmp/fw-b.bin -o 16384
+fw-commit -s 2 -a 3 --force
+fw-log -o json"
+# The sim takes pieces in order: 4096 again overlaps (the image is 12 KiB), 16384 leaves a gap.
+if [ "$(grep -c '^Firmware download success$' "$tmp/out")" -eq 2 ] &&
+	grep -q 'of 8192 bytes at offset 4096: .*Overlapping Range' "$tmp/err" &&
+	grep -q 'of 8192 bytes at offset 16384: Invalid Field' "$tmp/err" &&
+	grep -q '"Firmware Rev Slot 2": .*(PNVMEFW4)' "$tmp/out"; then
+	ok "fw-download --offset: 4 KiB at 0 + 8 KiB at 4096 make one image, committed"
+else
+	not_ok "fw-download --offset" "$(cat "$tmp/out" "$tmp/err")"
+fi
+# Bad offsets: one line, non-zero, and the image being downloaded is unchanged.
+for o in 100 2048 1048576 8589934592; do
+	run fw-download "$SIM" -f "$tmp/fw-b.bin" -o $o
+	expect_rc "fw-download --offset $o" 1
+	expect_one_line "fw-download --offset $o"
+done
+batch "fw-download -f $tmp/fw-a.bin
+fw-download -f $tmp/fw-b.bin -o 2048
+fw-download -f $tmp/fw-b.bin -o 1048576
+fw-download -f $tmp/fw-b.bin -o 4096
+fw-commit -s 3 -a 3 --force
+fw-log -o json"
+if grep -q 'offset 2048: not a multiple of FWUG (4096 bytes), nothing downloaded' "$tmp/err" &&
+	grep -q 'of 8192 bytes at offset 1048576: Invalid Field' "$tmp/err" &&
+	[ "$(grep -c '^Firmware download success$' "$tmp/out")" -eq 2 ] &&
+	grep -q '"Firmware Rev Slot 3": .*(PNVMEFW4)' "$tmp/out"; then
+	ok "fw-download: bad offsets say why and change nothing (4096 still follows)"
+else
+	not_ok "fw-download bad offsets" "$(cat "$tmp/out" "$tmp/err")"
+fi
 
 # ---------------------------------------------------------------- sanitize, self-test
 SIM_SLOW="$SIM sanitize_ms=60000"

@@ -283,6 +283,48 @@ static void test_firmware(void)
 	rig_close(&r);
 }
 
+/* An image from two files: the second at a byte offset, its pieces after it. */
+static void test_firmware_offset(void)
+{
+	static uint8_t a[4096], b[12 * 1024];
+	struct pnvme_sim_stats before, after;
+	struct pnvme_firmware_log fw;
+	struct pnvme_cpl cpl;
+	struct rig r;
+
+	if (!rig_open(&r, "")) {
+		CU_FAIL("attach");
+		return;
+	}
+	memcpy(a, "FW-3.0.0", 8);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_download_at(r.c, 0, a, sizeof(a), 0, &cpl), 0);
+	/* Not FWUG-aligned (4 KiB): refused before any command. */
+	pnvme_sim_get_stats(r.sim, &before);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_download_at(r.c, 2048, b, sizeof(b), 0, &cpl), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_download_at(r.c, 1ull << 32, b, sizeof(b), 0, &cpl),
+			-EINVAL);
+	pnvme_sim_get_stats(r.sim, &after);
+	CU_ASSERT_EQUAL(after.admin_cmds[PNVME_OPC_FIRMWARE_IMAGE_DOWNLOAD],
+			before.admin_cmds[PNVME_OPC_FIRMWARE_IMAGE_DOWNLOAD]);
+	/* Beyond the sim's 1 MiB image: Invalid Field, and the image so far stays. */
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_download_at(r.c, 1u << 20, b, sizeof(b), 0, &cpl), -EIO);
+	CU_ASSERT_EQUAL(cpl.status.sc, PNVME_SC_INVALID_FIELD);
+	/* 12 KiB at 4096 in 8 KiB pieces: two commands, at 4096 and 12288. */
+	pnvme_sim_get_stats(r.sim, &before);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_download_at(r.c, 4096, b, sizeof(b), 8192, &cpl), 0);
+	pnvme_sim_get_stats(r.sim, &after);
+	CU_ASSERT_EQUAL(after.admin_cmds[PNVME_OPC_FIRMWARE_IMAGE_DOWNLOAD] -
+			before.admin_cmds[PNVME_OPC_FIRMWARE_IMAGE_DOWNLOAD], 2);
+	/* The image now ends at 16 KiB: 12288 overlaps it. */
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_download_at(r.c, 12288, a, sizeof(a), 0, &cpl), -EIO);
+	CU_ASSERT_EQUAL(cpl.status.sc, PNVME_SC_OVERLAPPING_RANGE);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_commit(r.c, 3, PNVME_FW_CA_REPLACE, &cpl), 0);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_get_log_page(r.c, PNVME_LOG_PAGE_FIRMWARE_SLOT, 0xffffffffu,
+						 &fw, sizeof(fw), 0, 0, &cpl), 0);
+	CU_ASSERT_EQUAL(memcmp(fw.frs[2], "FW-3.0.0", 8), 0);
+	rig_close(&r);
+}
+
 static void test_sanitize(void)
 {
 	struct pnvme_sanitize_log l;
@@ -432,6 +474,7 @@ int main(void)
 		{"asynchronous format: the AER rescans", test_format_async_aer},
 		{"namespace create/attach/I/O/detach/delete", test_ns_management},
 		{"firmware download in FWUG pieces, commit, the AER", test_firmware},
+		{"firmware download at an offset; bad offsets change nothing", test_firmware_offset},
 		{"sanitize: progress to completion, I/O refused meanwhile", test_sanitize},
 		{"device self-test: in progress, abort, log", test_self_test},
 		{"one callback per request; bad fields never sent", test_callbacks_and_refusals},
