@@ -92,10 +92,75 @@ else
 	not_ok "id-ctrl -o binary: not the raw structure" "$(wc -c <"$tmp/out")"
 fi
 run id-ctrl "$SIM" -H
-if grep -q 'Format NVM' "$tmp/out" && grep -q '3 slots' "$tmp/out"; then
-	ok "id-ctrl -H: OACS and FRMW decoded"
+expect_rc "id-ctrl -H" 0
+# has_after FIELD LINE: LINE (a fixed string) is among the -H lines under "FIELD :".
+has_after() {
+	awk -v f="$1" -v l="$2" '
+		/^[a-z0-9_]+ *:/ { cur = $1 }
+		/^  \[/ && cur == f && index($0, l) { found = 1 }
+		END { exit !found }' "$tmp/out"
+}
+# The sim's values: cmic 0, oaes 0x300, ctratt 0x40, oacs 0x11e, frmw 0x16, lpa 4,
+# sanicap 7, oncs 0x4d, fna 0, vwc 7, sgls 0x90001, wctemp 343 K.
+n=0
+for pair in "cmic|[1:1] : 0	Two or More Controllers in the NVM Subsystem: No" \
+	"oaes|[9:9] : 0x1	Firmware Activation Notice Supported" \
+	"oaes|[11:11] : 0	Asymmetric Namespace Access Change Notice Not Supported" \
+	"ctratt|[6:6] : 0x1	Traffic Based Keep Alive Supported" \
+	"oacs|[3:3] : 0x1	Namespace Management and Attachment Supported" \
+	"oacs|[0:0] : 0	Security Send and Receive Not Supported" \
+	"frmw|[3:1] : 0x3	Number of Firmware Slots" \
+	"frmw|[4:4] : 0x1	Firmware Activation Without Reset Supported" \
+	"lpa|[2:2] : 0x1	Extended Data for Get Log Page (offsets) Supported" \
+	"sanicap|[2:2] : 0x1	Overwrite Sanitize Supported" \
+	"oncs|[6:6] : 0x1	Timestamp Supported" "oncs|[4:4] : 0	Save and Select" \
+	"fna|[0:0] : 0	Format Applies to All Namespaces: No" \
+	"vwc|[0:0] : 0x1	Volatile Write Cache Present: Yes" \
+	"vwc|[2:1] : 0x3	Flush with NSID FFFFFFFFh: Supported" \
+	"sgls|[1:0] : 0x1	SGLs Supported, any alignment" \
+	"sgls|[16:16] : 0x1	SGL Bit Bucket Descriptor Supported" \
+	"wctemp|70 C (343 K)"; do
+	if ! has_after "${pair%%|*}" "${pair#*|}"; then
+		not_ok "id-ctrl -H: no '${pair#*|}' under ${pair%%|*}" "$(grep -A12 "^${pair%%|*} " "$tmp/out")"
+		n=$((n + 1))
+	fi
+done
+[ "$n" -eq 0 ] && ok "id-ctrl -H: cmic oaes ctratt oacs frmw lpa sanicap oncs fna vwc sgls wctemp decoded"
+run id-ctrl "$SIM"
+if grep -q '^  \[' "$tmp/out"; then
+	not_ok "id-ctrl without -H: decoded lines" "$(grep '^  \[' "$tmp/out" | head -3)"
 else
-	not_ok "id-ctrl -H: no decoding" "$(tail -5 "$tmp/out")"
+	ok "id-ctrl without -H: no decoded lines"
+fi
+run id-ns "$SIM" -n 1 -H
+n=0
+for pair in "nsfeat|[0:0] : 0	Thin Provisioning Not Supported" \
+	"flbas|[4:4] : 0	Metadata at the End of the Data LBA (extended): No" \
+	"flbas|[3:0] : 0	LBA Format Index" \
+	"mc|[1:1] : 0x1	Metadata in a Separate Buffer Supported" \
+	"dpc|[0:0] : 0x1	Protection Information Type 1 Supported" \
+	"dps|[2:0] : 0	Protection Information Disabled" \
+	"nmic|[0:0] : 0	Namespace May Be Attached to Two or More Controllers: No"; do
+	if ! has_after "${pair%%|*}" "${pair#*|}"; then
+		not_ok "id-ns -H: no '${pair#*|}' under ${pair%%|*}" "$(grep -A6 "^${pair%%|*} " "$tmp/out")"
+		n=$((n + 1))
+	fi
+done
+if [ "$n" -eq 0 ] && [ "$(grep -c '(in use)$' "$tmp/out")" -eq 1 ] &&
+	grep -q '^LBA Format  0 : Metadata Size: 0   bytes - Data Size: 512  bytes - Relative Performance: 0 Best (in use)$' "$tmp/out" &&
+	grep -q '^LBA Format  4 : Metadata Size: 8   bytes - Data Size: 4096 bytes' "$tmp/out"; then
+	ok "id-ns -H: nsfeat flbas mc dpc dps nmic decoded, LBA formats with the one in use"
+else
+	not_ok "id-ns -H: LBA format lines" "$(grep -i 'lba format' "$tmp/out")"
+fi
+run smart-log "$SIM" -H
+if grep -q '^critical_warning: 0$' "$tmp/out" &&
+	[ "$(grep -c '^  \[[0-5]:[0-5]\] : 0	' "$tmp/out")" -eq 6 ] &&
+	grep -q '^  \[3:3\] : 0	Media Placed in Read-Only Mode$' "$tmp/out" &&
+	grep -q '^temperature: 40 C (313 K)$' "$tmp/out" && ! grep -q '^temperature *: 0x' "$tmp/out"; then
+	ok "smart-log -H: six critical_warning bits, temperature in Celsius and Kelvin"
+else
+	not_ok "smart-log -H" "$(head -12 "$tmp/out")"
 fi
 
 run id-ns "$SIM" -n 2 -o json
