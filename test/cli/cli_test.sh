@@ -509,6 +509,21 @@ if grep -q '"Self test result": 0,' "$tmp/out" && grep -q '"Self test code": 1,'
 else
 	not_ok "self-test" "$(cat "$tmp/out" "$tmp/err")"
 fi
+# A controller reset aborts a short self-test (result 2h); an extended one runs on.
+SIM="$SIM selftest_ms=60000"
+batch "device-self-test -s 1
+reset
+self-test-log
+device-self-test -s 2
+reset
+self-test-log -o json"
+SIM=${SIM% selftest_ms=60000}
+if [ "$rc" -eq 0 ] && grep -q 'Operation Result   : 0x2 Operation was aborted by a Controller Level Reset' "$tmp/out" &&
+	grep -q '"Current Device Self-Test Operation": 2,' "$tmp/out"; then
+	ok "reset: a short self-test aborted (result 2h), an extended one still running"
+else
+	not_ok "self-test across reset" "$(cat "$tmp/out" "$tmp/err")"
+fi
 check_bad "self-test code" "self-test-code 0x3" device-self-test "$SIM" -s 3
 check_bad "sanitize action" "sanact 7" sanitize "$SIM" -a 7 --force
 
