@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "human.h"
 
 uint64_t field_uint(const struct field *f, const uint8_t *base)
 {
@@ -74,7 +75,7 @@ void fields_json(struct json_writer *w, const struct field *tab, const uint8_t *
 	}
 }
 
-void fields_text(const struct field *tab, const uint8_t *base)
+void fields_text_bits(const struct field *tab, const uint8_t *base, const struct bits *bits)
 {
 	char text[300];
 
@@ -87,9 +88,15 @@ void fields_text(const struct field *tab, const uint8_t *base)
 				printf("%-10s: %#llx\n", f->name, (unsigned long long)v);
 			else
 				printf("%-10s: %llu\n", f->name, (unsigned long long)v);
+			bits_print(bits, f->name, v);
 			continue;
 		}
 		field_text(f, base, text, sizeof(text));
 		printf("%-10s: %s\n", f->name, text);
 	}
+}
+
+void fields_text(const struct field *tab, const uint8_t *base)
+{
+	fields_text_bits(tab, base, NULL);
 }

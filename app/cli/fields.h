@@ -27,6 +27,9 @@ struct field {
 /* Every field of tab (NULL-name terminated) from base, as JSON members or text lines. */
 void fields_json(struct json_writer *w, const struct field *tab, const uint8_t *base);
 void fields_text(const struct field *tab, const uint8_t *base);
+struct bits;
+/* The same, with -H's lines for the fields bits decodes (NULL: none). */
+void fields_text_bits(const struct field *tab, const uint8_t *base, const struct bits *bits);
 /* One field: as a number (F_UINT, F_IEEE) or its text. */
 uint64_t field_uint(const struct field *f, const uint8_t *base);
 void field_text(const struct field *f, const uint8_t *base, char *out, size_t len);

@@ -41,6 +41,52 @@ static int load(struct cli *cli, const char *path, uint8_t **out, size_t *len)
 	return 0;
 }
 
+/* FWUG's granularity in bytes: where pieces may start (4: the controller gives none). */
+static uint32_t fw_gran(const struct pnvme_ctrlr_data *cd)
+{
+	return cd->fwug == 0 || cd->fwug == 0xff ? 4 : (uint32_t)cd->fwug * 4096u;
+}
+
+/* The checks that need no device: 0, or 1 after a line. */
+static int fw_args(struct cli *cli, const char *file, uint64_t xfer, uint64_t offset)
+{
+	if (file == NULL)
+		return cli_fail(cli, "no firmware file given (-f FILE)");
+	if (xfer > UINT32_MAX || (xfer & 3))
+		return cli_fail(cli, "xfer %llu: want a multiple of 4 below 4 GiB",
+				(unsigned long long)xfer);
+	if (offset > UINT32_MAX || (offset & 3))
+		return cli_fail(cli, "--offset %llu: want a byte offset, a multiple of 4 below 4 GiB",
+				(unsigned long long)offset);
+	return 0;
+}
+
+/* Download img at offset; 0, or 1 after a line. */
+static int fw_send(struct cli *cli, const uint8_t *img, size_t len, uint64_t offset,
+		   uint64_t xfer)
+{
+	const struct pnvme_ctrlr_data *cd = pnvme_ctrlr_get_data(cli->c);
+	struct pnvme_cpl cpl = {0};
+	char what[96];
+	int rc;
+
+	if (!(cd->oacs & PNVME_OACS_FIRMWARE))
+		return cli_fail(cli, "the controller does not support firmware download (OACS)");
+	if (offset % fw_gran(cd) != 0)
+		return cli_fail(cli, "--offset %llu: not a multiple of FWUG (%u bytes), "
+				     "nothing downloaded", (unsigned long long)offset, fw_gran(cd));
+	if (offset + len > UINT32_MAX)
+		return cli_fail(cli, "--offset %llu + %zu bytes: beyond 4 GiB, nothing downloaded",
+				(unsigned long long)offset, len);
+	rc = pnvme_ctrlr_fw_download_at(cli->c, offset, img, len, (uint32_t)xfer, &cpl);
+	if (rc == -EINVAL)
+		return cli_fail(cli, "xfer %llu does not fit FWUG (%u x 4 KiB) or the transfer "
+				     "limit", (unsigned long long)xfer, cd->fwug);
+	snprintf(what, sizeof(what), "Firmware Image Download of %zu bytes at offset %llu", len,
+		 (unsigned long long)offset);
+	return rc != 0 ? cli_fail_rc(cli, what, rc, &cpl) : 0;
+}
+
 int cmd_fw_download(struct cli *cli, int argc, char **argv)
 {
 	const char *file = NULL;
@@ -48,44 +94,27 @@ int cmd_fw_download(struct cli *cli, int argc, char **argv)
 	struct cli_opt opts[] = {
 		{"fw", 'f', OPT_STR, &file, "firmware image file (required)", false},
 		{"xfer", 'x', OPT_NUM, &xfer, "bytes per command (default: FWUG)", false},
-		{"offset", 'o', OPT_NUM, &offset, "where the image goes (only 0: whole images)",
-		 false},
+		{"offset", 'o', OPT_NUM, &offset, "byte offset of this piece of the image "
+						  "(default 0)", false},
 		OPT_END,
 	};
-	const struct pnvme_ctrlr_data *cd;
 	uint8_t *img = NULL;
 	size_t len = 0;
-	struct pnvme_cpl cpl = {0};
-	int rc = cli_parse(cli, argc, argv, opts, false, false, "DEVICE -f FILE [-x XFER]");
+	int rc = cli_parse(cli, argc, argv, opts, false, false,
+			   "DEVICE -f FILE [-x XFER] [-o OFFSET]");
 
 	if (rc != 0)
 		return rc > 0 ? 0 : 1;
-	if (file == NULL)
-		return cli_fail(cli, "no firmware file given (-f FILE)");
-	if (offset != 0)
-		return cli_fail(cli, "--offset %llu: pnvme-cli downloads whole images from 0",
-				(unsigned long long)offset);
-	if (xfer > UINT32_MAX || (xfer & 3))
-		return cli_fail(cli, "xfer %llu: want a multiple of 4 below 4 GiB",
-				(unsigned long long)xfer);
-	if (load(cli, file, &img, &len) != 0)
+	if (fw_args(cli, file, xfer, offset) != 0 || load(cli, file, &img, &len) != 0)
 		return 1;
 	if (cli_open(cli) != 0) {
 		free(img);
 		return 1;
 	}
-	cd = pnvme_ctrlr_get_data(cli->c);
-	if (!(cd->oacs & PNVME_OACS_FIRMWARE)) {
-		free(img);
-		return cli_fail(cli, "the controller does not support firmware download (OACS)");
-	}
-	rc = pnvme_ctrlr_fw_download(cli->c, img, len, (uint32_t)xfer, &cpl);
+	rc = fw_send(cli, img, len, offset, xfer);
 	free(img);
-	if (rc == -EINVAL)
-		return cli_fail(cli, "xfer %llu does not fit FWUG (%u x 4 KiB) or the transfer "
-				     "limit", (unsigned long long)xfer, cd->fwug);
 	if (rc != 0)
-		return cli_fail_rc(cli, "Firmware Image Download", rc, &cpl);
+		return 1;
 	printf("Firmware download success\n");
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "human.h"
 
 static const struct field g_ctrl[] = {
 	{"vid", 0, 2, F_UINT}, {"ssvid", 2, 2, F_UINT}, {"sn", 4, 20, F_ASCII},
@@ -78,23 +79,6 @@ static void psd_text(unsigned i, const uint8_t *p)
 	       cli_le16(p + 20));
 }
 
-static const char *bit_names_oacs[] = {"Security", "Format NVM", "Firmware", "NS Management",
-				       "Self-test", "Directives", "NVMe-MI", "Virtualization",
-				       "Doorbell Buffer Config", "Get LBA Status", "Lockdown"};
-
-static void human(const uint8_t *d)
-{
-	uint16_t oacs = cli_le16(d + 256);
-
-	printf("  [oacs] supported:");
-	for (unsigned i = 0; i < sizeof(bit_names_oacs) / sizeof(bit_names_oacs[0]); i++) {
-		if (oacs & (1u << i))
-			printf(" %s;", bit_names_oacs[i]);
-	}
-	printf("\n  [frmw] %u slots%s%s\n", (d[260] >> 1) & 7, d[260] & 1 ? ", slot 1 read-only" : "",
-	       d[260] & 0x10 ? ", activation without reset" : "");
-}
-
 int cmd_id_ctrl(struct cli *cli, int argc, char **argv)
 {
 	bool vs = false;
@@ -134,11 +118,9 @@ int cmd_id_ctrl(struct cli *cli, int argc, char **argv)
 		return 0;
 	}
 	printf("NVME Identify Controller:\n");
-	fields_text(g_ctrl, d);
+	fields_text_bits(g_ctrl, d, cli->human ? g_ctrl_bits : NULL);
 	fields_text(g_subnqn, d);
 	fields_text(g_ctrl_fabrics, d);
-	if (cli->human)
-		human(d);
 	for (unsigned i = 0; i <= d[263] && i < 32; i++)
 		psd_text(i, d + PSD_OFF + i * PSD_SIZE);
 	if (vs) {

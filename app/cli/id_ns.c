@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "human.h"
 
 static const struct field g_ns_head[] = {
 	{"nsze", 0, 8, F_UINT}, {"ncap", 8, 8, F_UINT}, {"nuse", 16, 8, F_UINT},
@@ -69,17 +70,19 @@ static void show_ns_text(uint32_t nsid, const uint8_t *d, bool human)
 	unsigned cur = PNVME_FLBAS_FORMAT(d[26]);
 
 	printf("NVME Identify Namespace %u:\n", nsid);
-	fields_text(g_ns_head, d);
+	fields_text_bits(g_ns_head, d, human ? g_ns_bits : NULL);
 	if (d[24] & PNVME_NSFEAT_OPTPERF)
 		fields_text(g_ns_perf, d);
-	fields_text(g_ns_tail, d);
+	fields_text_bits(g_ns_tail, d, human ? g_ns_bits : NULL);
 	for (unsigned i = 0; i <= d[25] && i < 64; i++) {
 		const uint8_t *f = d + LBAF_OFF + 4 * i;
 
-		printf("lbaf %2u : ms:%-3u lbads:%-2u rp:%#x", i, cli_le16(f), f[2], f[3] & 3);
 		if (human)
-			printf(" (%u bytes + %u, %s)", f[2] >= 9 && f[2] < 32 ? 1u << f[2] : 0,
-			       cli_le16(f), rp[f[3] & 3]);
+			printf("LBA Format %2u : Metadata Size: %-3u bytes - Data Size: %-4u bytes - "
+			       "Relative Performance: %#x %s", i, cli_le16(f),
+			       f[2] >= 9 && f[2] < 32 ? 1u << f[2] : 0, f[3] & 3, rp[f[3] & 3]);
+		else
+			printf("lbaf %2u : ms:%-3u lbads:%-2u rp:%#x", i, cli_le16(f), f[2], f[3] & 3);
 		printf("%s\n", i == cur ? " (in use)" : "");
 	}
 }

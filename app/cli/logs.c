@@ -25,6 +25,40 @@ static const struct field g_smart_thm[] = {
 static const char *g_warnings[] = {"available_spare", "temp_threshold", "reliability_degraded",
 				   "ro", "vmbu_failed", "pmr_ro"};
 
+/* What each Critical Warning bit says when set (SMART / Health log byte 0). */
+static const char *g_warning_text[] = {
+	"Available Spare below its Threshold", "Temperature beyond a Threshold",
+	"NVM Subsystem Reliability Degraded", "Media Placed in Read-Only Mode",
+	"Volatile Memory Backup Device Failed", "Persistent Memory Region Read-Only",
+};
+
+/* A temperature the log gives in Kelvin, in Celsius and Kelvin. */
+static void temp_line(const char *name, uint16_t kelvin)
+{
+	printf("%-10s: %d C (%u K)\n", name, (int)kelvin - 273, kelvin);
+}
+
+/* -H: the warning bits one a line, every temperature in Celsius and Kelvin. */
+static void smart_human(const uint8_t *d)
+{
+	char name[32];
+
+	printf("%-10s: %#x\n", "critical_warning", d[0]);
+	for (unsigned i = 0; i < 6; i++)
+		printf("  [%u:%u] : %u\t%s\n", i, i, (d[0] >> i) & 1, g_warning_text[i]);
+	temp_line("temperature", cli_le16(d + 1));
+	fields_text(g_smart + 2, d); /* from avail_spare on */
+	for (unsigned i = 0; i < 8; i++) {
+		uint16_t t = cli_le16(d + 200 + 2 * i);
+
+		if (t == 0)
+			continue;
+		snprintf(name, sizeof(name), "Temperature Sensor %u", i + 1);
+		temp_line(name, t);
+	}
+	fields_text(g_smart_thm, d);
+}
+
 static int get_log(struct cli *cli, uint8_t lid, uint32_t nsid, void *buf, uint32_t len,
 		   const char *what)
 {
@@ -83,13 +117,13 @@ int cmd_smart_log(struct cli *cli, int argc, char **argv)
 		return 0;
 	}
 	printf("Smart Log for NVME device:%s namespace-id:%x\n", cli->devname, (uint32_t)nsid);
-	fields_text(g_smart, d);
-	printf("%-10s: %d C (%u K)\n", "temperature", (int)cli_le16(d + 1) - 273, cli_le16(d + 1));
-	fields_text(g_smart_thm, d);
 	if (cli->human) {
-		for (unsigned i = 0; i < 6; i++)
-			printf("  critical_warning.%s: %u\n", g_warnings[i], (d[0] >> i) & 1);
+		smart_human(d);
+		return 0;
 	}
+	fields_text(g_smart, d);
+	temp_line("temperature", cli_le16(d + 1));
+	fields_text(g_smart_thm, d);
 	return 0;
 }
 

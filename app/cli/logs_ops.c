@@ -146,13 +146,16 @@ int cmd_self_test_log(struct cli *cli, int argc, char **argv)
 	for (unsigned i = 0; i < entries; i++) {
 		const struct pnvme_self_test_result *r = &l.result[i];
 		static const char *res[] = {"Operation completed without error",
-					    "Operation was aborted by a Device Self-test command"};
+					    "Operation was aborted by a Device Self-test command",
+					    "Operation was aborted by a Controller Level Reset"};
+		const unsigned nres = sizeof(res) / sizeof(res[0]);
 
 		if ((r->dsts & 0xf) == PNVME_DST_RESULT_UNUSED)
 			continue;
 		printf("Self Test Result[%u]:\n  Operation Result   : %#x%s%s\n  Self Test Code     : "
 		       "%#x\n  Power on hours     : %llu\n", i, r->dsts & 0xf,
-		       (r->dsts & 0xf) < 2 ? " " : "", (r->dsts & 0xf) < 2 ? res[r->dsts & 0xf] : "",
+		       (r->dsts & 0xf) < nres ? " " : "",
+		       (r->dsts & 0xf) < nres ? res[r->dsts & 0xf] : "",
 		       r->dsts >> 4, (unsigned long long)r->poh);
 		if (r->vdi & 1)
 			printf("  Namespace Identifier : %#x\n", r->nsid);

@@ -295,6 +295,13 @@ int pnvme_ctrlr_sanitize(struct pnvme_ctrlr *ctrlr, uint32_t cdw10, uint32_t ovr
  */
 int pnvme_ctrlr_fw_download(struct pnvme_ctrlr *ctrlr, const void *image, size_t len,
 			    uint32_t xfer, struct pnvme_cpl *cpl);
+/*
+ * The same for a piece of an image split in several files: it goes at byte
+ * offset (a multiple of FWUG's granularity, a dword when FWUG gives none),
+ * its pieces at offset + k * xfer; offset + len stays below 4 GiB.
+ */
+int pnvme_ctrlr_fw_download_at(struct pnvme_ctrlr *ctrlr, uint64_t offset, const void *image,
+			       size_t len, uint32_t xfer, struct pnvme_cpl *cpl);
 int pnvme_ctrlr_fw_commit(struct pnvme_ctrlr *ctrlr, uint8_t slot, uint8_t action,
 			  struct pnvme_cpl *cpl);
 /* Create a namespace: nsze/ncap in blocks of LBA format flbas; *nsid the new ID. */

@@ -372,6 +372,10 @@ PNVME_SPEC_ASSERT(sizeof(struct pnvme_sgl_desc) == 16, "SGL descriptor is 16 byt
 #define PNVME_AER_TYPE_NOTICE 2
 #define PNVME_AER_NOTICE_NS_ATTR_CHANGED 0x00
 #define PNVME_AER_NOTICE_FW_ACTIVATION_STARTING 0x01
+/* I/O Command Specific Status events (type 6h); their log page is the Sanitize Status log. */
+#define PNVME_AER_TYPE_IO_SPECIFIC 6
+#define PNVME_AER_IO_SANITIZE_COMPLETED 0x01
+#define PNVME_AER_IO_SANITIZE_COMPLETED_DEALLOC 0x02 /* deallocated despite No-Deallocate */
 /* OAES (Identify Controller) and Async Event Configuration bits. */
 #define PNVME_OAES_NS_ATTR (1u << 8)
 #define PNVME_OAES_FW_ACTIVATION (1u << 9)
@@ -770,6 +774,9 @@ struct pnvme_self_test_result {
 } __attribute__((packed));
 PNVME_SPEC_ASSERT(sizeof(struct pnvme_self_test_result) == 28, "self-test result is 28 bytes");
 #define PNVME_DST_RESULT_UNUSED 0xf
+/* Device Self-test result codes (DSTS bits 3:0) other than 0h (completed without error). */
+#define PNVME_DST_RESULT_ABORTED_CMD 0x1   /* by a Device Self-test command (code Fh) */
+#define PNVME_DST_RESULT_ABORTED_RESET 0x2 /* by a Controller Level Reset */
 struct pnvme_self_test_log {
 	uint8_t current_operation; /* 0: none, else the code of the test running */
 	uint8_t completion;        /* percent done of the one running */

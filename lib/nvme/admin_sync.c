@@ -177,11 +177,19 @@ int pnvme_ctrlr_device_self_test(struct pnvme_ctrlr *c, uint32_t nsid, uint8_t c
 		    pnvme_ctrlr_cmd_device_self_test(c, nsid, code, cb_, arg_));
 }
 
+/* FWUG's granularity in bytes: the alignment of a piece's offset (4: none given). */
+static uint32_t fw_gran(const struct pnvme_ctrlr *c)
+{
+	uint8_t fwug = c->cdata.fwug;
+
+	return fwug == 0 || fwug == 0xff ? 4 : (uint32_t)fwug * FW_GRANULE;
+}
+
 /* The piece size for a download: xfer, or FWUG's, within the transfer limit. */
 static int fw_piece(const struct pnvme_ctrlr *c, uint32_t xfer, uint32_t *piece)
 {
 	uint8_t fwug = c->cdata.fwug;
-	uint32_t gran = fwug == 0 || fwug == 0xff ? 4 : (uint32_t)fwug * FW_GRANULE;
+	uint32_t gran = fw_gran(c);
 
 	if (xfer == 0) {
 		xfer = fwug == 0 || fwug == 0xff ? FW_GRANULE : gran;
@@ -194,14 +202,15 @@ static int fw_piece(const struct pnvme_ctrlr *c, uint32_t xfer, uint32_t *piece)
 	return 0;
 }
 
-int pnvme_ctrlr_fw_download(struct pnvme_ctrlr *c, const void *image, size_t len, uint32_t xfer,
-			    struct pnvme_cpl *cpl)
+int pnvme_ctrlr_fw_download_at(struct pnvme_ctrlr *c, uint64_t offset, const void *image,
+			       size_t len, uint32_t xfer, struct pnvme_cpl *cpl)
 {
 	uint32_t piece;
 	uint8_t *dma;
 	int rc;
 
-	if (c == NULL || image == NULL || len == 0 || (len & 3) || len > UINT32_MAX)
+	if (c == NULL || image == NULL || len == 0 || (len & 3) || len > UINT32_MAX ||
+	    offset % fw_gran(c) != 0 || offset + len > UINT32_MAX)
 		return -EINVAL;
 	if (!may_wait(c))
 		return -EDEADLK;
@@ -214,12 +223,18 @@ int pnvme_ctrlr_fw_download(struct pnvme_ctrlr *c, const void *image, size_t len
 		uint32_t n = len - off < piece ? (uint32_t)(len - off) : piece;
 
 		memcpy(dma, (const uint8_t *)image + off, n);
-		rc = pnvme_ctrlr_cmd_fw_image_download(c, (uint32_t)off, dma, n, nvme_sync_done,
-						       &w);
+		rc = pnvme_ctrlr_cmd_fw_image_download(c, (uint32_t)(offset + off), dma, n,
+						       nvme_sync_done, &w);
 		rc = wait_for(c, &w, rc, PNVME_OPC_FIRMWARE_IMAGE_DOWNLOAD, cpl);
 	}
 	pnvme_dma_free(dma);
 	return rc;
+}
+
+int pnvme_ctrlr_fw_download(struct pnvme_ctrlr *c, const void *image, size_t len, uint32_t xfer,
+			    struct pnvme_cpl *cpl)
+{
+	return pnvme_ctrlr_fw_download_at(c, 0, image, len, xfer, cpl);
 }
 
 int pnvme_ctrlr_ns_create(struct pnvme_ctrlr *c, uint64_t nsze, uint64_t ncap, uint8_t flbas,

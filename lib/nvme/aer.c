@@ -19,7 +19,12 @@ static void handle_event(struct pnvme_ctrlr *c, const struct pnvme_cpl *cpl);
 
 uint32_t nvme_ctrlr_aec_bits(const struct pnvme_ctrlr *c)
 {
-	/* SMART critical warnings (spare, temperature, reliability, read-only, backup). */
+	/*
+	 * SMART critical warnings (spare, temperature, reliability, read-only, backup).
+	 * Sanitize Operation Completed (I/O Command Specific Status, log 81h) has no
+	 * AEC bit: the controller reports it whenever an AER waits; reading the
+	 * Sanitize Status log with RAE clear (handle_event) re-arms it.
+	 */
 	return 0x1fu | (c->cdata.oaes & (PNVME_OAES_NS_ATTR | PNVME_OAES_FW_ACTIVATION));
 }
 
@@ -122,6 +127,16 @@ static void changed_ns_read(struct pnvme_ctrlr *c)
 	rescan_next(c);
 }
 
+/* Sanitize Operation Completed: the log just read (RAE clear) says how it ended. */
+static void sanitize_done(const struct pnvme_ctrlr *c)
+{
+	const struct pnvme_sanitize_log *l = c->aer_page;
+
+	PNVME_NOTICELOG("ctrlr", "%s: sanitize finished, status %#x (%s)", c->trid.traddr,
+			l->sstat, PNVME_SSTAT_STATE(l->sstat) == PNVME_SSTAT_FAILED ? "failed"
+											: "completed");
+}
+
 static void log_done(void *arg, const struct pnvme_cpl *cpl)
 {
 	struct pnvme_ctrlr *c = arg;
@@ -135,6 +150,9 @@ static void log_done(void *arg, const struct pnvme_cpl *cpl)
 		changed_ns_read(c);
 		return;
 	}
+	if (!pnvme_cpl_is_error(cpl) && PNVME_AER_TYPE(cdw0) == PNVME_AER_TYPE_IO_SPECIFIC &&
+	    PNVME_AER_LOG_PAGE(cdw0) == PNVME_LOG_PAGE_SANITIZE)
+		sanitize_done(c);
 	if (pnvme_cpl_is_error(cpl))
 		PNVME_NOTICELOG("ctrlr", "%s: reading log page 0x%02x for an event failed: %s",
 				c->trid.traddr, PNVME_AER_LOG_PAGE(cdw0), pnvme_cpl_status_str(cpl));

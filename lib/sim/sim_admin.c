@@ -243,6 +243,8 @@ void sim_admin_reset(struct pnvme_sim *sim)
 	sim->admin_wait = NULL;
 	sim->admin_wait_req = NULL;
 	sim->ns_notice_masked = false; /* AERs died with the reset: the next change notifies */
+	sim_sanitize_unmask(sim);
+	sim_self_test_reset(sim);
 	sim_features_reset(sim);
 	sim_fw_reset(sim); /* a firmware image committed for activation at reset runs now */
 }

@@ -311,6 +311,7 @@ struct pnvme_sim {
 	/* Sanitize (sim_sanitize.c). */
 	struct pnvme_sanitize_log sanlog;
 	bool san_running;
+	bool san_notice_masked; /* Sanitize Operation Completed sent, log not read since */
 	uint64_t san_start_ns, san_end_ns;
 	/* Device self-test (sim_selftest.c). */
 	struct pnvme_self_test_log dstlog;
@@ -437,6 +438,11 @@ uint16_t sim_self_test(struct pnvme_sim *sim, struct sim_req *req);
 void sim_self_test_step(struct pnvme_sim *sim);
 void sim_self_test_log(struct pnvme_sim *sim, uint8_t *buf);
 void sim_self_test_init(struct pnvme_sim *sim);
+/* A Controller Level Reset: a short self-test is aborted, an extended one runs on. */
+void sim_self_test_reset(struct pnvme_sim *sim);
+/* A Controller Level Reset, and the Sanitize Status log read with RAE clear: the
+ * next completion notifies again. */
+void sim_sanitize_unmask(struct pnvme_sim *sim);
 void sim_fw_init(struct pnvme_sim *sim);
 void sim_fw_fini(struct pnvme_sim *sim);
 uint16_t sim_fw_download(struct pnvme_sim *sim, struct sim_req *req);

@@ -110,8 +110,11 @@ uint16_t sim_get_log_page(struct pnvme_sim *sim, struct sim_req *req)
 	if ((off & 3) || off > size || (max && len > max))
 		return SIM_ERR(PNVME_SC_INVALID_FIELD);
 	st = sim_xfer_to_host(sim, cmd, buf + off, size - off, len);
-	/* Read without RAE: the list empties and its notices are unmasked. */
+	/* Read without RAE: the list empties and its notices are unmasked; the same
+	 * re-arms Sanitize Operation Completed. */
 	if (st == SIM_OK && lid == SIM_LOG_CHANGED_NS_LIST && !(cmd->cdw10 & SIM_LOG_RAE))
 		sim_changed_ns_clear(sim);
+	if (st == SIM_OK && lid == PNVME_LOG_PAGE_SANITIZE && !(cmd->cdw10 & SIM_LOG_RAE))
+		sim_sanitize_unmask(sim);
 	return st;
 }

@@ -3,7 +3,12 @@
  * Sanitize: block erase, overwrite or crypto erase of every namespace, which
  * takes sanitize_ms. Meanwhile the Sanitize Status log page shows the
  * progress, I/O commands and Format NVM fail with Sanitize In Progress, and
- * another Sanitize too. At the end every allocated namespace reads as zeroes.
+ * another Sanitize too. At the end every allocated namespace reads as zeroes,
+ * and the controller raises a Sanitize Operation Completed event (type I/O
+ * Command Specific Status, log page Sanitize Status; no AEC bit gates it), or
+ * Completed With Unexpected Deallocation when No-Deallocate was asked for and
+ * the sim deallocated anyway (it always does). The event type stays masked
+ * until the host reads the Sanitize Status log with RAE clear (or a reset).
  */
 #include <string.h>
 
@@ -43,6 +48,24 @@ uint16_t sim_sanitize(struct pnvme_sim *sim, struct sim_req *req)
 	return SIM_OK;
 }
 
+void sim_sanitize_unmask(struct pnvme_sim *sim)
+{
+	sim->san_notice_masked = false;
+}
+
+/* The completion event, unless one is waiting for the host to read the log. */
+static void notify(struct pnvme_sim *sim)
+{
+	uint8_t info = PNVME_SSTAT_STATE(sim->sanlog.sstat) == PNVME_SSTAT_COMPLETED_ND
+			       ? PNVME_AER_IO_SANITIZE_COMPLETED_DEALLOC
+			       : PNVME_AER_IO_SANITIZE_COMPLETED;
+
+	if (sim->san_notice_masked)
+		return;
+	if (sim_event_push(sim, PNVME_AER_TYPE_IO_SPECIFIC, info, PNVME_LOG_PAGE_SANITIZE) == 0)
+		sim->san_notice_masked = true;
+}
+
 static void finish(struct pnvme_sim *sim)
 {
 	struct pnvme_sanitize_log *l = &sim->sanlog;
@@ -65,6 +88,7 @@ static void finish(struct pnvme_sim *sim)
 								: PNVME_SSTAT_COMPLETED) |
 			      (passes & 0x1f) << 3 | PNVME_SSTAT_GLOBAL_ERASED);
 	sim->san_running = false;
+	notify(sim);
 }
 
 void sim_sanitize_step(struct pnvme_sim *sim)

@@ -2,14 +2,17 @@
 /*
  * Device Self-test: a short test takes selftest_ms, an extended one four
  * times that; one at a time. The log shows the one running and its percent
- * done, then the twenty newest results, newest first. Code Fh aborts it.
+ * done, then the twenty newest results, newest first. Code Fh aborts it; a
+ * Controller Level Reset aborts a short one (result 2h) and leaves an
+ * extended one running, as the NVMe Base specification has it.
  */
 #include <string.h>
 
 #include "sim_internal.h"
 
 #define RESULT_OK 0x0
-#define RESULT_ABORTED 0x1 /* aborted by a Device Self-test command */
+#define RESULT_ABORTED PNVME_DST_RESULT_ABORTED_CMD
+#define RESULT_ABORTED_RESET PNVME_DST_RESULT_ABORTED_RESET
 #define VDI_NSID 0x1
 
 void sim_self_test_init(struct pnvme_sim *sim)
@@ -76,4 +79,10 @@ void sim_self_test_step(struct pnvme_sim *sim)
 void sim_self_test_log(struct pnvme_sim *sim, uint8_t *buf)
 {
 	memcpy(buf, &sim->dstlog, sizeof(sim->dstlog));
+}
+
+void sim_self_test_reset(struct pnvme_sim *sim)
+{
+	if (sim->dstlog.current_operation == PNVME_DST_SHORT)
+		add_result(sim, RESULT_ABORTED_RESET);
 }

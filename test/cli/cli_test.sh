@@ -92,10 +92,75 @@ else
 	not_ok "id-ctrl -o binary: not the raw structure" "$(wc -c <"$tmp/out")"
 fi
 run id-ctrl "$SIM" -H
-if grep -q 'Format NVM' "$tmp/out" && grep -q '3 slots' "$tmp/out"; then
-	ok "id-ctrl -H: OACS and FRMW decoded"
+expect_rc "id-ctrl -H" 0
+# has_after FIELD LINE: LINE (a fixed string) is among the -H lines under "FIELD :".
+has_after() {
+	awk -v f="$1" -v l="$2" '
+		/^[a-z0-9_]+ *:/ { cur = $1 }
+		/^  \[/ && cur == f && index($0, l) { found = 1 }
+		END { exit !found }' "$tmp/out"
+}
+# The sim's values: cmic 0, oaes 0x300, ctratt 0x40, oacs 0x11e, frmw 0x16, lpa 4,
+# sanicap 7, oncs 0x4d, fna 0, vwc 7, sgls 0x90001, wctemp 343 K.
+n=0
+for pair in "cmic|[1:1] : 0	Two or More Controllers in the NVM Subsystem: No" \
+	"oaes|[9:9] : 0x1	Firmware Activation Notice Supported" \
+	"oaes|[11:11] : 0	Asymmetric Namespace Access Change Notice Not Supported" \
+	"ctratt|[6:6] : 0x1	Traffic Based Keep Alive Supported" \
+	"oacs|[3:3] : 0x1	Namespace Management and Attachment Supported" \
+	"oacs|[0:0] : 0	Security Send and Receive Not Supported" \
+	"frmw|[3:1] : 0x3	Number of Firmware Slots" \
+	"frmw|[4:4] : 0x1	Firmware Activation Without Reset Supported" \
+	"lpa|[2:2] : 0x1	Extended Data for Get Log Page (offsets) Supported" \
+	"sanicap|[2:2] : 0x1	Overwrite Sanitize Supported" \
+	"oncs|[6:6] : 0x1	Timestamp Supported" "oncs|[4:4] : 0	Save and Select" \
+	"fna|[0:0] : 0	Format Applies to All Namespaces: No" \
+	"vwc|[0:0] : 0x1	Volatile Write Cache Present: Yes" \
+	"vwc|[2:1] : 0x3	Flush with NSID FFFFFFFFh: Supported" \
+	"sgls|[1:0] : 0x1	SGLs Supported, any alignment" \
+	"sgls|[16:16] : 0x1	SGL Bit Bucket Descriptor Supported" \
+	"wctemp|70 C (343 K)"; do
+	if ! has_after "${pair%%|*}" "${pair#*|}"; then
+		not_ok "id-ctrl -H: no '${pair#*|}' under ${pair%%|*}" "$(grep -A12 "^${pair%%|*} " "$tmp/out")"
+		n=$((n + 1))
+	fi
+done
+[ "$n" -eq 0 ] && ok "id-ctrl -H: cmic oaes ctratt oacs frmw lpa sanicap oncs fna vwc sgls wctemp decoded"
+run id-ctrl "$SIM"
+if grep -q '^  \[' "$tmp/out"; then
+	not_ok "id-ctrl without -H: decoded lines" "$(grep '^  \[' "$tmp/out" | head -3)"
 else
-	not_ok "id-ctrl -H: no decoding" "$(tail -5 "$tmp/out")"
+	ok "id-ctrl without -H: no decoded lines"
+fi
+run id-ns "$SIM" -n 1 -H
+n=0
+for pair in "nsfeat|[0:0] : 0	Thin Provisioning Not Supported" \
+	"flbas|[4:4] : 0	Metadata at the End of the Data LBA (extended): No" \
+	"flbas|[3:0] : 0	LBA Format Index" \
+	"mc|[1:1] : 0x1	Metadata in a Separate Buffer Supported" \
+	"dpc|[0:0] : 0x1	Protection Information Type 1 Supported" \
+	"dps|[2:0] : 0	Protection Information Disabled" \
+	"nmic|[0:0] : 0	Namespace May Be Attached to Two or More Controllers: No"; do
+	if ! has_after "${pair%%|*}" "${pair#*|}"; then
+		not_ok "id-ns -H: no '${pair#*|}' under ${pair%%|*}" "$(grep -A6 "^${pair%%|*} " "$tmp/out")"
+		n=$((n + 1))
+	fi
+done
+if [ "$n" -eq 0 ] && [ "$(grep -c '(in use)$' "$tmp/out")" -eq 1 ] &&
+	grep -q '^LBA Format  0 : Metadata Size: 0   bytes - Data Size: 512  bytes - Relative Performance: 0 Best (in use)$' "$tmp/out" &&
+	grep -q '^LBA Format  4 : Metadata Size: 8   bytes - Data Size: 4096 bytes' "$tmp/out"; then
+	ok "id-ns -H: nsfeat flbas mc dpc dps nmic decoded, LBA formats with the one in use"
+else
+	not_ok "id-ns -H: LBA format lines" "$(grep -i 'lba format' "$tmp/out")"
+fi
+run smart-log "$SIM" -H
+if grep -q '^critical_warning: 0$' "$tmp/out" &&
+	[ "$(grep -c '^  \[[0-5]:[0-5]\] : 0	' "$tmp/out")" -eq 6 ] &&
+	grep -q '^  \[3:3\] : 0	Media Placed in Read-Only Mode$' "$tmp/out" &&
+	grep -q '^temperature: 40 C (313 K)$' "$tmp/out" && ! grep -q '^temperature *: 0x' "$tmp/out"; then
+	ok "smart-log -H: six critical_warning bits, temperature in Celsius and Kelvin"
+else
+	not_ok "smart-log -H" "$(head -12 "$tmp/out")"
 fi
 
 run id-ns "$SIM" -n 2 -o json
@@ -376,6 +441,45 @@ fi
 run fw-download "$SIM" -f "$tmp/fw.bin" -x 6144
 expect_rc "fw-download -x 6144 (not a FWUG multiple)" 1
 expect_one_line "fw-download -x 6144"
+# An image in two files: --offset is the byte offset of the second.
+printf 'PNVMEFW4' >"$tmp/fw-a.bin"
+head -c 4088 /dev/zero >>"$tmp/fw-a.bin" # 4 KiB at 0
+head -c 8192 /dev/zero >"$tmp/fw-b.bin" # 8 KiB at 4096
+batch "fw-download -f $tmp/fw-a.bin
+fw-download -f $tmp/fw-b.bin --offset 4096
+fw-download -f $tmp/fw-b.bin -o 4096
+fw-download -f $tmp/fw-b.bin -o 16384
+fw-commit -s 2 -a 3 --force
+fw-log -o json"
+# The sim takes pieces in order: 4096 again overlaps (the image is 12 KiB), 16384 leaves a gap.
+if [ "$(grep -c '^Firmware download success$' "$tmp/out")" -eq 2 ] &&
+	grep -q 'of 8192 bytes at offset 4096: .*Overlapping Range' "$tmp/err" &&
+	grep -q 'of 8192 bytes at offset 16384: Invalid Field' "$tmp/err" &&
+	grep -q '"Firmware Rev Slot 2": .*(PNVMEFW4)' "$tmp/out"; then
+	ok "fw-download --offset: 4 KiB at 0 + 8 KiB at 4096 make one image, committed"
+else
+	not_ok "fw-download --offset" "$(cat "$tmp/out" "$tmp/err")"
+fi
+# Bad offsets: one line, non-zero, and the image being downloaded is unchanged.
+for o in 100 2048 1048576 8589934592; do
+	run fw-download "$SIM" -f "$tmp/fw-b.bin" -o $o
+	expect_rc "fw-download --offset $o" 1
+	expect_one_line "fw-download --offset $o"
+done
+batch "fw-download -f $tmp/fw-a.bin
+fw-download -f $tmp/fw-b.bin -o 2048
+fw-download -f $tmp/fw-b.bin -o 1048576
+fw-download -f $tmp/fw-b.bin -o 4096
+fw-commit -s 3 -a 3 --force
+fw-log -o json"
+if grep -q 'offset 2048: not a multiple of FWUG (4096 bytes), nothing downloaded' "$tmp/err" &&
+	grep -q 'of 8192 bytes at offset 1048576: Invalid Field' "$tmp/err" &&
+	[ "$(grep -c '^Firmware download success$' "$tmp/out")" -eq 2 ] &&
+	grep -q '"Firmware Rev Slot 3": .*(PNVMEFW4)' "$tmp/out"; then
+	ok "fw-download: bad offsets say why and change nothing (4096 still follows)"
+else
+	not_ok "fw-download bad offsets" "$(cat "$tmp/out" "$tmp/err")"
+fi
 
 # ---------------------------------------------------------------- sanitize, self-test
 SIM_SLOW="$SIM sanitize_ms=60000"
@@ -404,6 +508,21 @@ if grep -q '"Self test result": 0,' "$tmp/out" && grep -q '"Self test code": 1,'
 	ok "device-self-test --wait: a short test's result in self-test-log"
 else
 	not_ok "self-test" "$(cat "$tmp/out" "$tmp/err")"
+fi
+# A controller reset aborts a short self-test (result 2h); an extended one runs on.
+SIM="$SIM selftest_ms=60000"
+batch "device-self-test -s 1
+reset
+self-test-log
+device-self-test -s 2
+reset
+self-test-log -o json"
+SIM=${SIM% selftest_ms=60000}
+if [ "$rc" -eq 0 ] && grep -q 'Operation Result   : 0x2 Operation was aborted by a Controller Level Reset' "$tmp/out" &&
+	grep -q '"Current Device Self-Test Operation": 2,' "$tmp/out"; then
+	ok "reset: a short self-test aborted (result 2h), an extended one still running"
+else
+	not_ok "self-test across reset" "$(cat "$tmp/out" "$tmp/err")"
 fi
 check_bad "self-test code" "self-test-code 0x3" device-self-test "$SIM" -s 3
 check_bad "sanitize action" "sanact 7" sanitize "$SIM" -a 7 --force

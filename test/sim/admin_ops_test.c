@@ -222,6 +222,8 @@ static void test_ns_management(void)
 struct aer_seen {
 	int calls;
 	uint32_t cdw0;
+	int io_calls; /* I/O Command Specific Status events (sanitize) among them */
+	uint32_t io_cdw0;
 };
 
 static void aer_cb(void *arg, const struct pnvme_cpl *cpl)
@@ -230,6 +232,10 @@ static void aer_cb(void *arg, const struct pnvme_cpl *cpl)
 
 	s->calls++;
 	s->cdw0 = cpl->cdw0;
+	if (PNVME_AER_TYPE(cpl->cdw0) == PNVME_AER_TYPE_IO_SPECIFIC) {
+		s->io_calls++;
+		s->io_cdw0 = cpl->cdw0;
+	}
 }
 
 static void test_firmware(void)
@@ -283,6 +289,48 @@ static void test_firmware(void)
 	rig_close(&r);
 }
 
+/* An image from two files: the second at a byte offset, its pieces after it. */
+static void test_firmware_offset(void)
+{
+	static uint8_t a[4096], b[12 * 1024];
+	struct pnvme_sim_stats before, after;
+	struct pnvme_firmware_log fw;
+	struct pnvme_cpl cpl;
+	struct rig r;
+
+	if (!rig_open(&r, "")) {
+		CU_FAIL("attach");
+		return;
+	}
+	memcpy(a, "FW-3.0.0", 8);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_download_at(r.c, 0, a, sizeof(a), 0, &cpl), 0);
+	/* Not FWUG-aligned (4 KiB): refused before any command. */
+	pnvme_sim_get_stats(r.sim, &before);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_download_at(r.c, 2048, b, sizeof(b), 0, &cpl), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_download_at(r.c, 1ull << 32, b, sizeof(b), 0, &cpl),
+			-EINVAL);
+	pnvme_sim_get_stats(r.sim, &after);
+	CU_ASSERT_EQUAL(after.admin_cmds[PNVME_OPC_FIRMWARE_IMAGE_DOWNLOAD],
+			before.admin_cmds[PNVME_OPC_FIRMWARE_IMAGE_DOWNLOAD]);
+	/* Beyond the sim's 1 MiB image: Invalid Field, and the image so far stays. */
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_download_at(r.c, 1u << 20, b, sizeof(b), 0, &cpl), -EIO);
+	CU_ASSERT_EQUAL(cpl.status.sc, PNVME_SC_INVALID_FIELD);
+	/* 12 KiB at 4096 in 8 KiB pieces: two commands, at 4096 and 12288. */
+	pnvme_sim_get_stats(r.sim, &before);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_download_at(r.c, 4096, b, sizeof(b), 8192, &cpl), 0);
+	pnvme_sim_get_stats(r.sim, &after);
+	CU_ASSERT_EQUAL(after.admin_cmds[PNVME_OPC_FIRMWARE_IMAGE_DOWNLOAD] -
+			before.admin_cmds[PNVME_OPC_FIRMWARE_IMAGE_DOWNLOAD], 2);
+	/* The image now ends at 16 KiB: 12288 overlaps it. */
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_download_at(r.c, 12288, a, sizeof(a), 0, &cpl), -EIO);
+	CU_ASSERT_EQUAL(cpl.status.sc, PNVME_SC_OVERLAPPING_RANGE);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_fw_commit(r.c, 3, PNVME_FW_CA_REPLACE, &cpl), 0);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_get_log_page(r.c, PNVME_LOG_PAGE_FIRMWARE_SLOT, 0xffffffffu,
+						 &fw, sizeof(fw), 0, 0, &cpl), 0);
+	CU_ASSERT_EQUAL(memcmp(fw.frs[2], "FW-3.0.0", 8), 0);
+	rig_close(&r);
+}
+
 static void test_sanitize(void)
 {
 	struct pnvme_sanitize_log l;
@@ -331,6 +379,100 @@ static void test_sanitize(void)
 	CU_ASSERT_FALSE(pnvme_cpl_is_error(&w.cpl));
 	CU_ASSERT_EQUAL(buf[0] | buf[100] | buf[511], 0);
 	pnvme_dma_free(buf);
+	rig_close(&r);
+}
+
+/* Run a sanitize to its end; the event it raises lands in seen->io_cdw0. */
+static void sanitize_until_aer(struct rig *r, uint32_t cdw10, struct aer_seen *seen)
+{
+	struct pnvme_cpl cpl;
+	uint64_t end;
+
+	seen->io_calls = 0;
+	CU_ASSERT_EQUAL(pnvme_ctrlr_sanitize(r->c, cdw10, 0, &cpl), 0);
+	end = deadline(5000);
+	while (seen->io_calls == 0 && pnvme_ticks() < end)
+		pnvme_ctrlr_process_admin_completions(r->c);
+	/* A little longer: a second event for the same sanitize would show. */
+	end = deadline(50);
+	while (pnvme_ticks() < end)
+		pnvme_ctrlr_process_admin_completions(r->c);
+	CU_ASSERT_EQUAL(seen->io_calls, 1);
+	CU_ASSERT_EQUAL(PNVME_AER_TYPE(seen->io_cdw0), PNVME_AER_TYPE_IO_SPECIFIC);
+	CU_ASSERT_EQUAL(PNVME_AER_LOG_PAGE(seen->io_cdw0), PNVME_LOG_PAGE_SANITIZE);
+}
+
+/*
+ * Sanitize Operation Completed: an I/O Command Specific Status event naming the
+ * Sanitize Status log, which the driver reads (RAE clear) before the callback;
+ * that re-arms it, so each sanitize notifies once. (The sim also raises a
+ * Namespace Attribute Changed notice: the erase remaps every namespace.)
+ */
+static void test_sanitize_aer(void)
+{
+	struct aer_seen seen = {0};
+	struct pnvme_sanitize_log l;
+	struct pnvme_cpl cpl;
+	struct rig r;
+
+	if (!rig_open(&r, "sanitize_ms=100")) {
+		CU_FAIL("attach");
+		return;
+	}
+	pnvme_ctrlr_register_aer_callback(r.c, aer_cb, &seen);
+	sanitize_until_aer(&r, PNVME_SANACT_BLOCK_ERASE, &seen);
+	CU_ASSERT_EQUAL(PNVME_AER_INFO(seen.io_cdw0), PNVME_AER_IO_SANITIZE_COMPLETED);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_get_log_page(r.c, PNVME_LOG_PAGE_SANITIZE, 0, &l, sizeof(l), 0,
+						 0, &cpl), 0);
+	CU_ASSERT_EQUAL(PNVME_SSTAT_STATE(l.sstat), PNVME_SSTAT_COMPLETED);
+	/* Re-armed by the driver's read: the next one notifies too (No-Deallocate asked,
+	 * the sim deallocates anyway: "with unexpected deallocation"). */
+	sanitize_until_aer(&r, PNVME_SANACT_CRYPTO_ERASE | PNVME_SANITIZE_NDAS, &seen);
+	CU_ASSERT_EQUAL(PNVME_AER_INFO(seen.io_cdw0), PNVME_AER_IO_SANITIZE_COMPLETED_DEALLOC);
+	/* Across a controller reset too (the driver submits its AERs again). */
+	CU_ASSERT_EQUAL(pnvme_ctrlr_reset(r.c), 0);
+	sanitize_until_aer(&r, PNVME_SANACT_OVERWRITE | 1u << 4, &seen);
+	CU_ASSERT_EQUAL(PNVME_AER_INFO(seen.io_cdw0), PNVME_AER_IO_SANITIZE_COMPLETED);
+	rig_close(&r);
+}
+
+static void self_test_log(struct rig *r, struct pnvme_self_test_log *l)
+{
+	struct pnvme_cpl cpl;
+
+	CU_ASSERT_EQUAL(pnvme_ctrlr_get_log_page(r->c, PNVME_LOG_PAGE_SELF_TEST, 0, l, sizeof(*l),
+						 0, 0, &cpl), 0);
+}
+
+/* A controller reset aborts a short self-test (result 2h); an extended one runs on. */
+static void test_self_test_reset(void)
+{
+	struct pnvme_self_test_log l;
+	struct pnvme_cpl cpl;
+	struct rig r;
+
+	if (!rig_open(&r, "selftest_ms=60000")) {
+		CU_FAIL("attach");
+		return;
+	}
+	CU_ASSERT_EQUAL(pnvme_ctrlr_device_self_test(r.c, 0, PNVME_DST_SHORT, &cpl), 0);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_reset(r.c), 0);
+	self_test_log(&r, &l);
+	CU_ASSERT_EQUAL(l.current_operation, 0);
+	CU_ASSERT_EQUAL(l.result[0].dsts, PNVME_DST_SHORT << 4 | PNVME_DST_RESULT_ABORTED_RESET);
+	CU_ASSERT_EQUAL(l.result[1].dsts & 0xf, PNVME_DST_RESULT_UNUSED);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_device_self_test(r.c, 0, PNVME_DST_EXTENDED, &cpl), 0);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_reset(r.c), 0);
+	self_test_log(&r, &l);
+	CU_ASSERT_EQUAL(l.current_operation, PNVME_DST_EXTENDED);
+	CU_ASSERT_EQUAL(l.result[0].dsts, PNVME_DST_SHORT << 4 | PNVME_DST_RESULT_ABORTED_RESET);
+	/* Still the one running: a second cannot start. */
+	CU_ASSERT_EQUAL(pnvme_ctrlr_device_self_test(r.c, 0, PNVME_DST_SHORT, &cpl), -EIO);
+	CU_ASSERT_EQUAL(cpl.status.sc, PNVME_SC_SELF_TEST_IN_PROGRESS);
+	CU_ASSERT_EQUAL(pnvme_ctrlr_device_self_test(r.c, 0, PNVME_DST_ABORT, &cpl), 0);
+	self_test_log(&r, &l);
+	CU_ASSERT_EQUAL(l.current_operation, 0);
+	CU_ASSERT_EQUAL(l.result[0].dsts, PNVME_DST_EXTENDED << 4 | PNVME_DST_RESULT_ABORTED_CMD);
 	rig_close(&r);
 }
 
@@ -432,8 +574,12 @@ int main(void)
 		{"asynchronous format: the AER rescans", test_format_async_aer},
 		{"namespace create/attach/I/O/detach/delete", test_ns_management},
 		{"firmware download in FWUG pieces, commit, the AER", test_firmware},
+		{"firmware download at an offset; bad offsets change nothing", test_firmware_offset},
 		{"sanitize: progress to completion, I/O refused meanwhile", test_sanitize},
 		{"device self-test: in progress, abort, log", test_self_test},
+		{"sanitize raises Sanitize Operation Completed, re-armed by the log", test_sanitize_aer},
+		{"controller reset aborts a short self-test, not an extended one",
+		 test_self_test_reset},
 		{"one callback per request; bad fields never sent", test_callbacks_and_refusals},
 		{NULL, NULL},
 	};
