@@ -51,6 +51,12 @@
 #                    (bus 0000:00). PNVME_MD_CTRLS holds "NAME=BDF ..." in
 #                    the guest, PNVME_MD_IMG_BYTES the images' size;
 #                    PNVME_CTRL_A/B are the first two.
+#           subsys:  namespace attachment (QEMU's nvme-subsys): one
+#                    subsystem (nqn nqn.2026-12.io.pnvme:subsys) with one
+#                    controller at 0000:00:04.0 (serial PNVME-SUBSYS,
+#                    cntlid 0), nsid 1 attached and nsid 2 allocated but
+#                    detached (nvme-ns detached=true); 512 B LBAs, sparse
+#                    build/qemu/subsys-ns{1,2}.img of PNVME_QEMU_IMG_SIZE.
 #           none:    no NVMe device (add your own with --qemu-arg).
 #       --bench          same as --layout bench.
 #       --kernel-nvme    load the kernel's nvme driver at boot (poll_queues=1),
@@ -129,7 +135,7 @@ GUEST_CMD=("$@")
 [[ $HUGEPAGES =~ ^[0-9]+$ ]] || usage_error "--hugepages wants a number, not '$HUGEPAGES'"
 [[ $SMP =~ ^[1-9][0-9]*$ ]] || usage_error "--smp wants a number, not '$SMP'"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || usage_error "--timeout wants seconds, not '$TIMEOUT'"
-case $LAYOUT in default|bench|md|none) ;; *) usage_error "unknown layout '$LAYOUT'" ;; esac
+case $LAYOUT in default|bench|md|subsys|none) ;; *) usage_error "unknown layout '$LAYOUT'" ;; esac
 case $ACCEL in auto|kvm|tcg) ;; *) usage_error "--accel wants auto, kvm or tcg" ;; esac
 GUEST_TIMEOUT=$(( TIMEOUT > 60 ? TIMEOUT - 30 : TIMEOUT / 2 ))
 
@@ -230,6 +236,15 @@ case $LAYOUT in
         md_ctrl PI2EXT4K 0a logical_block_size=4096,physical_block_size=4096,ms=64,mset=1,pi=2
         CTRL_A=0000:00:04.0 CTRL_B=0000:00:05.0
         MD_IMG_BYTES=$(stat -c %s "$BUILD/md-SEP.img")
+        ;;
+    subsys)
+        CTRL_A=0000:00:04.0
+        QDEV+=(-device nvme-subsys,id=subsys0,nqn=nqn.2026-12.io.pnvme:subsys
+               -drive "file=$(make_image subsys-ns1.img),if=none,id=s1,format=raw,discard=unmap"
+               -drive "file=$(make_image subsys-ns2.img),if=none,id=s2,format=raw,discard=unmap"
+               -device nvme,id=cs,serial=PNVME-SUBSYS,addr=04.0,subsys=subsys0
+               -device nvme-ns,bus=cs,drive=s1,nsid=1,logical_block_size=512,physical_block_size=512
+               -device nvme-ns,bus=cs,drive=s2,nsid=2,detached=true,logical_block_size=512,physical_block_size=512)
         ;;
     none) ;;
 esac
