@@ -67,6 +67,8 @@ void perf_usage(FILE *f)
 		"  -o, --io-size BYTES   I/O size, a multiple of the sector size; k/m suffixes\n"
 		"                        (default 4096)\n"
 		"  -q, --qd DEPTH        I/Os in flight per qpair, 1..65536 (default 32)\n"
+		"      --nsid NSID       only this namespace of each controller (it must be\n"
+		"                        active on every one). Default: every active namespace\n"
 		"\n"
 		"Threads and queues:\n"
 		"  -n, --threads N       worker threads, pinned to the first N CPUs this process\n"
@@ -367,6 +369,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		OPT_SGL, OPT_PRP,
 		OPT_VERSION,
 		OPT_STATUS_INTERVAL,
+		OPT_NSID,
 	};
 	static const struct option longopts[] = {
 		{"trid", required_argument, NULL, 'r'},
@@ -396,6 +399,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"status-interval", required_argument, NULL, OPT_STATUS_INTERVAL},
+		{"nsid", required_argument, NULL, OPT_NSID},
 		{NULL, 0, NULL, 0},
 	};
 	bool mix_given = false, threads_given = false, mask_given = false;
@@ -464,6 +468,9 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 			break;
 		case OPT_VERIFY:
 			cfg->verify = true;
+			break;
+		case OPT_NSID:
+			rc = parse_u32(optarg, "namespace ID (--nsid)", 1, 0xfffffffeu, &cfg->nsid);
 			break;
 		case OPT_JSON:
 			cfg->json = true;

@@ -73,6 +73,7 @@ struct perf_config {
 	uint32_t num_threads;   /* -n, or the cores of -c */
 	uint16_t cores[PERF_MAX_THREADS]; /* the CPU each worker thread is pinned to */
 	uint32_t qpairs_per_ns; /* -P: per namespace per thread */
+	uint32_t nsid;          /* --nsid: only this namespace of each controller; 0: all */
 	uint32_t latency_detail; /* -L: 1 percentiles, 2 (-LL) the histogram too */
 	uint32_t status_interval; /* --status-interval: seconds between whole progress lines
 				   * on stderr, terminal or not (0: a \r line each second on

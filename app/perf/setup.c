@@ -149,11 +149,22 @@ int perf_layout_build(struct perf_layout *l, const struct perf_config *cfg,
 	for (int i = 0; i < num_ctrlrs; i++) {
 		struct pnvme_ctrlr *c = ctrlrs[i];
 
+		bool found = false;
+
 		for (uint32_t id = pnvme_ctrlr_get_first_active_ns(c); id != 0;
 		     id = pnvme_ctrlr_get_next_active_ns(c, id)) {
+			if (cfg->nsid != 0 && id != cfg->nsid)
+				continue;
+			found = true;
 			rc = add_namespace(l, cfg, c, pnvme_ctrlr_get_ns(c, id));
 			if (rc != 0)
 				return PERF_EXIT_USAGE;
+		}
+		if (cfg->nsid != 0 && !found) {
+			fprintf(stderr, "pnvme-perf: --nsid %u: controller %s has no active namespace "
+					"%u (not attached, or no such ID)\n", cfg->nsid,
+				pnvme_ctrlr_get_trid(c)->traddr, cfg->nsid);
+			return PERF_EXIT_FAILED;
 		}
 	}
 	if (l->num_ns == 0) {

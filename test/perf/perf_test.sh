@@ -249,6 +249,24 @@ else
 	not_ok "verify table: no '0 mismatches' line" "$(tail -5 "$tmp/out")"
 fi
 
+# --nsid: one namespace of each controller; one that is not active is refused.
+run -r "trtype:sim ns=2" -q 8 -w randrw -t 1 --verify --nsid 2
+expect_rc "--nsid 2 of 2 namespaces" 0
+if grep -q ' ns 2 ' "$tmp/out" && ! grep -q ' ns 1 ' "$tmp/out" &&
+	grep -q 'verify: [1-9][0-9]* reads checked, 0 mismatches' "$tmp/out"; then
+	ok "--nsid 2: ns 2 driven and verified, ns 1 left alone"
+else
+	not_ok "--nsid 2: not ns 2 alone" "$(cat "$tmp/out")"
+fi
+run -r "trtype:sim ns=2" -t 1 --nsid 3
+n=$(wc -l <"$tmp/err")
+if [ "$rc" -eq 1 ] && [ "$n" -eq 1 ] && grep -q 'has no active namespace 3' "$tmp/err" &&
+	[ ! -s "$tmp/out" ]; then
+	ok "--nsid 3 (not active): exit 1, one line, no I/O"
+else
+	not_ok "--nsid 3: exit $rc, $n line(s)" "$(cat "$tmp/err" "$tmp/out")"
+fi
+
 # ---------------------------------------------------------------- threads
 if [ "$ncpus" -ge 2 ]; then
 	run -r "trtype:sim" -q 8 -t 1 -n 2 --json
@@ -323,6 +341,7 @@ usage "-n and -c" "not both" -n 1 -c 1
 usage "-e unknown word" "unknown word 'PRCHK_CRC'" -e PRACT,PRCHK_CRC
 usage "-e empty word" "empty word" -e PRCHK_GUARD,
 usage "--sgl and --prp" "not both" --sgl --prp
+usage "--nsid 0" "namespace ID (--nsid)" --nsid 0
 # The sector size is known only once the controller is up: the tool's line is the last.
 run -r "trtype:sim lba=4096" -o 512 -t 1
 last=$(tail -n 1 "$tmp/err")
