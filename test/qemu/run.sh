@@ -52,7 +52,8 @@
 #                    the guest, PNVME_MD_IMG_BYTES the images' size;
 #                    PNVME_CTRL_A/B are the first two.
 #           subsys:  namespace attachment (QEMU's nvme-subsys): one
-#                    subsystem (nqn nqn.2026-12.io.pnvme:subsys) with one
+#                    subsystem (nqn=pnvme-subsys: SUBNQN
+#                    nqn.2019-08.org.qemu:pnvme-subsys) with one
 #                    controller at 0000:00:04.0 (serial PNVME-SUBSYS,
 #                    cntlid 0), nsid 1 attached and nsid 2 allocated but
 #                    detached (nvme-ns detached=true); 512 B LBAs, sparse
@@ -239,7 +240,7 @@ case $LAYOUT in
         ;;
     subsys)
         CTRL_A=0000:00:04.0
-        QDEV+=(-device nvme-subsys,id=subsys0,nqn=nqn.2026-12.io.pnvme:subsys
+        QDEV+=(-device nvme-subsys,id=subsys0,nqn=pnvme-subsys
                -drive "file=$(make_image subsys-ns1.img),if=none,id=s1,format=raw,discard=unmap"
                -drive "file=$(make_image subsys-ns2.img),if=none,id=s2,format=raw,discard=unmap"
                -device nvme,id=cs,serial=PNVME-SUBSYS,addr=04.0,subsys=subsys0
