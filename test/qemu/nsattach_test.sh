@@ -15,9 +15,9 @@
 #   and 2), pnvme-perf --nsid 2 is refused before any I/O (one line, exit 1),
 #   a run without --nsid drives ns 1 only; detach-ns again is refused
 #   (Namespace Not Attached);
-# - create-ns fails with one line and a non-zero exit, and nothing changes
-#   (QEMU 7.2 sets OACS bit 3 but implements no Namespace Management
-#   command: it answers Invalid Command Opcode);
+# - create-ns and delete-ns -n 2 --force fail with one line and a non-zero
+#   exit, and nothing changes (QEMU 7.2 sets OACS bit 3 but implements no
+#   Namespace Management command: it answers Invalid Command Opcode);
 # - attach-ns / detach-ns without -c (this controller) do the same.
 #
 # Ends with "N passed, N failed"; exit status 1 when a check failed.
@@ -125,6 +125,8 @@ if [ -n "$oacs" ] && [ $((oacs & 8)) != 0 ]; then ok "OACS $oacs: bit 3 (Namespa
 refused "create-ns" "Namespace Management \(create\): Invalid Command Opcode" pnvme-cli create-ns "$A" -s 1024
 list_is "list-ns after create-ns" "1"
 list_is "list-ns -a after create-ns" "1 2" -a
+refused "delete-ns -n 2 --force" "Namespace Management \(delete\): Invalid Command Opcode" pnvme-cli delete-ns "$A" -n 2 --force
+list_is "list-ns -a after delete-ns" "1 2" -a
 
 # ---- without -c: this controller (its own cntlid) --------------------------------
 check "attach-ns -n 2 (no -c: this controller)" pnvme-cli attach-ns "$A" -n 2
