@@ -1,16 +1,18 @@
 #!/bin/sh
-# "make check-qemu": two guest boots, one after the other.
+# "make check-qemu": three guest boots, one after the other.
 #   1. default device layout: test/qemu/guest-check.sh, i.e. the pnvme-setup
 #      guest test, tools_test.sh, nonroot_test.sh (pnvme run by a user
 #      without root), cli_test.sh (pnvme-cli, and nvme-cli from the host on
 #      the kernel's driver), fio_test.sh (fio with the pnvme ioengine),
 #      then every executable in build/test/qemu/;
 #   2. layout md (namespaces with metadata and protection information, one
-#      controller each): test/qemu/md_test.sh.
-# Options are passed to run.sh for both boots (the second one's layout stays
-# md). Each boot's console log is kept as check-default.log and check-md.log
-# beside run.sh's last.log. Exit status: the first boot's when it failed,
-# else the second's.
+#      controller each): test/qemu/md_test.sh;
+#   3. layout subsys (QEMU's nvme-subsys, nsid 2 allocated but detached):
+#      test/qemu/nsattach_test.sh, namespace attachment with pnvme-cli.
+# Options are passed to run.sh for every boot (the second and third ones'
+# layouts stay md and subsys). Each boot's console log is kept as
+# check-default.log, check-md.log and check-subsys.log beside run.sh's
+# last.log. Exit status: the first failed boot's, else 0.
 #   test/qemu/check.sh [run.sh options]
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${PNVME_QEMU_DIR:-$here/../../build/qemu}
@@ -33,7 +35,12 @@ t1=$(date +%s)
 rc2=$?
 cp "$dir/last.log" "$dir/check-md.log" 2>/dev/null
 t2=$(date +%s)
+"$here/run.sh" "$@" --layout subsys -- "$here/nsattach_test.sh"
+rc3=$?
+cp "$dir/last.log" "$dir/check-subsys.log" 2>/dev/null
+t3=$(date +%s)
 
-echo "check-qemu: default layout exit $rc1 ($((t1 - t0)) s), md layout exit $rc2 ($((t2 - t1)) s)"
+echo "check-qemu: default layout exit $rc1 ($((t1 - t0)) s), md layout exit $rc2 ($((t2 - t1)) s), subsys layout exit $rc3 ($((t3 - t2)) s)"
 [ "$rc1" != 0 ] && exit "$rc1"
-exit "$rc2"
+[ "$rc2" != 0 ] && exit "$rc2"
+exit "$rc3"
