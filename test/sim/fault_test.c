@@ -311,7 +311,8 @@ static const struct env_pci_dev_ops kept_ops = {
 static int kept_attach(const char *addr, const char *params, struct env_pci_dev **out)
 {
 	struct env_pci_dev *real;
-	int rc = sim_pci_transport.attach(addr, params, &real);
+	/* The software controller's provider, as it registered itself. */
+	int rc = env_pci_transport_find("sim")->attach(addr, params, &real);
 
 	if (rc != 0)
 		return rc;
