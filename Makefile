@@ -60,7 +60,8 @@ DPDK_LIBS := -L$(DPDK_LIBDIR) -Wl,--as-needed $(addprefix -l,$(DPDK_COMPONENTS))
 LIBS := $(DPDK_LIBS) $(PCIACCESS_LIBS) $(ISAL_LIBS) -pthread -lm
 LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
 
-LIB_SRCS := $(sort $(wildcard lib/env/*.c lib/nvme/*.c lib/sim/*.c))
+# lib/tcp/ may not exist yet: an empty wildcard is fine.
+LIB_SRCS := $(sort $(wildcard lib/env/*.c lib/nvme/*.c lib/pcie/*.c lib/tcp/*.c lib/sim/*.c))
 # The software controller registers itself with a constructor; a program linking
 # an archive of the objects must pull its file in (nothing else refers to it).
 SIM_PROVIDER := -Wl,-u,sim_pci_transport

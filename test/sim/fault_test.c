@@ -16,7 +16,7 @@
 #include "common/test_env.h"
 #include "pnvme/nvme.h"
 #include "env/pci.h"
-#include "nvme/barrier.h"
+#include "env/barrier.h"
 #include "pnvme/sim.h"
 
 struct rig {
