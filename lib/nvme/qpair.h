@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -135,6 +136,11 @@ struct pnvme_qpair {
 	struct pnvme_qpair *next_in_ctrlr;
 } __attribute__((aligned(64))); /* aligned_alloc wants a size that is a multiple of 64 */
 
+/* The hot path touches PCIe's two lines and this one: keep it so. */
+_Static_assert(offsetof(struct pnvme_qpair, num_entries) + sizeof(uint32_t) -
+			       offsetof(struct pnvme_qpair, delay_doorbell) <= 64,
+	       "the common hot fields fit one cache line");
+
 /*
  * Memory and bookkeeping for a queue pair, with the controller's transport
  * (PCIe when it has none yet); no device commands.
@@ -242,7 +248,8 @@ void nvme_request_complete(struct pnvme_qpair *qp, struct nvme_request *req,
 bool nvme_qpair_complete_cid(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl);
 
 /* Out of line: the rare and the cold. */
-void nvme_qpair_invalid_completion(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl);
+__attribute__((cold)) void nvme_qpair_invalid_completion(struct pnvme_qpair *qp,
+							 const struct pnvme_cpl *cpl);
 void nvme_request_child_done(struct pnvme_qpair *qp, struct nvme_request *parent,
 			     const struct pnvme_cpl *cpl);
 /* Send what was posted and not announced, on a transport other than PCIe. */

@@ -10,6 +10,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "env/barrier.h"
@@ -41,6 +42,13 @@ struct nvme_pcie_qpair {
 	uint64_t sq_bus, cq_bus;
 	uint32_t parked_db[2]; /* where doorbell writes go while a reset owns the queue */
 } __attribute__((aligned(64)));
+
+_Static_assert(offsetof(struct nvme_pcie_qpair, phase) < 64, "ring state in one cache line");
+_Static_assert(offsetof(struct nvme_pcie_qpair, cq_doorbell_writes) < 128,
+	       "shadow pointers and counters in the second line");
+
+/* The memory page size pnvme programs (CC.MPS = 0). */
+#define NVME_PCIE_PAGE 4096u
 
 /* Event-index rule: ring when the new value has passed the controller's index. */
 static inline bool nvme_need_mmio(uint16_t event_idx, uint16_t new_val, uint16_t old_val)
@@ -99,12 +107,12 @@ static inline __attribute__((always_inline)) void nvme_pcie_sq_copy(struct nvme_
 static inline __attribute__((always_inline)) bool nvme_pcie_prp_fast(struct pnvme_cmd *cmd,
 								    uint64_t iova, uint32_t size)
 {
-	uint32_t first = 4096u - (uint32_t)(iova & 4095u);
+	uint32_t first = NVME_PCIE_PAGE - (uint32_t)(iova & (NVME_PCIE_PAGE - 1));
 
 	if (size <= first) {
 		cmd->dptr.prp.prp1 = iova;
 		cmd->dptr.prp.prp2 = 0;
-	} else if (size - first <= 4096u) {
+	} else if (size - first <= NVME_PCIE_PAGE) {
 		cmd->dptr.prp.prp1 = iova;
 		cmd->dptr.prp.prp2 = iova + first;
 	} else {
