@@ -60,7 +60,7 @@ DPDK_LIBS := -L$(DPDK_LIBDIR) -Wl,--as-needed $(addprefix -l,$(DPDK_COMPONENTS))
 LIBS := $(DPDK_LIBS) $(PCIACCESS_LIBS) $(ISAL_LIBS) -pthread -lm
 LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
 
-LIB_SRCS := $(sort $(wildcard lib/env/*.c lib/nvme/*.c lib/sim/*.c))
+LIB_SRCS := $(sort $(wildcard lib/env/*.c lib/nvme/*.c lib/sim/*.c lib/tcp/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 # libpnvme.a, installed: one object in which only pnvme_* names are global.
 # libpnvme_internal.a, not installed: every object as compiled, for the project's

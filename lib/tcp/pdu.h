@@ -94,9 +94,9 @@ PNVME_SPEC_ASSERT(offsetof(struct nvme_tcp_icresp, maxh2cdata) == 12, "MAXH2CDAT
 struct nvme_tcp_term {
 	struct nvme_tcp_hdr hdr;
 	uint16_t fes;
-	uint32_t fei; /* packed: the spec puts it at byte 10 */
+	uint8_t fei[4]; /* bytes, as a 32-bit field would not sit at byte 10 */
 	uint8_t rsvd[10];
-} __attribute__((packed));
+};
 PNVME_SPEC_ASSERT(sizeof(struct nvme_tcp_term) == 24, "TermReq header is 24 bytes");
 PNVME_SPEC_ASSERT(offsetof(struct nvme_tcp_term, fes) == 8, "FES at byte 8");
 PNVME_SPEC_ASSERT(offsetof(struct nvme_tcp_term, fei) == 10, "FEI at byte 10");
