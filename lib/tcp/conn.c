@@ -144,7 +144,7 @@ void nvme_tcp_conn_close(struct nvme_tcp_conn *c)
 	if (c->rx.state == NVME_TCP_RX_ERROR && c->rx.fes != 0) {
 		/* Best effort, once, without waiting: the connection is over anyway. */
 		uint32_t len = nvme_tcp_h2c_term(c->term, c->rx.fes, c->rx.fei, c->rx.hdr.raw,
-						 c->rx.hdr.common.hlen);
+						 c->rx.err_hdr_len);
 		struct iovec v = {.iov_base = c->term, .iov_len = len};
 
 		(void)nvme_tcp_sock_sendv(&c->sock, &v, 1);

@@ -30,6 +30,7 @@ void nvme_tcp_rx_set_digests(struct nvme_tcp_rx *rx, bool hdgst, bool ddgst)
 /* Stop for good; fei is the byte offset of the offending field. */
 static int fail(struct nvme_tcp_rx *rx, int err, uint16_t fes, uint32_t fei)
 {
+	rx->err_hdr_len = rx->state == NVME_TCP_RX_HDR ? rx->have : rx->hdr_len;
 	rx->state = NVME_TCP_RX_ERROR;
 	rx->err = err;
 	rx->fes = fes;

@@ -85,6 +85,7 @@ struct nvme_tcp_rx {
 	int err;
 	uint16_t fes;  /* for a H2CTermReq after err; 0: none to send */
 	uint32_t fei;
+	uint32_t err_hdr_len; /* bytes of hdr received when it stopped */
 };
 
 /* A receiver over read(read_ctx, ...) reporting to ops(ctx, ...); no digests, ICResp first. */
