@@ -18,6 +18,7 @@ void nvme_tcp_rx_init(struct nvme_tcp_rx *rx, nvme_tcp_read_fn read, void *read_
 	rx->ctx = ctx;
 	rx->want_icresp = true;
 	rx->max_data = MAX_DATA_DEFAULT;
+	rx->stage_max = NVME_TCP_RX_STAGE;
 	rx->state = NVME_TCP_RX_HDR;
 }
 
@@ -161,11 +162,57 @@ static int window(const struct iovec *buf, int bufcnt, uint32_t off, uint32_t le
 	return n;
 }
 
+/* Copy up to len staged bytes into iov; how many. */
+static uint32_t unstage(struct nvme_tcp_rx *rx, const struct iovec *iov, int cnt, uint32_t len)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < cnt && n < len && rx->stage_pos < rx->stage_len; i++) {
+		uint32_t take = (uint32_t)iov[i].iov_len;
+
+		if (take > len - n)
+			take = len - n;
+		if (take > rx->stage_len - rx->stage_pos)
+			take = rx->stage_len - rx->stage_pos;
+		memcpy(iov[i].iov_base, rx->stage + rx->stage_pos, take);
+		rx->stage_pos += take;
+		n += take;
+		if (take < iov[i].iov_len)
+			break;
+	}
+	return n;
+}
+
+/*
+ * Read up to len bytes into iov: from what is staged first. With nothing
+ * staged, data goes straight from the socket into iov (direct: a command's
+ * buffer, no copy); headers and digests refill the stage with one read of
+ * whatever has arrived, so a burst of small PDUs costs one system call.
+ */
+static ssize_t rx_in(struct nvme_tcp_rx *rx, const struct iovec *iov, int cnt, uint32_t len,
+		     bool direct)
+{
+	ssize_t n;
+
+	if (rx->stage_pos < rx->stage_len)
+		return unstage(rx, iov, cnt, len);
+	if (direct || rx->stage_max == 0)
+		return rx->read(rx->read_ctx, iov, cnt);
+	struct iovec v = {.iov_base = rx->stage, .iov_len = rx->stage_max};
+
+	n = rx->read(rx->read_ctx, &v, 1);
+	if (n <= 0)
+		return n;
+	rx->stage_pos = 0;
+	rx->stage_len = (uint32_t)n;
+	return unstage(rx, iov, cnt, len);
+}
+
 static ssize_t read_into(struct nvme_tcp_rx *rx, void *p, uint32_t len)
 {
 	struct iovec v = {.iov_base = p, .iov_len = len};
 
-	return rx->read(rx->read_ctx, &v, 1);
+	return rx_in(rx, &v, 1, len, false);
 }
 
 /* The PDU is complete: hand it over and start the next one. */
@@ -263,7 +310,7 @@ static int step(struct nvme_tcp_rx *rx, bool *done)
 			cnt = window(rx->buf, rx->bufcnt, rx->buf_off, rx->data_len - rx->have, w);
 			if (cnt == 0) /* c2h_buf's iovecs hold less than it said */
 				return fail(rx, -ERANGE, NVME_TCP_FES_DATA_OUT_OF_RANGE, 12);
-			n = rx->read(rx->read_ctx, w, cnt);
+			n = rx_in(rx, w, cnt, rx->data_len - rx->have, true);
 			if (n > 0 && rx->ddgst)
 				rx->crc = nvme_tcp_crc_update_iov(rx->crc, w, cnt, 0, (size_t)n);
 			if (n > 0)

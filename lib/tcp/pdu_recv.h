@@ -3,9 +3,11 @@
  * The host's receive side of NVMe/TCP: an incremental state machine that reads
  * controller-to-host PDUs from a non-blocking byte source, a piece at a time,
  * in this order: header (first the 24 bytes every such PDU has, then the rest
- * and its digest), padding up to PDO, data, data digest. C2HData lands
- * directly in the command's own buffer (no copy); everything is checked before
- * a byte is placed. A PDU that breaks the rules stops the machine for good
+ * and its digest), padding up to PDO, data, data digest. Headers and digests
+ * come through a small stage filled by one read of whatever has arrived (a
+ * burst of responses costs one system call); C2HData is read from the socket
+ * straight into the command's own buffer, but for the bytes the stage already
+ * holds, which are copied. Everything is checked before a byte is placed. A PDU that breaks the rules stops the machine for good
  * with a negative errno, and fes/fei say what a H2CTermReq would report:
  *   -EPROTO    malformed: unknown or unexpected type, hlen, pdo, plen or flags
  *              that do not fit the type, an unknown command, zero lengths
@@ -49,6 +51,7 @@ typedef ssize_t (*nvme_tcp_read_fn)(void *ctx, const struct iovec *iov, int iovc
 
 #define NVME_TCP_RX_HDR_MIN 24u /* every controller-to-host PDU header is at least this */
 #define NVME_TCP_RX_IOV 16      /* iovecs per read into a command's buffer */
+#define NVME_TCP_RX_STAGE 8192u /* bytes read at once for headers */
 
 enum nvme_tcp_rx_state {
 	NVME_TCP_RX_HDR,
@@ -66,6 +69,7 @@ struct nvme_tcp_rx {
 	bool hdgst, ddgst;   /* negotiated digests */
 	bool want_icresp;    /* before the ICResp: nothing else is accepted */
 	uint32_t max_data;   /* data bytes one PDU may carry */
+	uint32_t stage_max;  /* bytes of stage used; 0: read exactly what each part needs */
 
 	enum nvme_tcp_rx_state state;
 	bool checked;        /* the common header was checked, hdr_len is known */
@@ -81,6 +85,8 @@ struct nvme_tcp_rx {
 	union nvme_tcp_pdu_hdr hdr;
 	uint8_t term_data[NVME_TCP_TERM_MAX_PLEN];
 	uint8_t scratch[256]; /* padding is read here and dropped */
+	uint32_t stage_pos, stage_len; /* stage[stage_pos, stage_len) is read, not yet used */
+	uint8_t stage[NVME_TCP_RX_STAGE];
 
 	int err;
 	uint16_t fes;  /* for a H2CTermReq after err; 0: none to send */

@@ -10,7 +10,7 @@ import os
 import struct
 import sys
 
-HD, DD, ICWAIT, REFUSE, FIX = 1, 2, 4, 8, 16
+HD, DD, ICWAIT, REFUSE, FIX, NOSTAGE, TINYSTAGE = 1, 2, 4, 8, 16, 32, 64
 F_HDGST, F_DDGST, F_LAST, F_SUCCESS = 1, 2, 4, 8
 
 
@@ -62,6 +62,8 @@ def seeds():
             flags = (HD if hd else 0) | (DD if dd else 0) | FIX
             for chunk in (0, 1, 7):
                 yield f"stream-h{hd}d{dd}-c{chunk}", bytes([flags, chunk, 0, 0]) + stream(hd, dd)
+            for st, name in ((NOSTAGE, "nostage"), (TINYSTAGE, "tinystage")):
+                yield f"stream-h{hd}d{dd}-{name}", bytes([flags | st, 0, 0, 0]) + stream(hd, dd)
     yield "icresp-first", bytes([ICWAIT, 0, 0, 1]) + icresp() + resp(0, 0)
     yield "icresp-then-term", bytes([ICWAIT, 3, 0, 0]) + icresp() + term(40)
     yield "term-first", bytes([ICWAIT, 0, 0, 0]) + term(0)

@@ -15,7 +15,8 @@
  *   byte 0  bit 0 HDGST, bit 1 DDGST negotiated; bit 2 start awaiting the
  *           ICResp; bit 3 the owner's callbacks refuse odd CIDs; bit 4 fix
  *           digests: the harness rewrites every PDU's digests to match (the
- *           stream split by plen), so mutations get past them
+ *           stream split by plen), so mutations get past them; bit 5 no
+ *           stage (each part read exactly), bit 6 a 7-byte stage
  *   byte 1  bytes per read (0: as much as asked)
  *   byte 2  max_data in KiB (0: the default)
  *   byte 3  MAXH2CDATA in 4 KiB units, minus 1
@@ -300,6 +301,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nvme_tcp_rx_set_digests(&rx, hdr[0] & 1, hdr[0] & 2);
 	if (hdr[2])
 		rx.max_data = (uint32_t)hdr[2] << 10;
+	if (hdr[0] & 0x20)
+		rx.stage_max = 0;
+	else if (hdr[0] & 0x40)
+		rx.stage_max = 7;
 	for (;;) {
 		size_t before = f.pos;
 
@@ -321,6 +326,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_CHECK(rx.err_hdr_len <= sizeof(rx.hdr.raw));
 	} else {
 		FZ_CHECK(f.pos == f.len);
+		FZ_CHECK(rx.stage_pos == rx.stage_len);
 	}
 	for (int i = 0; i < FZ_CMDS; i++)
 		for (int j = 0; j < f.cmd[i].iovcnt; j++)

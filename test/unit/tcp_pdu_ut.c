@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * NVMe/TCP PDUs (lib/tcp): CRC32C vectors, the builders of the send side, the
- * receive machine fed a byte stream a piece at a time (valid PDUs of each type,
- * data placed into a command's iovecs, every malformed field refused), R2T
+ * receive machine fed a byte stream a piece at a time, with and without its
+ * stage (valid PDUs of each type, data placed into a command's iovecs, every
+ * malformed field refused), R2T
  * answered in H2CData chunks, and partial sends through a queue cursor.
  * The PDUs the "controller" sends are made here, field by field, not by lib/tcp.
  */
@@ -58,6 +59,8 @@ struct wire {
 	size_t len, pos;
 	size_t chunk;
 	int calls;
+	const uint8_t *direct_lo, *direct_hi; /* reads straight into [lo, hi) are counted */
+	int direct;
 };
 
 static struct wire g_wire;
@@ -68,6 +71,9 @@ static ssize_t wire_read(void *ctx, const struct iovec *iov, int iovcnt)
 	size_t n = 0, max = w->chunk ? w->chunk : SIZE_MAX;
 
 	w->calls++;
+	if (iovcnt > 0 && (const uint8_t *)iov[0].iov_base >= w->direct_lo &&
+	    (const uint8_t *)iov[0].iov_base < w->direct_hi)
+		w->direct++;
 	for (int i = 0; i < iovcnt && w->pos < w->len && n < max; i++) {
 		size_t take = iov[i].iov_len;
 
@@ -108,6 +114,8 @@ static void wire_reset(size_t chunk)
 	g_wire.len = g_wire.pos = 0;
 	g_wire.chunk = chunk;
 	g_wire.calls = 0;
+	g_wire.direct = 0;
+	g_wire.direct_lo = g_wire.direct_hi = NULL;
 }
 
 static void wire_put(const void *p, size_t len)
@@ -330,12 +338,16 @@ static bool dst_guards_intact(void)
 }
 
 static struct nvme_tcp_rx g_rx;
+/* Stage sizes the receive tests run with: none (every part read exactly), tiny, normal. */
+static const uint32_t g_stages[] = {0, 5, NVME_TCP_RX_STAGE};
+static uint32_t g_stage = NVME_TCP_RX_STAGE;
 
 /* A receiver past its ICResp, with the digests given. */
 static void rx_ready(bool hd, bool dd)
 {
 	nvme_tcp_rx_init(&g_rx, wire_read, &g_wire, &g_ops, NULL);
 	g_rx.want_icresp = false;
+	g_rx.stage_max = g_stage;
 	nvme_tcp_rx_set_digests(&g_rx, hd, dd);
 }
 
@@ -350,7 +362,8 @@ static int rx_drain(void)
 		if (rc < 0)
 			return rc;
 		total += rc;
-		if (g_wire.pos == g_wire.len && g_rx.state == NVME_TCP_RX_HDR && g_rx.have == 0)
+		if (g_wire.pos == g_wire.len && g_rx.state == NVME_TCP_RX_HDR && g_rx.have == 0 &&
+		    g_rx.stage_pos == g_rx.stage_len)
 			return total;
 	}
 	return -1000;
@@ -388,8 +401,10 @@ static void test_rx_stream(void)
 
 	for (uint32_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7 + 3);
-	for (int dg = 0; dg < 4; dg++) {
+	for (int dg = 0; dg < 4 * 3; dg++) {
 		bool hd = dg & 1, dd = dg & 2;
+
+		g_stage = g_stages[dg / 4];
 
 		for (size_t c = 0; c < sizeof(g_chunks) / sizeof(g_chunks[0]); c++) {
 			cmds_reset();
@@ -424,6 +439,7 @@ static void test_rx_stream(void)
 				CU_ASSERT(g_wire.calls >= (int)g_wire.len);
 		}
 	}
+	g_stage = NVME_TCP_RX_STAGE;
 	/* The capsule's CQE as sent. */
 	cmds_reset();
 	wire_reset(0);
@@ -532,9 +548,10 @@ static void test_rx_malformed(void)
 	for (size_t i = 0; i < sizeof(g_bad) / sizeof(g_bad[0]); i++) {
 		const struct bad_case *b = &g_bad[i];
 
-		for (int c = 0; c < 3; c++) {
+		for (int c = 0; c < 9; c++) {
+			g_stage = g_stages[c / 3];
 			cmds_reset();
-			wire_reset(c == 0 ? 0 : c == 1 ? 1 : 13);
+			wire_reset(c % 3 == 0 ? 0 : c % 3 == 1 ? 1 : 13);
 			switch (b->kind) {
 			case RESP:
 				put_resp(1, 0, 0, b->hd);
@@ -585,6 +602,52 @@ static void test_rx_malformed(void)
 			}
 		}
 	}
+	g_stage = NVME_TCP_RX_STAGE;
+}
+
+/* The stage: a burst of responses in one read; big data straight into its buffer. */
+static void test_rx_stage(void)
+{
+	static uint8_t big[20000], data[20000];
+
+	cmds_reset();
+	wire_reset(0);
+	for (uint16_t i = 0; i < 32; i++)
+		put_resp(i, 0, i, true);
+	rx_ready(true, false);
+	CU_ASSERT_EQUAL(rx_drain(), 32);
+	CU_ASSERT_EQUAL(g_rec.cpls, 32);
+	CU_ASSERT_EQUAL(g_rec.cpl.cdw0, 31);
+	CU_ASSERT(g_wire.calls <= 2); /* the burst, then "nothing more" */
+	wire_reset(0);
+	for (uint16_t i = 0; i < 32; i++)
+		put_resp(i, 0, i, true);
+	g_stage = 0;
+	rx_ready(true, false);
+	CU_ASSERT_EQUAL(rx_drain(), 32);
+	CU_ASSERT(g_wire.calls >= 64); /* without it: header, then its digest, each */
+	g_stage = NVME_TCP_RX_STAGE;
+
+	for (uint32_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 3 + 1);
+	memset(big, 0, sizeof(big));
+	cmds_reset();
+	g_cmd[2].iov[0] = (struct iovec){big, sizeof(big)};
+	g_cmd[2].iovcnt = 1;
+	g_cmd[2].len = sizeof(big);
+	wire_reset(0);
+	g_wire.direct_lo = big;
+	g_wire.direct_hi = big + sizeof(big);
+	put_c2h(2, 0, data, sizeof(data), NVME_TCP_F_DATA_LAST | NVME_TCP_F_DATA_SUCCESS, true,
+		true, 0);
+	put_resp(1, 0, 0, true);
+	rx_ready(true, true);
+	CU_ASSERT_EQUAL(rx_drain(), 2);
+	CU_ASSERT_EQUAL(memcmp(big, data, sizeof(data)), 0);
+	/* What the first read staged was copied; the rest came straight in, in one read. */
+	CU_ASSERT_EQUAL(g_wire.direct, 1);
+	CU_ASSERT(g_wire.calls <= 4);
+	CU_ASSERT_EQUAL(g_rec.cpls, 2);
 }
 
 /* A buffer that says it is longer than its iovecs are. */
@@ -999,6 +1062,7 @@ int main(void)
 		{"C2HTermReq delivered, then the connection is over", test_rx_term},
 		{"malformed PDUs refused, field by field, nothing placed", test_rx_malformed},
 		{"c2h_buf iovecs shorter than its length: refused", test_rx_short_iovecs},
+		{"stage: a burst of responses in one read, big data read in place", test_rx_stage},
 		{"ICReq fields", test_icreq},
 		{"CapsuleCmd: in-capsule writes, transport SGL otherwise, digests", test_capsule_cmd},
 		{"send queue full: -EAGAIN, nothing half queued", test_tx_full},
