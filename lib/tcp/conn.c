@@ -130,11 +130,18 @@ int nvme_tcp_conn_flush(struct nvme_tcp_conn *c)
 
 int nvme_tcp_conn_poll(struct nvme_tcp_conn *c, int max)
 {
-	int rc = nvme_tcp_conn_flush(c);
+	int rc = nvme_tcp_conn_flush(c), n;
 
 	if (rc < 0)
 		return rc;
-	return nvme_tcp_rx_poll(&c->rx, max);
+	n = nvme_tcp_rx_poll(&c->rx, max);
+	/* What the PDUs just received queued (H2CData for an R2T) goes now, not next poll. */
+	if (n > 0 && !nvme_tcp_tx_empty(&c->tx)) {
+		rc = nvme_tcp_conn_flush(c);
+		if (rc < 0)
+			return rc;
+	}
+	return n;
 }
 
 void nvme_tcp_conn_close(struct nvme_tcp_conn *c)

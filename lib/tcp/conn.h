@@ -52,7 +52,8 @@ int nvme_tcp_conn_start(struct nvme_tcp_conn *c, int fd, const struct nvme_tcp_c
 /* Send what is queued: 0 all sent, 1 some left, or a negative errno. */
 int nvme_tcp_conn_flush(struct nvme_tcp_conn *c);
 
-/* Flush, then deliver up to max PDUs: how many, or a negative errno (the connection is dead). */
+/* Flush, deliver up to max PDUs, flush what they queued: how many were delivered,
+ * or a negative errno (the connection is dead). */
 int nvme_tcp_conn_poll(struct nvme_tcp_conn *c, int max);
 
 /* Close; when the receiver refused a PDU, a H2CTermReq saying why is tried first. */

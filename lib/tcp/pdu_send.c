@@ -171,7 +171,8 @@ int nvme_tcp_capsule_cmd(struct nvme_tcp_tx *tx, struct nvme_tcp_tx_pdu *pdu,
 			flags |= NVME_TCP_F_DDGST;
 			dd = NVME_TCP_DIGEST_LEN;
 		}
-	} else if (len > 0) {
+	} else {
+		/* No data: a transport data block of length 0 (Fabrics always uses SGLs). */
 		nvmf_sgl_transport(&c->sqe, len);
 	}
 	hdr_set(&c->hdr, NVME_TCP_PDU_CAPSULE_CMD, flags, sizeof(*c),

@@ -56,7 +56,8 @@ int nvme_tcp_icreq(struct nvme_tcp_tx *tx, struct nvme_tcp_tx_pdu *pdu, bool hdg
  * data/iovcnt/len is the command's data, write the direction. A write of at
  * most icd_max bytes goes in the capsule (an offset SGL descriptor, data
  * digest if negotiated); any other data is announced with a transport SGL
- * data block and moves in C2HData or, after an R2T, H2CData PDUs.
+ * data block and moves in C2HData or, after an R2T, H2CData PDUs; no data is
+ * a transport data block of length 0.
  * 0, or -EAGAIN (nothing queued: flush first), or -EINVAL when the iovecs
  * hold less than len, or -E2BIG when in-capsule data needs more iovecs than
  * the queue holds.

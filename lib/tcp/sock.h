@@ -28,7 +28,8 @@ int nvme_tcp_sock_from_fd(struct nvme_tcp_sock *s, int fd);
 /* Bytes sent (0 when the socket buffer is full), or a negative errno. */
 ssize_t nvme_tcp_sock_sendv(struct nvme_tcp_sock *s, const struct iovec *iov, int iovcnt);
 
-/* Bytes received (0 when nothing is there), -ECONNRESET when the peer closed. */
+/* Bytes received (0 when nothing is there), -ECONNRESET when the peer closed;
+ * iov holds at least one byte. */
 ssize_t nvme_tcp_sock_recvv(struct nvme_tcp_sock *s, const struct iovec *iov, int iovcnt);
 
 /* Wait up to timeout_ms for POLLIN/POLLOUT: 1 ready, 0 timed out, negative errno. */

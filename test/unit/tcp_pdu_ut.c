@@ -768,6 +768,9 @@ static void test_capsule_cmd(void)
 	CU_ASSERT_EQUAL(nvme_tcp_tx_flush(&g_tx, wire_write, &g_wire), 0);
 	CU_ASSERT_EQUAL(g_wire.len, 72);
 	CU_ASSERT_EQUAL(c->hdr.flags, 0);
+	CU_ASSERT_EQUAL(c->sqe.psdt, PNVME_PSDT_SGL_MPTR_CONTIG);
+	CU_ASSERT_EQUAL(c->sqe.dptr.sgl.id, 0x5a);
+	CU_ASSERT_EQUAL(c->sqe.dptr.sgl.length, 0);
 	/* Iovecs shorter than the length. */
 	CU_ASSERT_EQUAL(nvme_tcp_capsule_cmd(&g_tx, &pdu, &cmd, iov, 2, 3001, true, 4096,
 					     (struct nvme_tcp_digests){0, 0}),
