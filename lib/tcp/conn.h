@@ -18,7 +18,7 @@
 struct nvme_tcp_conn_opts {
 	bool hdgst, ddgst; /* digests to ask for */
 	uint32_t maxr2t;   /* outstanding R2Ts per command, 0's based */
-	int timeout_ms;    /* connect, ICReq and ICResp together */
+	int timeout_ms;	   /* connect, ICReq and ICResp together */
 };
 
 struct nvme_tcp_conn {
@@ -26,7 +26,7 @@ struct nvme_tcp_conn {
 	struct nvme_tcp_digests dg; /* negotiated */
 	uint32_t maxh2cdata;
 	uint8_t cpda;
-	int icresp_rc;              /* 1 while waiting, then 0 or the ICResp's fault */
+	int icresp_rc; /* 1 while waiting, then 0 or the ICResp's fault */
 	struct nvme_tcp_tx tx;
 	struct nvme_tcp_rx rx;
 	struct nvme_tcp_tx_pdu icreq;

@@ -10,8 +10,7 @@
 
 /* The uuid of a host that has no /etc/machine-id: fixed, so the identity is stable. */
 static const uint8_t default_hostid[16] = {
-	0x70, 0x6e, 0x76, 0x6d, 0x65, 0x2d, 0x40, 0x68,
-	0x80, 0x6f, 0x73, 0x74, 0x2d, 0x69, 0x64, 0x00,
+	0x70, 0x6e, 0x76, 0x6d, 0x65, 0x2d, 0x40, 0x68, 0x80, 0x6f, 0x73, 0x74, 0x2d, 0x69, 0x64, 0x00,
 };
 
 void nvmf_connect_cmd(struct pnvme_cmd *cmd, uint16_t qid, uint16_t entries, uint32_t kato_ms)
@@ -157,8 +156,8 @@ int nvmf_host_identity(const char *machine_id_path, uint8_t hostid[16], char *ho
 	n = snprintf(hostnqn, hostnqn_len,
 		     "nqn.2014-08.org.nvmexpress:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
 		     "%02x%02x%02x%02x%02x%02x",
-		     u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
-		     u[13], u[14], u[15]);
+		     u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+		     u[12], u[13], u[14], u[15]);
 	return n < 0 || (size_t)n >= hostnqn_len ? -EINVAL : 0;
 }
 

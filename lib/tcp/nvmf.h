@@ -25,13 +25,13 @@
 
 /* SGL descriptor types and subtypes of fabrics (nvme_spec.h has the memory ones). */
 #define NVMF_SGL_TYPE_TRANSPORT_DATA_BLOCK 0x5
-#define NVMF_SGL_SUBTYPE_OFFSET 0x1      /* in-capsule data: address is an offset */
+#define NVMF_SGL_SUBTYPE_OFFSET 0x1	 /* in-capsule data: address is an offset */
 #define NVMF_SGL_SUBTYPE_TRANSPORT_A 0xa /* NVMe/TCP: data in H2CData/C2HData PDUs */
 
 /* The part of a Fabrics command every fctype shares (64 bytes, an SQE). */
 struct nvmf_cmd_common {
 	uint8_t opcode; /* 0x7f */
-	uint8_t flags;  /* PSDT in bits 7:6 */
+	uint8_t flags;	/* PSDT in bits 7:6 */
 	uint16_t cid;
 	uint8_t fctype;
 	uint8_t rsvd1[19];

@@ -28,7 +28,7 @@ enum nvme_tcp_pdu_type {
 /* Common header flags. */
 #define NVME_TCP_F_HDGST (1u << 0)
 #define NVME_TCP_F_DDGST (1u << 1)
-#define NVME_TCP_F_DATA_LAST (1u << 2)    /* H2CData/C2HData: last PDU of the transfer */
+#define NVME_TCP_F_DATA_LAST (1u << 2)	  /* H2CData/C2HData: last PDU of the transfer */
 #define NVME_TCP_F_DATA_SUCCESS (1u << 3) /* C2HData: command done, no CapsuleResp follows */
 
 /* ICReq/ICResp digest field. */
@@ -38,7 +38,7 @@ enum nvme_tcp_pdu_type {
 #define NVME_TCP_PFV_1_0 0
 #define NVME_TCP_DIGEST_LEN 4
 #define NVME_TCP_MIN_MAXH2CDATA 4096u
-#define NVME_TCP_ADMIN_CCSZ 8192u  /* in-capsule data on the admin queue */
+#define NVME_TCP_ADMIN_CCSZ 8192u   /* in-capsule data on the admin queue */
 #define NVME_TCP_TERM_MAX_PLEN 152u /* TermReq: 24-byte header + up to 128 bytes of the bad PDU */
 
 /* Fatal Error Status of a TermReq. */

@@ -139,8 +139,7 @@ static int check_header(struct nvme_tcp_rx *rx)
 }
 
 /* [off, off + len) of buf as at most NVME_TCP_RX_IOV iovecs; how many. */
-static int window(const struct iovec *buf, int bufcnt, uint32_t off, uint32_t len,
-		  struct iovec *w)
+static int window(const struct iovec *buf, int bufcnt, uint32_t off, uint32_t len, struct iovec *w)
 {
 	int n = 0;
 
@@ -328,14 +327,16 @@ static int step(struct nvme_tcp_rx *rx, bool *done)
 			*done = true;
 		return 1;
 	case NVME_TCP_RX_DDGST:
-		n = read_into(rx, (uint8_t *)&rx->ddgst_wire + rx->have, NVME_TCP_DIGEST_LEN - rx->have);
+		n = read_into(rx, (uint8_t *)&rx->ddgst_wire + rx->have,
+			      NVME_TCP_DIGEST_LEN - rx->have);
 		if (n <= 0)
 			break;
 		rx->have += (uint32_t)n;
 		if (rx->have < NVME_TCP_DIGEST_LEN)
 			return 1;
 		if (nvme_tcp_crc_final(rx->crc) != rx->ddgst_wire)
-			return fail(rx, -EBADMSG, 0, 0); /* no FES names it: close without a TermReq */
+			return fail(rx, -EBADMSG, 0,
+				    0); /* no FES names it: close without a TermReq */
 		*done = true;
 		return 1;
 	case NVME_TCP_RX_ERROR:
@@ -363,7 +364,7 @@ int nvme_tcp_rx_poll(struct nvme_tcp_rx *rx, int max_pdus)
 			if (rc < 0)
 				return rc;
 			delivered++;
-			/* The ICResp changes what comes next (digests): let the owner see it first. */
+			/* The ICResp changes what comes next: the owner sets digests first. */
 			if (rx->hdr.common.type == NVME_TCP_PDU_ICRESP)
 				break;
 			continue;

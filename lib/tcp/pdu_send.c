@@ -18,7 +18,8 @@ static int tx_room(struct nvme_tcp_tx *tx)
 	if (tx->head == tx->tail) {
 		tx->head = tx->tail = 0;
 	} else if (tx->head > 0) {
-		memmove(tx->iov, tx->iov + tx->head, (size_t)(tx->tail - tx->head) * sizeof(tx->iov[0]));
+		memmove(tx->iov, tx->iov + tx->head,
+			(size_t)(tx->tail - tx->head) * sizeof(tx->iov[0]));
 		tx->tail -= tx->head;
 		tx->head = 0;
 	}
@@ -182,7 +183,7 @@ int nvme_tcp_capsule_cmd(struct nvme_tcp_tx *tx, struct nvme_tcp_tx_pdu *pdu,
 		push_window(tx, data, iovcnt, 0, icd, NVME_TCP_TX_IOV);
 		if (dd) {
 			pdu->ddgst = nvme_tcp_crc_final(
-				nvme_tcp_crc_update_iov(NVME_TCP_CRC_INIT, data, iovcnt, 0, icd));
+			    nvme_tcp_crc_update_iov(NVME_TCP_CRC_INIT, data, iovcnt, 0, icd));
 			tx_push(tx, &pdu->ddgst, NVME_TCP_DIGEST_LEN);
 		}
 	}
@@ -248,7 +249,7 @@ int nvme_tcp_h2c_next(struct nvme_tcp_h2c *h, struct nvme_tcp_tx *tx, struct nvm
 	tx->iov[at].iov_len = sizeof(*d) + hd;
 	if (dd) {
 		pdu->ddgst = nvme_tcp_crc_final(
-			nvme_tcp_crc_update_iov(NVME_TCP_CRC_INIT, h->iov, h->iovcnt, h->off, chunk));
+		    nvme_tcp_crc_update_iov(NVME_TCP_CRC_INIT, h->iov, h->iovcnt, h->off, chunk));
 		tx_push(tx, &pdu->ddgst, NVME_TCP_DIGEST_LEN);
 	}
 	h->off += chunk;

@@ -62,6 +62,15 @@ int nvme_tcp_icreq(struct nvme_tcp_tx *tx, struct nvme_tcp_tx_pdu *pdu, bool hdg
  * hold less than len, or -E2BIG when in-capsule data needs more iovecs than
  * the queue holds.
  */
+/* In-capsule data an I/O queue takes: IOCCSZ (Identify Controller, 16-byte units)
+ * counts the SQE too. The admin queue takes NVME_TCP_ADMIN_CCSZ. */
+static inline uint32_t nvme_tcp_icd_max(uint32_t ioccsz)
+{
+	uint32_t sqe = (uint32_t)sizeof(struct pnvme_cmd);
+
+	return ioccsz * 16 > sqe ? ioccsz * 16 - sqe : 0;
+}
+
 int nvme_tcp_capsule_cmd(struct nvme_tcp_tx *tx, struct nvme_tcp_tx_pdu *pdu,
 			 const struct pnvme_cmd *cmd, const struct iovec *data, int iovcnt,
 			 uint32_t len, bool write, uint32_t icd_max, struct nvme_tcp_digests dg);

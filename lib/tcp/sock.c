@@ -72,9 +72,9 @@ int nvme_tcp_sock_connect(struct nvme_tcp_sock *s, const char *traddr, const cha
 			  int timeout_ms)
 {
 	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC,
-		.ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, /* no name service on this path */
+	    .ai_family = AF_UNSPEC,
+	    .ai_socktype = SOCK_STREAM,
+	    .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, /* no name service on this path */
 	};
 	struct addrinfo *res = NULL;
 	int fd = -EINVAL;
@@ -98,7 +98,8 @@ int nvme_tcp_sock_from_fd(struct nvme_tcp_sock *s, int fd)
 
 ssize_t nvme_tcp_sock_sendv(struct nvme_tcp_sock *s, const struct iovec *iov, int iovcnt)
 {
-	struct msghdr msg = {.msg_iov = (struct iovec *)(uintptr_t)iov, .msg_iovlen = (size_t)iovcnt};
+	struct msghdr msg = {.msg_iov = (struct iovec *)(uintptr_t)iov,
+			     .msg_iovlen = (size_t)iovcnt};
 	ssize_t n;
 
 	do {
@@ -112,7 +113,8 @@ ssize_t nvme_tcp_sock_sendv(struct nvme_tcp_sock *s, const struct iovec *iov, in
 
 ssize_t nvme_tcp_sock_recvv(struct nvme_tcp_sock *s, const struct iovec *iov, int iovcnt)
 {
-	struct msghdr msg = {.msg_iov = (struct iovec *)(uintptr_t)iov, .msg_iovlen = (size_t)iovcnt};
+	struct msghdr msg = {.msg_iov = (struct iovec *)(uintptr_t)iov,
+			     .msg_iovlen = (size_t)iovcnt};
 	ssize_t n;
 
 	do {

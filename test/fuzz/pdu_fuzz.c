@@ -57,12 +57,12 @@ struct fz {
 	size_t h2c_len;
 };
 
-#define FZ_CHECK(cond)                                                                         \
-	do {                                                                                   \
-		if (!(cond)) {                                                                 \
-			fprintf(stderr, "pdu_fuzz: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                               \
-		}                                                                              \
+#define FZ_CHECK(cond)                                                                             \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "pdu_fuzz: %s:%d: %s\n", __FILE__, __LINE__, #cond);       \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 static ssize_t fz_read(void *ctx, const struct iovec *iov, int iovcnt)
@@ -264,7 +264,7 @@ static void fz_fix_digests(uint8_t *s, size_t len)
 }
 
 void __wrap_pnvme_log(enum pnvme_log_level level, const char *component, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 void __wrap_pnvme_log(enum pnvme_log_level level, const char *component, const char *fmt, ...)
 {
 	(void)level;

@@ -41,10 +41,10 @@ static void test_connect_cmd(void)
 	nvmf_connect_cmd(&cmd, 0, 32, 120000);
 	CU_ASSERT_EQUAL(b[0], 0x7f);
 	CU_ASSERT_EQUAL(b[4], 0x01);
-	CU_ASSERT_EQUAL(le16_at(b, 40), 0);     /* RECFMT */
-	CU_ASSERT_EQUAL(le16_at(b, 42), 0);     /* QID */
-	CU_ASSERT_EQUAL(le16_at(b, 44), 31);    /* SQSIZE, 0's based */
-	CU_ASSERT_EQUAL(b[46], 0);              /* CATTR */
+	CU_ASSERT_EQUAL(le16_at(b, 40), 0);	 /* RECFMT */
+	CU_ASSERT_EQUAL(le16_at(b, 42), 0);	 /* QID */
+	CU_ASSERT_EQUAL(le16_at(b, 44), 31);	 /* SQSIZE, 0's based */
+	CU_ASSERT_EQUAL(b[46], 0);		 /* CATTR */
 	CU_ASSERT_EQUAL(le32_at(b, 48), 120000); /* KATO */
 	for (int i = 52; i < 64; i++)
 		CU_ASSERT_EQUAL(b[i], 0);
@@ -215,12 +215,12 @@ static void test_discovery(void)
 int main(void)
 {
 	static const struct test_case tests[] = {
-		{"Connect SQE: fctype, qid, sqsize 0's based, kato; SGL descriptors", test_connect_cmd},
-		{"Connect data: hostid, cntlid, NQNs and their limits", test_connect_data},
-		{"Property Get/Set: attrib size by register, offset, value", test_property},
-		{"host identity from machine-id, stable; fixed without it", test_host_identity},
-		{"Discovery log page parsed into entries", test_discovery},
-		{NULL, NULL},
+	    {"Connect SQE: fctype, qid, sqsize 0's based, kato; SGL descriptors", test_connect_cmd},
+	    {"Connect data: hostid, cntlid, NQNs and their limits", test_connect_data},
+	    {"Property Get/Set: attrib size by register, offset, value", test_property},
+	    {"host identity from machine-id, stable; fixed without it", test_host_identity},
+	    {"Discovery log page parsed into entries", test_discovery},
+	    {NULL, NULL},
 	};
 
 	test_add_suite("nvmf", NULL, NULL, tests);

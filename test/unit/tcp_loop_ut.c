@@ -47,10 +47,10 @@ struct target {
 	int lfd, fd;
 	char port[8];
 	enum misbehave how;
-	bool hd, dd;           /* negotiated, from the ICReq */
-	uint64_t cc;           /* Property Set CC */
-	uint8_t mem[65536];    /* the namespace, byte addressed by cdw10 */
-	char err[256];         /* the first thing that went wrong, for the main thread */
+	bool hd, dd;	    /* negotiated, from the ICReq */
+	uint64_t cc;	    /* Property Set CC */
+	uint8_t mem[65536]; /* the namespace, byte addressed by cdw10 */
+	char err[256];	    /* the first thing that went wrong, for the main thread */
 	pthread_t thread;
 };
 
@@ -97,7 +97,8 @@ static int t_recv(struct target *t, union nvme_tcp_pdu_hdr *h, uint8_t *data, ui
 		return -1;
 	hd = (h->common.flags & NVME_TCP_F_HDGST) ? 4 : 0;
 	dd = (h->common.flags & NVME_TCP_F_DDGST) ? 4 : 0;
-	if (h->common.hlen < 8 || h->common.hlen > 128 || read_full(t->fd, h->raw + 8, h->common.hlen - 8 + hd))
+	if (h->common.hlen < 8 || h->common.hlen > 128 ||
+	    read_full(t->fd, h->raw + 8, h->common.hlen - 8 + hd))
 		return -1;
 	if (hd) {
 		uint32_t v;
@@ -106,7 +107,8 @@ static int t_recv(struct target *t, union nvme_tcp_pdu_hdr *h, uint8_t *data, ui
 		if (v != nvme_tcp_digest(h->raw, h->common.hlen))
 			t_fail(t, "header digest");
 	}
-	if (!!hd != t->hd && h->common.type != NVME_TCP_PDU_ICREQ && h->common.type != NVME_TCP_PDU_H2C_TERM)
+	if (!!hd != t->hd && h->common.type != NVME_TCP_PDU_ICREQ &&
+	    h->common.type != NVME_TCP_PDU_H2C_TERM)
 		t_fail(t, "HDGST flag not as negotiated");
 	dlen = h->common.pdo ? h->common.plen - h->common.pdo - dd : 0;
 	if (h->common.pdo && h->common.pdo != h->common.hlen + hd)
@@ -251,7 +253,8 @@ static void t_read(struct target *t, const struct pnvme_cmd *cmd)
 		memset(&d, 0, sizeof(d));
 		d.hdr.type = NVME_TCP_PDU_C2H_DATA;
 		if (done + n == len)
-			d.hdr.flags = (uint8_t)(NVME_TCP_F_DATA_LAST | (success ? NVME_TCP_F_DATA_SUCCESS : 0));
+			d.hdr.flags = (uint8_t)(NVME_TCP_F_DATA_LAST |
+						(success ? NVME_TCP_F_DATA_SUCCESS : 0));
 		d.cccid = cmd->cid;
 		d.datao = done;
 		d.datal = n;
@@ -263,7 +266,8 @@ static void t_read(struct target *t, const struct pnvme_cmd *cmd)
 }
 
 /* A write: in the capsule, or R2Ts of at most 12000 bytes, one at a time (MAXR2T 0). */
-static void t_write(struct target *t, const struct pnvme_cmd *cmd, const uint8_t *icd, uint32_t icd_len)
+static void t_write(struct target *t, const struct pnvme_cmd *cmd, const uint8_t *icd,
+		    uint32_t icd_len)
 {
 	uint32_t off = cmd->cdw10, len = cmd->dptr.sgl.length;
 	static uint8_t buf[65536];
@@ -302,8 +306,8 @@ static void t_write(struct target *t, const struct pnvme_cmd *cmd, const uint8_t
 				return;
 			}
 			if (h.common.type != NVME_TCP_PDU_H2C_DATA || h.data.cccid != cmd->cid ||
-			    h.data.ttag != r.ttag || h.data.datao != r2to + got || n != h.data.datal ||
-			    n > MAXH2C || got + n > r2tl) {
+			    h.data.ttag != r.ttag || h.data.datao != r2to + got ||
+			    n != h.data.datal || n > MAXH2C || got + n > r2tl) {
 				t_fail(t, "H2CData fields");
 				return;
 			}
@@ -351,7 +355,8 @@ static void *target_main(void *arg)
 			if (p->fctype == NVMF_FCTYPE_CONNECT) {
 				t_connect(t, cmd, data, n);
 			} else if (p->fctype == NVMF_FCTYPE_PROPERTY_GET) {
-				t_resp(t, cmd->cid, 0, p->offset == 0 && p->attrib == 1 ? CAP_VALUE : 0);
+				t_resp(t, cmd->cid, 0,
+				       p->offset == 0 && p->attrib == 1 ? CAP_VALUE : 0);
 			} else if (p->fctype == NVMF_FCTYPE_PROPERTY_SET) {
 				t->cc = p->value;
 				t_resp(t, cmd->cid, p->offset == 0x14 && p->attrib == 0 ? 0 : 2, 0);
@@ -389,8 +394,8 @@ static struct target *target_start_af(enum misbehave how, int af)
 	}
 	t->how = how;
 	t->lfd = socket(af, SOCK_STREAM, 0);
-	if (t->lfd < 0 || bind(t->lfd, (struct sockaddr *)&ss, alen) != 0 || listen(t->lfd, 1) != 0 ||
-	    getsockname(t->lfd, (struct sockaddr *)&ss, &alen) != 0) {
+	if (t->lfd < 0 || bind(t->lfd, (struct sockaddr *)&ss, alen) != 0 ||
+	    listen(t->lfd, 1) != 0 || getsockname(t->lfd, (struct sockaddr *)&ss, &alen) != 0) {
 		/* Only IPv6 may be missing here (a container without it). */
 		if (af == AF_INET)
 			abort();
@@ -427,15 +432,15 @@ static void target_stop(struct target *t)
 
 #define CIDS 8
 struct host_cmd {
-		struct iovec iov[4];
-		int iovcnt;
-		uint32_t len;
-		bool done;
-		struct pnvme_cpl cpl;
-		struct nvme_tcp_tx_pdu cmd_pdu;
-		struct nvme_tcp_tx_pdu h2c_pdu[8];
-		int h2c_used;
-		struct nvme_tcp_h2c h2c;
+	struct iovec iov[4];
+	int iovcnt;
+	uint32_t len;
+	bool done;
+	struct pnvme_cpl cpl;
+	struct nvme_tcp_tx_pdu cmd_pdu;
+	struct nvme_tcp_tx_pdu h2c_pdu[8];
+	int h2c_used;
+	struct nvme_tcp_h2c h2c;
 };
 
 struct host {
@@ -490,9 +495,9 @@ static int h_r2t(void *ctx, const struct nvme_tcp_r2t *r2t)
 	if (rc != 0)
 		return rc;
 	c->h2c_used = 0;
-	while (c->h2c_used < 8 && (rc = nvme_tcp_h2c_next(&c->h2c, &h->conn.tx,
-							   &c->h2c_pdu[c->h2c_used], h->conn.maxh2cdata,
-							   h->conn.dg)) == 1)
+	while (c->h2c_used < 8 &&
+	       (rc = nvme_tcp_h2c_next(&c->h2c, &h->conn.tx, &c->h2c_pdu[c->h2c_used],
+				       h->conn.maxh2cdata, h->conn.dg)) == 1)
 		c->h2c_used++;
 	return rc < 0 ? rc : 0;
 }
@@ -551,15 +556,15 @@ static void end_to_end(bool hd, bool dd, bool v6)
 	}
 	h = calloc(1, sizeof(*h));
 	CU_ASSERT_EQUAL_FATAL(nvme_tcp_conn_connect(&h->conn, v6 ? "::1" : "127.0.0.1", t->port,
-						    opts_for(hd, dd),
-						    &g_host_ops, h),
+						    opts_for(hd, dd), &g_host_ops, h),
 			      0);
 	CU_ASSERT_EQUAL(h->conn.maxh2cdata, MAXH2C);
 	CU_ASSERT_EQUAL(h->conn.dg.hdgst, hd);
 	CU_ASSERT_EQUAL(h->conn.dg.ddgst, dd);
 
 	/* Connect: admin queue, dynamic controller, connect data in the capsule. */
-	CU_ASSERT_EQUAL(nvmf_host_identity(NVMF_MACHINE_ID_PATH, hostid, hostnqn, sizeof(hostnqn)), 0);
+	CU_ASSERT_EQUAL(nvmf_host_identity(NVMF_MACHINE_ID_PATH, hostid, hostnqn, sizeof(hostnqn)),
+			0);
 	CU_ASSERT_EQUAL(nvmf_connect_data(&cd, hostid, NVMF_CNTLID_DYNAMIC, SUBNQN, hostnqn), 0);
 	nvmf_connect_cmd(&cmd, 0, 32, 30000);
 	h->c[0].iov[0] = (struct iovec){&cd, sizeof(cd)};
@@ -666,21 +671,23 @@ static void test_icresp_refused(void)
 		int timeout_ms;
 		int err;
 	} cases[] = {
-		{ICRESP_SMALL_MAXH2C, false, 3000, -EPROTO},
-		{ICRESP_CPDA, false, 3000, -EPROTO},
-		{ICRESP_PFV, true, 3000, -EPROTO},
-		{ICRESP_EXTRA_DIGEST, false, 3000, -EPROTO},
-		{TERM_FOR_ICREQ, false, 3000, -ECONNABORTED},
-		{ICRESP_NEVER, false, 200, -ETIMEDOUT},
+	    {ICRESP_SMALL_MAXH2C, false, 3000, -EPROTO},
+	    {ICRESP_CPDA, false, 3000, -EPROTO},
+	    {ICRESP_PFV, true, 3000, -EPROTO},
+	    {ICRESP_EXTRA_DIGEST, false, 3000, -EPROTO},
+	    {TERM_FOR_ICREQ, false, 3000, -ECONNABORTED},
+	    {ICRESP_NEVER, false, 200, -ETIMEDOUT},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct target *t = target_start(cases[i].how);
 		struct host *h = calloc(1, sizeof(*h));
-		struct nvme_tcp_conn_opts o = {.hdgst = cases[i].hd, .timeout_ms = cases[i].timeout_ms};
+		struct nvme_tcp_conn_opts o = {.hdgst = cases[i].hd,
+					       .timeout_ms = cases[i].timeout_ms};
 
-		CU_ASSERT_EQUAL(nvme_tcp_conn_connect(&h->conn, "127.0.0.1", t->port, &o, &g_host_ops, h),
-				cases[i].err);
+		CU_ASSERT_EQUAL(
+		    nvme_tcp_conn_connect(&h->conn, "127.0.0.1", t->port, &o, &g_host_ops, h),
+		    cases[i].err);
 		CU_ASSERT_EQUAL(h->conn.sock.fd, -1);
 		target_stop(t);
 		free(h);
@@ -723,9 +730,9 @@ static void test_bad_pdu_term(void)
 	uint8_t hostid[16] = {1};
 	int rc = 0;
 
-	CU_ASSERT_EQUAL_FATAL(nvme_tcp_conn_connect(&h->conn, "127.0.0.1", t->port, opts_for(0, 0),
-						    &g_host_ops, h),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+	    nvme_tcp_conn_connect(&h->conn, "127.0.0.1", t->port, opts_for(0, 0), &g_host_ops, h),
+	    0);
 	nvmf_connect_data(&cd, hostid, NVMF_CNTLID_DYNAMIC, SUBNQN,
 			  "nqn.2014-08.org.nvmexpress:uuid:00000000-0000-0000-0000-000000000000");
 	nvmf_connect_cmd(&cmd, 0, 32, 30000);
@@ -759,14 +766,15 @@ static void test_bad_pdu_term(void)
 int main(void)
 {
 	static const struct test_case tests[] = {
-		{"ICReq, Connect, Property Get/Set, reads (C2HData), writes (R2T/H2CData, in-capsule)",
-		 test_plain},
-		{"the same with header and/or data digests", test_digests},
-		{"the same over IPv6 (::1)", test_ipv6},
-		{"ICResp refused: MAXH2CDATA, CPDA, PFV, digests; C2HTermReq; no answer", test_icresp_refused},
-		{"connect: refused port, bad addresses", test_connect_errors},
-		{"malformed PDU from the target: the connection fails", test_bad_pdu_term},
-		{NULL, NULL},
+	    {"ICReq, Connect, Property Get/Set, reads (C2HData), writes (R2T/H2CData, in-capsule)",
+	     test_plain},
+	    {"the same with header and/or data digests", test_digests},
+	    {"the same over IPv6 (::1)", test_ipv6},
+	    {"ICResp refused: MAXH2CDATA, CPDA, PFV, digests; C2HTermReq; no answer",
+	     test_icresp_refused},
+	    {"connect: refused port, bad addresses", test_connect_errors},
+	    {"malformed PDU from the target: the connection fails", test_bad_pdu_term},
+	    {NULL, NULL},
 	};
 
 	test_add_suite("tcp_loop", NULL, NULL, tests);

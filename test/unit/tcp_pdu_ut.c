@@ -42,12 +42,14 @@ static void test_crc_vectors(void)
 	iov[0] = (struct iovec){buf, 5};
 	iov[1] = (struct iovec){buf + 5, 1};
 	iov[2] = (struct iovec){buf + 6, 26};
-	CU_ASSERT_EQUAL(nvme_tcp_crc_final(nvme_tcp_crc_update_iov(NVME_TCP_CRC_INIT, iov, 3, 0, 32)),
-			0x46dd794eu);
-	CU_ASSERT_EQUAL(nvme_tcp_crc_final(nvme_tcp_crc_update_iov(NVME_TCP_CRC_INIT, iov, 3, 3, 20)),
-			nvme_tcp_digest(buf + 3, 20));
+	CU_ASSERT_EQUAL(
+	    nvme_tcp_crc_final(nvme_tcp_crc_update_iov(NVME_TCP_CRC_INIT, iov, 3, 0, 32)),
+	    0x46dd794eu);
+	CU_ASSERT_EQUAL(
+	    nvme_tcp_crc_final(nvme_tcp_crc_update_iov(NVME_TCP_CRC_INIT, iov, 3, 3, 20)),
+	    nvme_tcp_digest(buf + 3, 20));
 	CU_ASSERT_EQUAL(nvme_tcp_crc_final(nvme_tcp_crc_update(
-				nvme_tcp_crc_update(NVME_TCP_CRC_INIT, "1234", 4), "56789", 5)),
+			    nvme_tcp_crc_update(NVME_TCP_CRC_INIT, "1234", 4), "56789", 5)),
 			0xe3069283u);
 }
 
@@ -414,8 +416,8 @@ static void test_rx_stream(void)
 			/* Command 1's data in three PDUs, out of order, the last with SUCCESS. */
 			put_c2h(1, 50, data + 50, 4000, 0, hd, dd, 0);
 			put_c2h(1, 0, data, 50, 0, hd, dd, 8);
-			put_c2h(1, 4050, data + 4050, 51, NVME_TCP_F_DATA_LAST | NVME_TCP_F_DATA_SUCCESS,
-				hd, dd, 0);
+			put_c2h(1, 4050, data + 4050, 51,
+				NVME_TCP_F_DATA_LAST | NVME_TCP_F_DATA_SUCCESS, hd, dd, 0);
 			rx_ready(hd, dd);
 			CU_ASSERT_EQUAL_FATAL(rx_drain(), 5);
 			CU_ASSERT_EQUAL(g_rec.r2ts, 1);
@@ -480,11 +482,11 @@ enum bad_kind { RESP, C2H, R2T, TERM, ICRESP };
 struct bad_case {
 	const char *what;
 	enum bad_kind kind;
-	bool hd, dd;      /* negotiated */
-	bool before_ic;   /* while the ICResp is awaited */
-	int field;        /* byte offset changed (-1: none) */
+	bool hd, dd;	/* negotiated */
+	bool before_ic; /* while the ICResp is awaited */
+	int field;	/* byte offset changed (-1: none) */
 	uint32_t value;
-	int width;        /* bytes of value written at field */
+	int width; /* bytes of value written at field */
 	int err;
 	uint16_t fes;
 };
@@ -717,14 +719,15 @@ static void test_capsule_cmd(void)
 
 		/* A write within icd_max: in the capsule, an offset descriptor. */
 		wire_reset(0);
-		CU_ASSERT_EQUAL(nvme_tcp_capsule_cmd(&g_tx, &pdu, &cmd, iov, 2, 3000, true, 4096, d), 0);
+		CU_ASSERT_EQUAL(
+		    nvme_tcp_capsule_cmd(&g_tx, &pdu, &cmd, iov, 2, 3000, true, 4096, d), 0);
 		CU_ASSERT_EQUAL(nvme_tcp_tx_flush(&g_tx, wire_write, &g_wire), 0);
 		CU_ASSERT_EQUAL(c->hdr.type, NVME_TCP_PDU_CAPSULE_CMD);
 		CU_ASSERT_EQUAL(c->hdr.hlen, 72);
 		CU_ASSERT_EQUAL(c->hdr.pdo, 72 + hd);
 		CU_ASSERT_EQUAL(c->hdr.plen, 72 + hd + 3000 + dd);
 		CU_ASSERT_EQUAL(c->hdr.flags, (d.hdgst ? NVME_TCP_F_HDGST : 0) |
-						      (d.ddgst ? NVME_TCP_F_DDGST : 0));
+						  (d.ddgst ? NVME_TCP_F_DDGST : 0));
 		CU_ASSERT_EQUAL(g_wire.len, c->hdr.plen);
 		CU_ASSERT_EQUAL(c->sqe.cid, 9);
 		CU_ASSERT_EQUAL(c->sqe.psdt, PNVME_PSDT_SGL_MPTR_CONTIG);
@@ -747,8 +750,8 @@ static void test_capsule_cmd(void)
 		/* Beyond icd_max, or a read: a transport data block and nothing after. */
 		for (int rd = 0; rd < 2; rd++) {
 			wire_reset(0);
-			CU_ASSERT_EQUAL(nvme_tcp_capsule_cmd(&g_tx, &pdu, &cmd, iov, 2, 3000, rd == 0,
-							     rd == 0 ? 2999 : 8192, d),
+			CU_ASSERT_EQUAL(nvme_tcp_capsule_cmd(&g_tx, &pdu, &cmd, iov, 2, 3000,
+							     rd == 0, rd == 0 ? 2999 : 8192, d),
 					0);
 			CU_ASSERT_EQUAL(nvme_tcp_tx_flush(&g_tx, wire_write, &g_wire), 0);
 			CU_ASSERT_EQUAL(g_wire.len, 72 + hd);
@@ -776,6 +779,10 @@ static void test_capsule_cmd(void)
 					     (struct nvme_tcp_digests){0, 0}),
 			-EINVAL);
 	CU_ASSERT(nvme_tcp_tx_empty(&g_tx));
+	/* IOCCSZ counts the SQE: 4 (64 bytes) leaves nothing, 260 leaves 4096. */
+	CU_ASSERT_EQUAL(nvme_tcp_icd_max(4), 0);
+	CU_ASSERT_EQUAL(nvme_tcp_icd_max(0), 0);
+	CU_ASSERT_EQUAL(nvme_tcp_icd_max(260), 4096);
 }
 
 /* The queue full: -EAGAIN and nothing half queued; after a flush it goes. */
@@ -885,7 +892,8 @@ static void test_h2c_chunks(void)
 			CU_ASSERT(nvme_tcp_h2c_done(&h));
 			CU_ASSERT_EQUAL(k, (int)((9000 + maxes[m] - 1) / maxes[m]));
 			CU_ASSERT_EQUAL(nvme_tcp_tx_flush(&g_tx, wire_write, &g_wire), 0);
-			CU_ASSERT_EQUAL(parse_h2c(out, &lo, &hi, maxes[m], d.hdgst, d.ddgst, 5, 0x4242), k);
+			CU_ASSERT_EQUAL(
+			    parse_h2c(out, &lo, &hi, maxes[m], d.hdgst, d.ddgst, 5, 0x4242), k);
 			CU_ASSERT_EQUAL(lo, 1000);
 			CU_ASSERT_EQUAL(hi, 10000);
 			CU_ASSERT_EQUAL(memcmp(out + 1000, data + 1000, 9000), 0);
@@ -983,7 +991,8 @@ static void test_tx_partial(void)
 static ssize_t sock_write(void *ctx, const struct iovec *iov, int iovcnt)
 {
 	int fd = *(int *)ctx;
-	struct msghdr msg = {.msg_iov = (struct iovec *)(uintptr_t)iov, .msg_iovlen = (size_t)iovcnt};
+	struct msghdr msg = {.msg_iov = (struct iovec *)(uintptr_t)iov,
+			     .msg_iovlen = (size_t)iovcnt};
 	ssize_t n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 
 	if (n < 0)
@@ -1013,7 +1022,7 @@ static void test_tx_socketpair(void)
 	/* Queue PDUs while the queue takes them (3 iovecs each), send, read the other end. */
 	for (int spins = 0; spins < 1000000; spins++) {
 		while (k < 80 && (rc = nvme_tcp_h2c_next(&h, &g_tx, &pdus[k], 4096,
-							  (struct nvme_tcp_digests){0, 1})) == 1)
+							 (struct nvme_tcp_digests){0, 1})) == 1)
 			k++;
 		rc = nvme_tcp_tx_flush(&g_tx, sock_write, &sv[0]);
 		CU_ASSERT_FATAL(rc >= 0);
@@ -1058,23 +1067,23 @@ static void test_term_build(void)
 int main(void)
 {
 	static const struct test_case tests[] = {
-		{"CRC32C: known vectors, streaming over iovecs", test_crc_vectors},
-		{"ICResp first, alone; digests set after it", test_rx_icresp},
-		{"each C2H type, digests on/off, fed 1..4096 bytes a read; C2HData placed in 3 iovecs",
-		 test_rx_stream},
-		{"C2HTermReq delivered, then the connection is over", test_rx_term},
-		{"malformed PDUs refused, field by field, nothing placed", test_rx_malformed},
-		{"c2h_buf iovecs shorter than its length: refused", test_rx_short_iovecs},
-		{"stage: a burst of responses in one read, big data read in place", test_rx_stage},
-		{"ICReq fields", test_icreq},
-		{"CapsuleCmd: in-capsule writes, transport SGL otherwise, digests", test_capsule_cmd},
-		{"send queue full: -EAGAIN, nothing half queued", test_tx_full},
-		{"R2T answered in H2CData chunks of at most MAXH2CDATA", test_h2c_chunks},
-		{"H2CData chunk shortened to the iovecs the queue has", test_h2c_few_iovecs},
-		{"partial writes resume at the cursor", test_tx_partial},
-		{"socketpair with a 4 KiB send buffer", test_tx_socketpair},
-		{"H2CTermReq", test_term_build},
-		{NULL, NULL},
+	    {"CRC32C: known vectors, streaming over iovecs", test_crc_vectors},
+	    {"ICResp first, alone; digests set after it", test_rx_icresp},
+	    {"each C2H type, digests on/off, fed 1..4096 bytes a read; C2HData placed in 3 iovecs",
+	     test_rx_stream},
+	    {"C2HTermReq delivered, then the connection is over", test_rx_term},
+	    {"malformed PDUs refused, field by field, nothing placed", test_rx_malformed},
+	    {"c2h_buf iovecs shorter than its length: refused", test_rx_short_iovecs},
+	    {"stage: a burst of responses in one read, big data read in place", test_rx_stage},
+	    {"ICReq fields", test_icreq},
+	    {"CapsuleCmd: in-capsule writes, transport SGL otherwise, digests", test_capsule_cmd},
+	    {"send queue full: -EAGAIN, nothing half queued", test_tx_full},
+	    {"R2T answered in H2CData chunks of at most MAXH2CDATA", test_h2c_chunks},
+	    {"H2CData chunk shortened to the iovecs the queue has", test_h2c_few_iovecs},
+	    {"partial writes resume at the cursor", test_tx_partial},
+	    {"socketpair with a 4 KiB send buffer", test_tx_socketpair},
+	    {"H2CTermReq", test_term_build},
+	    {NULL, NULL},
 	};
 
 	test_add_suite("tcp_pdu", NULL, NULL, tests);
