@@ -215,12 +215,12 @@ static void test_discovery(void)
 int main(void)
 {
 	static const struct test_case tests[] = {
-	    {"Connect SQE: fctype, qid, sqsize 0's based, kato; SGL descriptors", test_connect_cmd},
-	    {"Connect data: hostid, cntlid, NQNs and their limits", test_connect_data},
-	    {"Property Get/Set: attrib size by register, offset, value", test_property},
-	    {"host identity from machine-id, stable; fixed without it", test_host_identity},
-	    {"Discovery log page parsed into entries", test_discovery},
-	    {NULL, NULL},
+		{"Connect SQE: fctype, qid, sqsize 0's based, kato; SGL descriptors", test_connect_cmd},
+		{"Connect data: hostid, cntlid, NQNs and their limits", test_connect_data},
+		{"Property Get/Set: attrib size by register, offset, value", test_property},
+		{"host identity from machine-id, stable; fixed without it", test_host_identity},
+		{"Discovery log page parsed into entries", test_discovery},
+		{NULL, NULL},
 	};
 
 	test_add_suite("nvmf", NULL, NULL, tests);

@@ -329,7 +329,8 @@ static void *target_main(void *arg)
 	union nvme_tcp_pdu_hdr h;
 	uint32_t n;
 
-	t->fd = accept(t->lfd, NULL, NULL);
+	if (t->lfd >= 0)
+		t->fd = accept(t->lfd, NULL, NULL);
 	if (t->fd < 0)
 		return NULL;
 	if (t_recv(t, &h, data, &n) != 0 || h.common.type != NVME_TCP_PDU_ICREQ) {
@@ -417,11 +418,28 @@ static struct target *target_start(enum misbehave how)
 	return target_start_af(how, AF_INET);
 }
 
+/* A target on one end of a socketpair (for nvme_tcp_conn_start()); *host_fd the other. */
+static struct target *target_start_pair(int *host_fd)
+{
+	struct target *t = calloc(1, sizeof(*t));
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		abort();
+	t->how = GOOD;
+	t->lfd = -1;
+	t->fd = sv[1];
+	*host_fd = sv[0];
+	pthread_create(&t->thread, NULL, target_main, t);
+	return t;
+}
+
 /* Join the target; its first complaint, if any, fails the test. */
 static void target_stop(struct target *t)
 {
 	pthread_join(t->thread, NULL);
-	close(t->lfd);
+	if (t->lfd >= 0)
+		close(t->lfd);
 	if (t->err[0])
 		fprintf(stderr, "\n  %s\n", t->err);
 	CU_ASSERT_STRING_EQUAL(t->err, "");
@@ -662,6 +680,29 @@ static void test_ipv6(void)
 	end_to_end(true, true, true);
 }
 
+/* A connection over a socket the caller connected: ICReq/ICResp, then a Property Get. */
+static void test_socketpair(void)
+{
+	int fd;
+	struct target *t = target_start_pair(&fd);
+	struct host *h = calloc(1, sizeof(*h));
+	struct pnvme_cmd cmd;
+
+	CU_ASSERT_EQUAL_FATAL(nvme_tcp_conn_start(&h->conn, fd, opts_for(true, false), &g_host_ops, h),
+			      0);
+	CU_ASSERT_EQUAL(h->conn.maxh2cdata, MAXH2C);
+	CU_ASSERT(h->conn.dg.hdgst);
+	CU_ASSERT(!h->conn.dg.ddgst);
+	nvmf_property_get_cmd(&cmd, PNVME_REG_CAP);
+	CU_ASSERT_EQUAL(h_submit(h, &cmd, 1, false, 0), 0);
+	CU_ASSERT_EQUAL(h_wait(h, 1), 0);
+	CU_ASSERT_EQUAL(nvmf_property_get_value(&h->c[1].cpl), CAP_VALUE);
+	nvme_tcp_conn_close(&h->conn);
+	CU_ASSERT_EQUAL(h->conn.sock.fd, -1);
+	target_stop(t);
+	free(h);
+}
+
 /* ICResps the host must refuse, and a target that never answers. */
 static void test_icresp_refused(void)
 {
@@ -671,12 +712,12 @@ static void test_icresp_refused(void)
 		int timeout_ms;
 		int err;
 	} cases[] = {
-	    {ICRESP_SMALL_MAXH2C, false, 3000, -EPROTO},
-	    {ICRESP_CPDA, false, 3000, -EPROTO},
-	    {ICRESP_PFV, true, 3000, -EPROTO},
-	    {ICRESP_EXTRA_DIGEST, false, 3000, -EPROTO},
-	    {TERM_FOR_ICREQ, false, 3000, -ECONNABORTED},
-	    {ICRESP_NEVER, false, 200, -ETIMEDOUT},
+		{ICRESP_SMALL_MAXH2C, false, 3000, -EPROTO},
+		{ICRESP_CPDA, false, 3000, -EPROTO},
+		{ICRESP_PFV, true, 3000, -EPROTO},
+		{ICRESP_EXTRA_DIGEST, false, 3000, -EPROTO},
+		{TERM_FOR_ICREQ, false, 3000, -ECONNABORTED},
+		{ICRESP_NEVER, false, 200, -ETIMEDOUT},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -766,15 +807,16 @@ static void test_bad_pdu_term(void)
 int main(void)
 {
 	static const struct test_case tests[] = {
-	    {"ICReq, Connect, Property Get/Set, reads (C2HData), writes (R2T/H2CData, in-capsule)",
-	     test_plain},
-	    {"the same with header and/or data digests", test_digests},
-	    {"the same over IPv6 (::1)", test_ipv6},
-	    {"ICResp refused: MAXH2CDATA, CPDA, PFV, digests; C2HTermReq; no answer",
-	     test_icresp_refused},
-	    {"connect: refused port, bad addresses", test_connect_errors},
-	    {"malformed PDU from the target: the connection fails", test_bad_pdu_term},
-	    {NULL, NULL},
+		{"ICReq, Connect, Property Get/Set, reads (C2HData), writes (R2T/H2CData, in-capsule)",
+		 test_plain},
+		{"the same with header and/or data digests", test_digests},
+		{"the same over IPv6 (::1)", test_ipv6},
+		{"over a socketpair the caller connected (nvme_tcp_conn_start)", test_socketpair},
+		{"ICResp refused: MAXH2CDATA, CPDA, PFV, digests; C2HTermReq; no answer",
+		 test_icresp_refused},
+		{"connect: refused port, bad addresses", test_connect_errors},
+		{"malformed PDU from the target: the connection fails", test_bad_pdu_term},
+		{NULL, NULL},
 	};
 
 	test_add_suite("tcp_loop", NULL, NULL, tests);
