@@ -5,7 +5,8 @@
 #   make bench-sim    driver CPU cost per I/O against the software controller
 #   make bench        pnvme beside the kernel's io_uring path in a QEMU guest
 #   make fio-plugin   build/lib/pnvme_fio.so, the fio ioengine (fetches fio's sources)
-#   make fuzz         libFuzzer on the completion path for FUZZ_SECONDS (60) in build/fuzz/
+#   make fuzz         libFuzzer on the completion path and NVMe/TCP PDU parsing, FUZZ_SECONDS (60)
+#                     shared between them, in build/fuzz/
 #   make install      libraries, headers, pnvme.pc, tools, the fio ioengine when built,
 #                     under $(PREFIX) (DESTDIR too)
 #   make uninstall    removes what make install put there
@@ -60,7 +61,6 @@ DPDK_LIBS := -L$(DPDK_LIBDIR) -Wl,--as-needed $(addprefix -l,$(DPDK_COMPONENTS))
 LIBS := $(DPDK_LIBS) $(PCIACCESS_LIBS) $(ISAL_LIBS) -pthread -lm
 LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
 
-# lib/tcp/ may not exist yet: an empty wildcard is fine.
 LIB_SRCS := $(sort $(wildcard lib/env/*.c lib/nvme/*.c lib/pcie/*.c lib/tcp/*.c lib/sim/*.c))
 # The software controller registers itself with a constructor; a program linking
 # an archive of the objects must pull its file in (nothing else refers to it).
@@ -322,9 +322,11 @@ $(FUZZ_DIR)/%_fuzz: $(FUZZ_DIR)/obj/test/fuzz/%_fuzz.o $(FUZZ_DIR)/libpnvme.a
 
 fuzz-build: $(FUZZ_TARGETS)
 
-# Each target for FUZZ_SECONDS from its seeds (test/fuzz/corpus/NAME/); one line each.
+# FUZZ_SECONDS in all, shared evenly (at least 1 s each), each target from its seeds
+# (test/fuzz/corpus/NAME/); one line each.
+FUZZ_EACH = $(shell n=$(words $(FUZZ_TARGETS)); s=$$(( $(FUZZ_SECONDS) / (n > 0 ? n : 1) )); echo $$(( s > 0 ? s : 1 )))
 fuzz: fuzz-build
-	@for t in $(FUZZ_TARGETS); do test/fuzz/run.sh $$t $(FUZZ_SECONDS) || exit 1; done
+	@for t in $(FUZZ_TARGETS); do test/fuzz/run.sh $$t $(FUZZ_EACH) || exit 1; done
 
 # Where make install puts things: configure's --prefix, --libdir, --includedir,
 # --bindir, or PREFIX=... given to make (the others follow it unless configured).

@@ -33,7 +33,7 @@ if [ "$rc" -eq 0 ]; then
 	exit 0
 fi
 input=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
-what=$(grep -m 1 -E '^(SUMMARY: |==[0-9]+==ERROR: libFuzzer: |cq_fuzz: |[a-z_]+: .*(callback|outstanding|free|DMA))' "$log" |
+what=$(grep -m 1 -E '^(SUMMARY: |==[0-9]+==ERROR: libFuzzer: |cq_fuzz: |pdu_fuzz: |[a-z_]+: .*(callback|outstanding|free|DMA))' "$log" |
 	sed 's/^SUMMARY: //; s/^==[0-9]*==ERROR: //')
 echo "fuzz: $name FAILED after ${runs:-?} runs: ${what:-exit status $rc};" \
 	"input ${input:-none}; log $log; replay: $bin ${input:-}"
