@@ -73,7 +73,7 @@ struct nvme_transport_ops {
 	 * disconnect). False when the device may still hold commands.
 	 */
 	bool (*qpair_delete)(struct pnvme_qpair *qp);
-	/* The qpair is off the device: empty its rings, park its doorbells. */
+	/* Off the device (disabled, deleted): empty the rings, the next queue starts afresh. */
 	void (*qpair_reset)(struct pnvme_qpair *qp);
 	/*
 	 * From another thread (a reset): nothing the owner does from now on may
