@@ -68,6 +68,13 @@
 #                               --duplicate-connect, ...). Without nvme-cli
 #                               in the guest the common ones are translated
 #                               for /dev/nvme-fabrics.
+#                               NVME_CORE_ARGS (e.g. multipath=N) goes to
+#                               nvme-core when kernel_tcp_connect loads it
+#                               first: with native multipath (Debian's
+#                               default) the nodes are the subsystem's head
+#                               (/dev/nvme0n1 over path nvme0c0n1); with
+#                               multipath=N they are the controller's own.
+#   kernel_tcp_load             only the initiator's modules (the same)
 #   kernel_tcp_disconnect NQN   deletes every controller connected to NQN
 #   kernel_tcp_ctrls NQN        the kernel's controllers of NQN (nvme0 ...)
 #   kernel_hostnqn              makes /etc/nvme/hostnqn and hostid if absent
@@ -285,9 +292,24 @@ kernel_ctrl_blk() {
     return 1
 }
 
+# nvme-core, nvme-fabrics, nvme-tcp and what they need; $NVME_CORE_ARGS to
+# nvme-core (load_modules passes arguments to nvme alone).
+kernel_tcp_load() {
+    rc_=0
+    for ko_ in $(cat "$PNVME_MODDIR/nvmf.list"); do
+        name_=$(echo "${ko_%.ko}" | tr - _)
+        [ -d "/sys/module/$name_" ] && continue
+        args_=
+        [ "$name_" = nvme_core ] && args_=${NVME_CORE_ARGS:-}
+        # shellcheck disable=SC2086
+        insmod "$PNVME_MODDIR/$ko_" $args_ || { nvmet_err "insmod $ko_ $args_ failed"; rc_=1; }
+    done
+    return $rc_
+}
+
 kernel_tcp_connect() { # kernel_tcp_connect NQN [nvme connect options]
     nqn_=$1; shift
-    load_modules nvmf || nvmet_err "initiator modules did not all load" || return 1
+    kernel_tcp_load || nvmet_err "initiator modules did not all load" || return 1
     kernel_hostnqn
     before_=$(kernel_tcp_ctrls "$nqn_")
     if command -v nvme >/dev/null 2>&1; then
