@@ -79,14 +79,14 @@
 #   kernel_tcp_ctrls NQN        the kernel's controllers of NQN (nvme0 ...)
 #   kernel_hostnqn              makes /etc/nvme/hostnqn and hostid if absent
 #
-# Every function reports what failed on stderr and returns non-zero.
+# Every function reports what failed on stderr and returns non-zero; they
+# work in scripts with set -e too.
 
 NVMET_CFS=/sys/kernel/config
 NVMET_DIR=$NVMET_CFS/nvmet
 NVMET_STATE=/run/pnvme-nvmet
 NVMET_ADDR=${NVMET_ADDR:-127.0.0.1}
 NVMET_SVCID=${NVMET_SVCID:-4420}
-NVMET_DISC_NQN=nqn.2014-08.org.nvmexpress.discovery
 KTCP_CTRL='' KTCP_BLK='' KTCP_CHR=''
 
 nvmet_err() { echo "nvmet: $*" >&2; return 1; }
@@ -104,7 +104,7 @@ nvmet_load() {
         mount -t configfs none "$NVMET_CFS" || nvmet_err "cannot mount configfs" || return 1
     load_modules nvmet || nvmet_err "modules did not all load" || return 1
     [ -d "$NVMET_DIR" ] || nvmet_err "no $NVMET_DIR after loading nvmet" || return 1
-    mkdir -p "$NVMET_STATE"
+    mkdir -p "$NVMET_STATE" && touch "$NVMET_STATE/discovery-ports"
     ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up ||
         nvmet_err "cannot bring lo up" || return 1
 }
@@ -196,7 +196,7 @@ nvmet_port_link() { # nvmet_port_link PORTID NQN
     [ -d "$NVMET_DIR/ports/$1" ] || nvmet_err "no port $1" || return 1
     ports_="$1"
     nvmet_is_discovery_port "$1" ||
-        ports_="$1 $(cat "$NVMET_STATE/discovery-ports" 2>/dev/null)"
+        ports_="$1 $(cat "$NVMET_STATE/discovery-ports" 2>/dev/null || true)"
     for p_ in $ports_; do
         l_=$NVMET_DIR/ports/$p_/subsystems/$2
         [ -e "$l_" ] && continue
@@ -251,7 +251,7 @@ nvmet_teardown() {
         [ -d "$d_" ] || continue
         echo 0 > "$d_/power" 2>/dev/null; rmdir "$d_" || rc_=1
     done
-    rm -f "$NVMET_STATE/discovery-ports"
+    : > "$NVMET_STATE/discovery-ports"
     [ $rc_ = 0 ] || nvmet_err "teardown left something behind"
 }
 
@@ -344,6 +344,7 @@ kernel_tcp_connect() { # kernel_tcp_connect NQN [nvme connect options]
     fi
     KTCP_CTRL='' KTCP_BLK='' KTCP_CHR=''
     for c_ in $(kernel_tcp_ctrls "$nqn_"); do
+        # shellcheck disable=SC2086,SC2116  # the list on one line
         case " $(echo $before_) " in *" $c_ "*) ;; *) KTCP_CTRL=$c_ ;; esac
     done
     [ -n "$KTCP_CTRL" ] || nvmet_err "connected, but no new controller of $nqn_" || return 1

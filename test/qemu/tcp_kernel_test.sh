@@ -116,7 +116,7 @@ if kernel_tcp_connect "$NQN" --ctrl-loss-tmo=3 --reconnect-delay=1 >"$T/out" 2>&
     ctrl=$KTCP_CTRL blk=$KTCP_BLK
     # Reads in a loop until one fails.
     ( while dd if="$blk" of=/dev/null bs=128k count=256 iflag=direct 2>"$T/dd.err"; do :; done
-      echo done > "$T/dd.end" ) &
+      echo end > "$T/dd.end" ) &
     reader=$!
     sleep 1
     check "nvmet_port_unlink 1 $NQN under I/O" nvmet_port_unlink 1 "$NQN"
