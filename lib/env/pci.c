@@ -37,9 +37,9 @@ void env_pci_transport_unregister(struct env_pci_transport *t)
 	}
 }
 
+/* Providers of their own (software devices, test fakes) register themselves. */
 static struct env_pci_transport *const g_builtin[] = {
 	&vfio_pci_transport,
-	&sim_pci_transport,
 };
 
 const struct env_pci_transport *env_pci_transport_find(const char *name)

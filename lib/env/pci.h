@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * One PCI interface in front of every way pnvme reaches a controller: a real
- * function through vfio ("pcie"), the software controller ("sim"), or a fake
- * that a test registers. The driver sees only a BAR0 mapping and config space.
+ * One PCI interface in front of every way pnvme reaches a PCI function: a real
+ * one through vfio ("pcie"), or a provider that registers itself (a software
+ * device, a test's fake). The driver sees only a BAR0 mapping and config space.
  */
 #ifndef PNVME_ENV_PCI_H
 #define PNVME_ENV_PCI_H
@@ -26,7 +26,7 @@ struct env_pci_dev_ops {
 };
 
 struct env_pci_dev {
-	char addr[ENV_PCI_ADDR_MAX]; /* "0000:00:04.0", "sim0", ... */
+	char addr[ENV_PCI_ADDR_MAX]; /* "0000:00:04.0", or a provider's own name */
 	uint16_t vendor_id;
 	uint16_t device_id;
 	volatile void *bar0;
@@ -49,7 +49,7 @@ struct env_pci_transport {
 	struct env_pci_transport *next;
 };
 
-/* Add a transport (tests add fakes); built-in ones are always known. */
+/* Add a provider (a software device, a test's fake); vfio is always known. */
 void env_pci_transport_register(struct env_pci_transport *t);
 void env_pci_transport_unregister(struct env_pci_transport *t);
 const struct env_pci_transport *env_pci_transport_find(const char *name);
@@ -74,9 +74,8 @@ int env_pci_disable_bus_master(struct env_pci_dev *dev);
 /* Function-level reset, where the transport offers one; -ENOTSUP otherwise. */
 int env_pci_reset(struct env_pci_dev *dev);
 
-/* Built-in transports. */
+/* The built-in provider: real functions through vfio-pci. */
 extern struct env_pci_transport vfio_pci_transport;
-extern struct env_pci_transport sim_pci_transport;
 
 /* NVMe functions (class 0x010802) as libpciaccess sees them. */
 struct env_pci_func {

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "barrier.h"
 #include "ctrlr.h"
 #include "env/log.h"
 
@@ -47,14 +46,12 @@ static void opts_copy(struct pnvme_ctrlr_opts *dst, const struct pnvme_ctrlr_opt
 
 static void ctrlr_free(struct pnvme_ctrlr *c)
 {
-	if (c->adminq.sq_mem != NULL)
+	if (c->adminq.trackers != NULL)
 		nvme_qpair_fini(&c->adminq);
 	pnvme_dma_free(c->scratch);
 	pnvme_dma_free(c->aer_page);
-	pnvme_dma_free(c->shadow_db);
-	pnvme_dma_free(c->eventidx);
-	if (c->pci != NULL)
-		env_pci_detach(c->pci);
+	if (c->tr_constructed)
+		c->tr->ctrlr_destruct(c);
 	pthread_mutex_destroy(&c->admin_lock);
 	pthread_mutex_destroy(&c->recovery_lock);
 	free(c->ns);
@@ -72,24 +69,6 @@ static int validate_opts(const struct pnvme_ctrlr_opts *o)
 	if (o->admin_timeout_ms == 0)
 		return -EINVAL;
 	return 0;
-}
-
-/* BAR0 must reach the admin doorbells; I/O queues are limited to the ones it maps. */
-static bool bar0_holds_doorbells(struct pnvme_ctrlr *c, uint64_t cap)
-{
-	size_t pair = 2u * (4u << PNVME_CAP_DSTRD(cap));
-
-	if (cap == UINT64_MAX) {
-		PNVME_ERRLOG("ctrlr", "%s: registers read all ones: no device answers", c->pci->addr);
-		return false;
-	}
-	if (c->pci->bar0_len < 0x1000 + pair) {
-		PNVME_ERRLOG("ctrlr", "%s: BAR0 is %zu bytes: no room for the admin doorbells",
-			     c->pci->addr, c->pci->bar0_len);
-		return false;
-	}
-	c->bar_max_io_queues = (uint32_t)((c->pci->bar0_len - 0x1000) / pair - 1);
-	return true;
 }
 
 static int ctrlr_attach(const struct pnvme_trid *trid, const struct pnvme_ctrlr_opts *opts,
@@ -118,33 +97,23 @@ static int ctrlr_attach(const struct pnvme_trid *trid, const struct pnvme_ctrlr_
 		PNVME_ERRLOG("ctrlr", "invalid controller options");
 		goto err;
 	}
-	rc = env_pci_attach(trid->trtype, trid->traddr, trid->params, &c->pci);
-	if (rc != 0) {
-		c->pci = NULL;
+	c->tr = nvme_transport_find(trid->trtype);
+	rc = c->tr->ctrlr_construct(c);
+	c->tr_constructed = true; /* destruct undoes what it got to */
+	if (rc != 0)
 		goto err;
-	}
-	c->regs = c->pci->bar0;
-	if (trid->traddr[0] == '\0')
-		snprintf(c->trid.traddr, sizeof(c->trid.traddr), "%s", c->pci->addr);
 	c->scratch = pnvme_dma_zmalloc(4096, 4096, &c->scratch_bus);
 	c->aer_page = pnvme_dma_zmalloc(4096, 4096, &c->aer_page_bus);
 	if (c->scratch == NULL || c->aer_page == NULL) {
 		rc = -ENOMEM;
 		goto err;
 	}
-	/* CAP.MQES governs I/O queues; the admin queue's limit is AQA's 4096 (checked). */
-	uint64_t cap = mmio_read64(c->regs, PNVME_REG_CAP);
 	uint32_t entries = c->opts.admin_queue_size;
 
-	if (!bar0_holds_doorbells(c, cap)) {
-		rc = -ENODEV;
-		goto err;
-	}
 	/* MDTS is not known yet: admin PRP lists are sized for the largest transfer. */
 	rc = nvme_qpair_init(&c->adminq, c, 0, entries, entries, 2u * 1024 * 1024);
 	if (rc != 0)
 		goto err;
-	nvme_qpair_set_doorbells(&c->adminq, c->regs, PNVME_CAP_DSTRD(cap));
 	/* An admin command the controller never answers still completes, once. */
 	c->adminq.timeout_ticks = (uint64_t)c->opts.admin_timeout_ms * pnvme_ticks_hz() / 1000;
 	c->adminq.on_device = true;

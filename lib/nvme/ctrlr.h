@@ -72,6 +72,10 @@ struct nvme_abort_slot {
 };
 
 struct pnvme_ctrlr {
+	const struct nvme_transport_ops *tr; /* NULL: PCIe (a bare controller in a test) */
+	void *tr_ctrlr; /* a transport other than PCIe keeps its state here */
+	bool tr_constructed; /* ctrlr_construct ran: ctrlr_destruct at the end */
+	/* PCIe (lib/pcie): the function and its BAR0; nothing else touches them. */
 	struct env_pci_dev *pci;
 	volatile void *regs;
 	struct pnvme_trid trid;
@@ -82,7 +86,7 @@ struct pnvme_ctrlr {
 	uint32_t dstrd;
 	uint32_t max_xfer;
 	uint32_t num_io_queues;
-	uint32_t bar_max_io_queues; /* I/O queues whose doorbells BAR0 maps */
+	uint32_t bar_max_io_queues; /* I/O queues whose doorbells BAR0 maps (PCIe) */
 	uint32_t sgl_support;       /* Identify SGLS bits 1:0: 0 none, 1 byte, 2 dword aligned */
 	uint32_t max_queue_entries; /* CAP.MQES + 1 */
 
@@ -106,7 +110,7 @@ struct pnvme_ctrlr {
 	uint64_t *qid_bitmap; /* I/O queue IDs in use */
 	struct pnvme_qpair *qpairs;
 
-	void *shadow_db;  /* Doorbell Buffer Config pages, freed only at detach */
+	void *shadow_db;  /* Doorbell Buffer Config pages (PCIe), freed only at detach */
 	bool shadow_db_on; /* the controller took them (this bring-up) */
 	void *eventidx;
 	uint64_t shadow_db_bus, eventidx_bus;
@@ -222,11 +226,26 @@ void nvme_ns_update_fast_path(struct pnvme_ns *ns);
 /* The errno for I/O on a namespace that refuses it (or a qpair of another controller). */
 int nvme_ns_io_errno(const struct pnvme_ns *ns, const struct pnvme_qpair *qp);
 
-/* I/O queues on the device (pcie.c). */
-int nvme_pcie_create_io_qpair(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);
-int nvme_pcie_delete_io_sq(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);
-int nvme_pcie_delete_io_cq(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);
-int nvme_pcie_enable_shadow_doorbells(struct pnvme_ctrlr *ctrlr);
-void nvme_pcie_qpair_attach_shadow(struct pnvme_ctrlr *ctrlr, struct pnvme_qpair *qp);
+/* The controller's transport: PCIe for a bare controller (unit tests). */
+static inline const struct nvme_transport_ops *nvme_ctrlr_tr(const struct pnvme_ctrlr *c)
+{
+	return c->tr != NULL ? c->tr : &nvme_pcie_transport;
+}
+
+/* Controller registers (properties) through the transport. */
+static inline uint32_t nvme_ctrlr_get_reg_4(struct pnvme_ctrlr *c, uint32_t off)
+{
+	return nvme_ctrlr_tr(c)->get_reg_4(c, off);
+}
+
+static inline uint64_t nvme_ctrlr_get_reg_8(struct pnvme_ctrlr *c, uint32_t off)
+{
+	return nvme_ctrlr_tr(c)->get_reg_8(c, off);
+}
+
+static inline void nvme_ctrlr_set_reg_4(struct pnvme_ctrlr *c, uint32_t off, uint32_t val)
+{
+	nvme_ctrlr_tr(c)->set_reg_4(c, off, val);
+}
 
 #endif /* PNVME_NVME_CTRLR_H */

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "barrier.h"
 #include "ctrlr.h"
 #include "env/log.h"
 
@@ -133,9 +132,9 @@ static int step_registers(struct pnvme_ctrlr *c, uint32_t cc, uint32_t csts)
 {
 	switch (atomic_load(&c->state)) {
 	case NVME_STATE_INIT:
-		c->cap = mmio_read64(c->regs, PNVME_REG_CAP);
-		c->vs = mmio_read32(c->regs, PNVME_REG_VS);
-		c->crto = c->vs >= PNVME_VS(2, 0, 0) ? mmio_read32(c->regs, PNVME_REG_CRTO) : 0;
+		c->cap = nvme_ctrlr_get_reg_8(c, PNVME_REG_CAP);
+		c->vs = nvme_ctrlr_get_reg_4(c, PNVME_REG_VS);
+		c->crto = c->vs >= PNVME_VS(2, 0, 0) ? nvme_ctrlr_get_reg_4(c, PNVME_REG_CRTO) : 0;
 		c->shadow_db_on = false;
 		c->dstrd = PNVME_CAP_DSTRD(c->cap);
 		c->max_queue_entries = PNVME_CAP_MQES(c->cap) + 1;
@@ -148,7 +147,7 @@ static int step_registers(struct pnvme_ctrlr *c, uint32_t cc, uint32_t csts)
 		if (cc & PNVME_CC_EN) {
 			/* Failed while enabling (CFS, no RDY): it will never finish; clear EN. */
 			if ((csts & PNVME_CSTS_RDY) || (csts & PNVME_CSTS_CFS)) {
-				mmio_write32(c->regs, PNVME_REG_CC, cc & ~PNVME_CC_EN);
+				nvme_ctrlr_set_reg_4(c, PNVME_REG_CC, cc & ~PNVME_CC_EN);
 				set_state(c, NVME_STATE_DISABLE_WAIT_RDY_0, nvme_ctrlr_ready_timeout_ms(c));
 			} else {
 				set_state(c, NVME_STATE_DISABLE_WAIT_RDY_1, nvme_ctrlr_ready_timeout_ms(c));
@@ -159,7 +158,7 @@ static int step_registers(struct pnvme_ctrlr *c, uint32_t cc, uint32_t csts)
 		return 0;
 	case NVME_STATE_DISABLE_WAIT_RDY_1:
 		if (csts & PNVME_CSTS_RDY) {
-			mmio_write32(c->regs, PNVME_REG_CC, cc & ~PNVME_CC_EN);
+			nvme_ctrlr_set_reg_4(c, PNVME_REG_CC, cc & ~PNVME_CC_EN);
 			set_state(c, NVME_STATE_DISABLE_WAIT_RDY_0, nvme_ctrlr_ready_timeout_ms(c));
 		} else if (timed_out(c)) {
 			return fail(c, -ETIMEDOUT, "CSTS.RDY did not become 1 (CAP.TO)");
@@ -173,17 +172,12 @@ static int step_registers(struct pnvme_ctrlr *c, uint32_t cc, uint32_t csts)
 			return fail(c, -ETIMEDOUT, "CSTS.RDY did not become 0 after disable (CAP.TO)");
 		return 0;
 	case NVME_STATE_ENABLE:
-		/* Disabled now: the function may master the bus again (off since attach). */
-		if (c->pci != NULL && env_pci_enable_bus_master(c->pci) != 0)
-			return fail(c, -EIO, "cannot turn bus mastering on (config space)");
-		mmio_write32(c->regs, PNVME_REG_AQA,
-			     PNVME_AQA(c->adminq.num_entries, c->adminq.num_entries));
-		mmio_write64(c->regs, PNVME_REG_ASQ, c->adminq.sq_bus);
-		mmio_write64(c->regs, PNVME_REG_ACQ, c->adminq.cq_bus);
-		nvme_wmb();
+		/* Where the admin queue is (PCIe: bus mastering on, AQA/ASQ/ACQ). */
+		if (nvme_ctrlr_tr(c)->ctrlr_enable(c) != 0)
+			return fail(c, -EIO, "cannot set up the admin queue (bus mastering, AQA)");
 		cc = (6u << PNVME_CC_IOSQES_SHIFT) | (4u << PNVME_CC_IOCQES_SHIFT) |
 		     (0u << PNVME_CC_MPS_SHIFT) | (0u << PNVME_CC_CSS_SHIFT) | PNVME_CC_EN;
-		mmio_write32(c->regs, PNVME_REG_CC, cc);
+		nvme_ctrlr_set_reg_4(c, PNVME_REG_CC, cc);
 		set_state(c, NVME_STATE_ENABLE_WAIT_RDY_1, nvme_ctrlr_ready_timeout_ms(c));
 		return 0;
 	case NVME_STATE_ENABLE_WAIT_RDY_1:
@@ -337,10 +331,9 @@ static int step_identify_ns(struct pnvme_ctrlr *c)
 
 static int step_shadow_doorbells(struct pnvme_ctrlr *c)
 {
-	if (c->opts.shadow_doorbells && (c->cdata.oacs & PNVME_OACS_DOORBELL_BUFFER_CONFIG) &&
-	    nvme_pcie_enable_shadow_doorbells(c) != 0)
-		PNVME_NOTICELOG("ctrlr", "%s: shadow doorbells not enabled; using MMIO doorbells",
-				c->trid.traddr);
+	/* The transport's own bring-up step (PCIe: Doorbell Buffer Config). */
+	if (nvme_ctrlr_tr(c)->ctrlr_setup != NULL)
+		nvme_ctrlr_tr(c)->ctrlr_setup(c);
 	set_state(c, NVME_STATE_KEEP_ALIVE, 0);
 	return 0;
 }
@@ -401,8 +394,8 @@ int nvme_ctrlr_init_step(struct pnvme_ctrlr *c)
 		return 1;
 	if (c->state == NVME_STATE_FAILED)
 		return c->init_error ? c->init_error : -EIO;
-	cc = mmio_read32(c->regs, PNVME_REG_CC);
-	csts = mmio_read32(c->regs, PNVME_REG_CSTS);
+	cc = nvme_ctrlr_get_reg_4(c, PNVME_REG_CC);
+	csts = nvme_ctrlr_get_reg_4(c, PNVME_REG_CSTS);
 	if (csts == 0xffffffffu)
 		return fail(c, -ENODEV, "device not responding (registers read all ones)");
 
@@ -432,7 +425,7 @@ bool nvme_ctrlr_check_fatal(struct pnvme_ctrlr *c)
 
 	if (nvme_ctrlr_is_dead(c))
 		return true;
-	csts = mmio_read32(c->regs, PNVME_REG_CSTS);
+	csts = nvme_ctrlr_get_reg_4(c, PNVME_REG_CSTS);
 	if (csts == 0xffffffffu || (csts & PNVME_CSTS_CFS)) {
 		nvme_ctrlr_fail(c, csts == 0xffffffffu ? "device not responding (registers read all ones)"
 						      : "controller fatal status (CSTS.CFS)");
@@ -459,16 +452,16 @@ uint64_t nvme_ctrlr_shutdown_timeout_ms(const struct pnvme_ctrlr *c)
 
 void nvme_ctrlr_shutdown(struct pnvme_ctrlr *c)
 {
-	uint32_t cc = mmio_read32(c->regs, PNVME_REG_CC);
+	uint32_t cc = nvme_ctrlr_get_reg_4(c, PNVME_REG_CC);
 	uint64_t timeout_ms = nvme_ctrlr_shutdown_timeout_ms(c);
 	uint64_t deadline;
 
 	if (cc == 0xffffffffu || !(cc & PNVME_CC_EN) || nvme_ctrlr_is_dead(c))
 		return;
 	cc = (cc & ~PNVME_CC_SHN_MASK) | PNVME_CC_SHN_NORMAL;
-	mmio_write32(c->regs, PNVME_REG_CC, cc);
+	nvme_ctrlr_set_reg_4(c, PNVME_REG_CC, cc);
 	deadline = pnvme_ticks() + ms_to_ticks(timeout_ms);
-	while ((mmio_read32(c->regs, PNVME_REG_CSTS) & PNVME_CSTS_SHST_MASK) !=
+	while ((nvme_ctrlr_get_reg_4(c, PNVME_REG_CSTS) & PNVME_CSTS_SHST_MASK) !=
 	       PNVME_CSTS_SHST_COMPLETE) {
 		if (pnvme_ticks() > deadline) {
 			PNVME_WARNLOG("ctrlr", "%s: shutdown did not complete in %lu ms",

@@ -85,15 +85,13 @@ int pnvme_ctrlr_alloc_io_qpair(struct pnvme_ctrlr *c, const struct pnvme_io_qpai
 	rc = nvme_qpair_init(qp, c, (uint16_t)qid, opts.io_queue_size, opts.io_queue_requests,
 			     c->max_xfer);
 	if (rc == 0) {
-		nvme_qpair_set_doorbells(qp, c->regs, c->dstrd);
 		qp->delay_doorbell = opts.delay_doorbell;
 		qp->dptr_mode = (uint8_t)opts.dptr_mode;
 		if (opts.dptr_mode == PNVME_DPTR_SGL)
 			qp->fast_off |= NVME_FAST_OFF_SGL;
 		qp->timeout_ticks = (uint64_t)c->opts.io_timeout_ms * pnvme_ticks_hz() / 1000;
 		qp->epoch = atomic_load_explicit(&c->reset_epoch, memory_order_acquire);
-		nvme_pcie_qpair_attach_shadow(c, qp);
-		rc = nvme_pcie_create_io_qpair(c, qp);
+		rc = qp->tr->qpair_create(qp);
 		qp->on_device = rc == 0;
 	}
 	if (rc != 0) {
@@ -144,13 +142,14 @@ int pnvme_ctrlr_free_io_qpair(struct pnvme_qpair *qp)
 
 void pnvme_qpair_flush(struct pnvme_qpair *qp)
 {
-	nvme_qpair_ring_sq(qp);
+	nvme_qpair_flush(qp);
 }
 
 void pnvme_qpair_get_stats(const struct pnvme_qpair *qp, struct pnvme_qpair_stats *stats)
 {
-	stats->sq_doorbell_writes = qp->sq_doorbell_writes;
-	stats->cq_doorbell_writes = qp->cq_doorbell_writes;
+	/* MMIO doorbell writes: PCIe's; other transports have none. */
+	stats->sq_doorbell_writes = qp->pcie.sq_doorbell_writes;
+	stats->cq_doorbell_writes = qp->pcie.cq_doorbell_writes;
 	stats->invalid_completions = qp->invalid_completions;
 }
 

@@ -386,7 +386,8 @@ static __attribute__((noinline)) int rw_md(struct pnvme_ns *ns, struct pnvme_qpa
 	} else {
 		rc = check_iov(p->iov, p->iovcnt, bytes);
 	}
-	if (unlikely(rc != 0))
+	/* A transport that copies the data (TCP) takes any memory. */
+	if (unlikely(rc != 0) && qp->tr->needs_dma)
 		return rc;
 	/* SGL when forced, or (auto) where it carries an iovec that PRP would split. */
 	p->sgl = qp->dptr_mode == PNVME_DPTR_SGL ||
@@ -446,7 +447,8 @@ static inline __attribute__((always_inline)) int rw_contig(struct pnvme_ns *ns,
 	iova = env_vtophys_range(buf, bytes);
 	/*
 	 * PNVME_VTOPHYS_ERROR has its low bits set: one test catches it,
-	 * misalignment and a qpair that is dead or forces SGLs (fast_off).
+	 * misalignment and a qpair that is dead, forces SGLs or is not PCIe
+	 * (fast_off).
 	 * fast_max_sectors is 0 for a boundary or metadata.
 	 */
 	if (unlikely(count > ns->fast_max_sectors || ((iova & 3) | qp->fast_off) != 0))
@@ -458,7 +460,7 @@ static inline __attribute__((always_inline)) int rw_contig(struct pnvme_ns *ns,
 	req->payload.buf = buf;
 	req->payload_size = (uint32_t)bytes;
 	req->payload_iova = iova;
-	nvme_qpair_submit(qp, req);
+	nvme_qpair_submit_pcie(qp, req);
 	return 0;
 slow:;
 	struct payload p = {.type = NVME_PAYLOAD_CONTIG, .buf = buf};

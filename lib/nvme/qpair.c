@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The hot path: requests from a per-qpair pool, trackers by CID, the SQ tail
- * doorbell once per batch, completions by phase bit, the software queue.
+ * The hot path, transport-neutral: requests from a per-qpair pool, trackers
+ * by CID, completion by CID, the software queue. PCIe's rings are inline
+ * (lib/pcie/pcie_hot.h); other transports go through their ops table.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "barrier.h"
 #include "ctrlr.h"
 #include "env/log.h"
-#include "prp.h"
+#include "pcie/pcie_hot.h" /* the PCIe completion loop, inline */
 #include "qpair.h"
-#include "sgl.h"
 
 /* ------------------------------------------------------------ requests */
 
@@ -30,72 +29,30 @@ void nvme_request_put_tree(struct pnvme_qpair *qp, struct nvme_request *req)
 	nvme_request_put(qp, req);
 }
 
-/* ------------------------------------------------------------ doorbells */
-
-static inline void ring_cq(struct pnvme_qpair *qp, uint32_t old_head)
-{
-	uint32_t head = qp->cq_head;
-
-	if (unlikely(qp->shadow_cq_head != NULL)) {
-		*qp->shadow_cq_head = head;
-		nvme_mb();
-		if (!nvme_need_mmio((uint16_t)*qp->ei_cq_head, (uint16_t)head, (uint16_t)old_head))
-			return;
-	}
-	*atomic_load_explicit(&qp->cq_head_db, memory_order_relaxed) = head;
-	qp->cq_doorbell_writes++;
-}
-
 /* ------------------------------------------------------------ submission */
-
-/* Fill the data pointer from the request's payload, using the tracker's PRP list. */
-static int build_payload(struct pnvme_qpair *qp, struct nvme_tracker *tr,
-			 struct nvme_request *req)
-{
-	struct nvme_prp_list list = {tr->prp_list, tr->prp_list_bus, qp->prp_list_pages};
-
-	switch (req->payload_type) {
-	case NVME_PAYLOAD_CONTIG:
-		if (req->payload_iova != PNVME_VTOPHYS_ERROR)
-			return nvme_prp_build_bus(&req->cmd, req->payload_iova, req->payload_size,
-						  &list);
-		return nvme_prp_build_contig(&req->cmd, req->payload.buf, req->payload_size, &list);
-	case NVME_PAYLOAD_IOV:
-		return nvme_prp_build_iov(&req->cmd, req->payload.iov, req->iovcnt,
-					  req->iov_offset, req->payload_size, &list);
-	case NVME_PAYLOAD_CONTIG_SGL:
-		if (req->payload_iova != PNVME_VTOPHYS_ERROR)
-			return nvme_sgl_build_bus(&req->cmd, req->payload_iova, req->payload_size,
-						  qp->ctrlr->sgl_support == 2);
-		return nvme_sgl_build_contig(&req->cmd, req->payload.buf, req->payload_size,
-					     qp->ctrlr->sgl_support == 2, &list);
-	case NVME_PAYLOAD_IOV_SGL:
-		return nvme_sgl_build_iov(&req->cmd, req->payload.iov, req->iovcnt,
-					  req->iov_offset, req->payload_size,
-					  qp->ctrlr->sgl_support == 2, &list);
-	case NVME_PAYLOAD_DSM:
-		/* The ranges go into the tracker's own DMA page. */
-		memcpy(tr->prp_list, req->payload.ranges, req->payload_size);
-		req->cmd.dptr.prp.prp1 = tr->prp_list_bus;
-		req->cmd.dptr.prp.prp2 = 0;
-		return 0;
-	default:
-		return 0;
-	}
-}
 
 static void fail_request(struct pnvme_qpair *qp, struct nvme_request *req, uint16_t sct,
 			 uint16_t sc);
 
-/* Give req a tracker and put it in the SQ. The caller made sure one is free. */
+/* Give req a tracker and send it. The caller made sure one is free. */
 static void submit_to_device(struct pnvme_qpair *qp, struct nvme_request *req)
 {
-	if (unlikely(build_payload(qp, qp->free_trackers, req) != 0)) {
-		/* Checked at submission; only a buffer freed under us gets here. */
-		fail_request(qp, req, PNVME_SCT_GENERIC, PNVME_SC_DATA_TRANSFER_ERROR);
-		return;
+	struct nvme_tracker *tr = qp->free_trackers;
+	int rc;
+
+	if (likely(qp->tr_kind == NVME_TRANSPORT_PCIE)) {
+		rc = nvme_pcie_build_payload(qp, tr, req);
+		if (likely(rc == 0))
+			nvme_qpair_post_pcie(qp, tr, req);
+	} else {
+		nvme_tracker_take(qp, tr, req);
+		rc = qp->tr->qpair_submit(qp, tr, req);
+		if (rc != 0)
+			nvme_tracker_free(qp, tr);
 	}
-	nvme_qpair_post(qp, qp->free_trackers, req);
+	/* Checked at submission; only a buffer freed under us gets here. */
+	if (unlikely(rc != 0))
+		fail_request(qp, req, PNVME_SCT_GENERIC, PNVME_SC_DATA_TRANSFER_ERROR);
 }
 
 static void enqueue(struct pnvme_qpair *qp, struct nvme_request *req)
@@ -141,7 +98,7 @@ static void post_pair(struct pnvme_qpair *qp, struct nvme_request *first)
 	submit_to_device(qp, second);
 	qp->delay_doorbell = delay;
 	if (!delay && !qp->in_completion)
-		nvme_qpair_ring_sq(qp);
+		nvme_qpair_flush(qp);
 }
 
 static void submit_pair(struct pnvme_qpair *qp, struct nvme_request *first)
@@ -209,8 +166,8 @@ void nvme_qpair_submit_queued(struct pnvme_qpair *qp)
 
 /* ------------------------------------------------------------ completion */
 
-static void child_done(struct pnvme_qpair *qp, struct nvme_request *parent,
-		       const struct pnvme_cpl *cpl)
+void nvme_request_child_done(struct pnvme_qpair *qp, struct nvme_request *parent,
+			     const struct pnvme_cpl *cpl)
 {
 	/* The parent reports the first error of its children, or the last success. */
 	if (pnvme_cpl_is_error(cpl)) {
@@ -239,7 +196,7 @@ static inline __attribute__((always_inline)) void request_complete(struct pnvme_
 	/* Free first: the callback may submit again and reuse the request. */
 	nvme_request_put(qp, req);
 	if (parent != NULL) {
-		child_done(qp, parent, cpl);
+		nvme_request_child_done(qp, parent, cpl);
 		return;
 	}
 	if (cb != NULL)
@@ -294,19 +251,28 @@ static inline __attribute__((always_inline)) void complete_tracker(struct pnvme_
 	finish_submitted(qp, req, cpl);
 }
 
-static __attribute__((noinline, cold)) void invalid_completion(struct pnvme_qpair *qp,
-								const struct pnvme_cpl *cpl)
+void nvme_qpair_invalid_completion(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl)
 {
 	qp->invalid_completions++;
 	PNVME_ERRLOG("qpair", "qid %u: completion for CID 0x%x that is not outstanding (dropped)",
 		     qp->qid, cpl->cid);
 }
 
+bool nvme_qpair_complete_cid(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl)
+{
+	return nvme_qpair_complete_cid_inline(qp, cpl);
+}
+
+void nvme_qpair_flush_other(struct pnvme_qpair *qp)
+{
+	if (qp->tr->qpair_flush != NULL)
+		qp->tr->qpair_flush(qp);
+}
+
 static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair *qp,
 								 uint32_t max)
 {
-	uint32_t old_head = qp->cq_head;
-	uint32_t n = 0;
+	uint32_t n;
 
 	/* Called again from one of its own callbacks: the outer call is still reaping. */
 	if (unlikely(qp->in_completion))
@@ -314,32 +280,20 @@ static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair 
 	if (max == 0 || max > qp->max_completions)
 		max = qp->max_completions;
 	qp->in_completion = true;
-	while (n < max) {
-		struct pnvme_cpl *cpl = &qp->cq[qp->cq_head];
-		struct nvme_tracker *tr;
-
-		if ((cpl->status_raw & PNVME_STATUS_PHASE_BIT) != qp->phase)
-			break;
-		nvme_rmb(); /* the rest of the entry after its phase bit */
-		if (unlikely(++qp->cq_head == qp->num_entries)) {
-			qp->cq_head = 0;
-			qp->phase ^= 1;
-		}
-		n++;
-		/* The array has an entry for every index the mask lets through. */
-		tr = &qp->trackers[cpl->cid & qp->cid_index_mask];
-		if (unlikely(tr->req == NULL || tr->cid != cpl->cid)) {
-			invalid_completion(qp, cpl);
-			continue;
-		}
-		complete_tracker(qp, tr, cpl);
+	/* One test of the kind: PCIe's loop and doorbell inline, the rest by the table. */
+	if (likely(qp->tr_kind == NVME_TRANSPORT_PCIE)) {
+		n = nvme_pcie_qpair_reap(qp, max);
+		qp->in_completion = false;
+		if (qp->queued_head != NULL)
+			nvme_qpair_submit_queued(qp);
+		nvme_pcie_ring_sq(&qp->pcie);
+	} else {
+		n = qp->tr->qpair_process(qp, max);
+		qp->in_completion = false;
+		if (qp->queued_head != NULL)
+			nvme_qpair_submit_queued(qp);
+		nvme_qpair_flush_other(qp);
 	}
-	if (n > 0)
-		ring_cq(qp, old_head);
-	qp->in_completion = false;
-	if (qp->queued_head != NULL)
-		nvme_qpair_submit_queued(qp);
-	nvme_qpair_ring_sq(qp);
 	/*
 	 * Timeouts, resets and failure: a countdown, and a flag other threads set.
 	 * A dead qpair keeps the flag set, so -ENXIO costs the live path nothing.
@@ -408,18 +362,6 @@ void nvme_qpair_abort_all(struct pnvme_qpair *qp, uint16_t sct, uint16_t sc)
 
 /* ------------------------------------------------------------ set-up */
 
-void nvme_qpair_set_doorbells(struct pnvme_qpair *qp, volatile void *bar0, uint32_t dstrd)
-{
-	volatile uint8_t *base = bar0;
-
-	atomic_store_explicit(&qp->sq_tail_db,
-			      (volatile uint32_t *)(base + pnvme_doorbell_offset(qp->qid, 0, dstrd)),
-			      memory_order_release);
-	atomic_store_explicit(&qp->cq_head_db,
-			      (volatile uint32_t *)(base + pnvme_doorbell_offset(qp->qid, 1, dstrd)),
-			      memory_order_release);
-}
-
 static uint16_t bits_for(uint32_t n)
 {
 	uint16_t bits = 0;
@@ -432,21 +374,23 @@ static uint16_t bits_for(uint32_t n)
 int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t qid,
 		    uint32_t num_entries, uint32_t num_requests, uint32_t max_xfer)
 {
-	uint32_t pages = nvme_prp_list_pages(max_xfer);
-	uint64_t prp_bus;
+	const struct nvme_transport_ops *tr = ctrlr->tr != NULL ? ctrlr->tr : &nvme_pcie_transport;
+	int rc;
 
 	if (num_entries < 2 || num_entries > 65536 || num_requests == 0)
 		return -EINVAL;
 	memset(qp, 0, sizeof(*qp));
 	qp->ctrlr = ctrlr;
+	qp->tr = tr;
+	qp->tr_kind = tr->kind;
+	if (tr->kind != NVME_TRANSPORT_PCIE)
+		qp->fast_off = NVME_FAST_OFF_TRANSPORT;
 	qp->qid = qid;
 	qp->num_entries = num_entries;
 	qp->poll_countdown = qp->poll_countdown_reset = 64;
 	qp->dptr_mode = PNVME_DPTR_AUTO;
 	qp->on_device = true; /* a creator that has no device queue yet says so */
 	qp->num_requests = num_requests;
-	qp->prp_list_pages = pages;
-	qp->phase = 1;
 	qp->cid_shift = bits_for(num_entries);
 	qp->cid_index_mask = (uint16_t)((1u << qp->cid_shift) - 1);
 	/* A bounded batch per call keeps one call's latency bounded. */
@@ -456,50 +400,43 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 	if (qp->max_completions > 128)
 		qp->max_completions = 128;
 
-	qp->sq_mem = pnvme_dma_zmalloc((size_t)num_entries * sizeof(struct pnvme_cmd),
-				       NVME_PAGE_SIZE, &qp->sq_bus);
-	qp->cq_mem = pnvme_dma_zmalloc((size_t)num_entries * sizeof(struct pnvme_cpl),
-				       NVME_PAGE_SIZE, &qp->cq_bus);
-	/* One tracker per SQ slot but one: a full SQ is tail + 1 == head. */
-	qp->prp_mem = pnvme_dma_zmalloc((size_t)(num_entries - 1) * pages * NVME_PAGE_SIZE,
-					NVME_PAGE_SIZE, &prp_bus);
 	/* Sized to the CID mask: a device's CID, whatever it is, indexes a tracker. */
 	qp->trackers = aligned_alloc(64, sizeof(struct nvme_tracker) * (qp->cid_index_mask + 1u));
 	qp->reqs = aligned_alloc(64, sizeof(struct nvme_request) * num_requests);
-	if (!qp->sq_mem || !qp->cq_mem || !qp->prp_mem || !qp->trackers || !qp->reqs) {
+	if (!qp->trackers || !qp->reqs) {
 		nvme_qpair_fini(qp);
 		return -ENOMEM;
 	}
-	qp->sq = qp->sq_mem;
-	qp->cq = qp->cq_mem;
 	memset(qp->trackers, 0, sizeof(struct nvme_tracker) * (qp->cid_index_mask + 1u));
 	memset(qp->reqs, 0, sizeof(struct nvme_request) * num_requests);
+	/* One tracker per SQ slot but one: a full SQ is tail + 1 == head. */
 	for (uint32_t i = num_entries - 1; i-- > 0;) {
-		struct nvme_tracker *tr = &qp->trackers[i];
+		struct nvme_tracker *tr_i = &qp->trackers[i];
 
-		tr->cid = (uint16_t)i;
-		tr->prp_list = (uint64_t *)((uint8_t *)qp->prp_mem +
-					    (size_t)i * pages * NVME_PAGE_SIZE);
-		tr->prp_list_bus = prp_bus + (uint64_t)i * pages * NVME_PAGE_SIZE;
-		tr->next_free = qp->free_trackers;
-		qp->free_trackers = tr;
+		tr_i->cid = (uint16_t)i;
+		tr_i->next_free = qp->free_trackers;
+		qp->free_trackers = tr_i;
 	}
 	/* Trackers from num_entries - 1 on never get a command: their CIDs stay unused. */
 	for (uint32_t i = num_entries - 1; i <= qp->cid_index_mask; i++)
 		qp->trackers[i].cid = (uint16_t)i;
 	for (uint32_t i = num_requests; i-- > 0;)
 		nvme_request_put(qp, &qp->reqs[i]);
+	/* The transport's memory: rings, the trackers' list pages. */
+	rc = tr->qpair_init(qp, max_xfer);
+	if (rc != 0) {
+		nvme_qpair_fini(qp);
+		return rc;
+	}
 	return 0;
 }
 
 void nvme_qpair_fini(struct pnvme_qpair *qp)
 {
-	pnvme_dma_free(qp->sq_mem);
-	pnvme_dma_free(qp->cq_mem);
-	pnvme_dma_free(qp->prp_mem);
+	if (qp->tr != NULL)
+		qp->tr->qpair_fini(qp);
 	free(qp->trackers);
 	free(qp->reqs);
-	qp->sq_mem = qp->cq_mem = qp->prp_mem = NULL;
 	qp->trackers = NULL;
 	qp->reqs = NULL;
 }

@@ -8,12 +8,14 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/uio.h>
 
-#include "barrier.h"
+#include "env/barrier.h"
 #include "pnvme/nvme.h"
+#include "transport.h"
 
 #define NVME_PAGE_SHIFT 12
 #define NVME_PAGE_SIZE (1u << NVME_PAGE_SHIFT)
@@ -61,7 +63,7 @@ struct nvme_request {
 struct nvme_tracker {
 	struct nvme_request *req; /* NULL when free */
 	struct nvme_tracker *next_free;
-	uint64_t *prp_list;       /* this tracker's PRP list pages (DMA) */
+	uint64_t *prp_list;       /* the transport's per-command DMA pages (PCIe: PRP list) */
 	uint64_t prp_list_bus;
 	uint16_t cid;             /* index | generation << cid_shift */
 	uint8_t age;              /* timeout sweeps since it was posted (zeroed on completion) */
@@ -77,17 +79,11 @@ enum {
 };
 
 struct pnvme_qpair {
-	/* Hot: submission and completion. */
-	struct pnvme_cmd *sq;
-	struct pnvme_cpl *cq;
-	/* Atomic: a reset parks them on parked_db (recovery.c) from another thread. */
-	_Atomic(volatile uint32_t *) sq_tail_db;
-	_Atomic(volatile uint32_t *) cq_head_db;
-	uint32_t sq_tail;
-	uint32_t sq_tail_rung; /* last tail value the doorbell got */
-	uint32_t cq_head;
-	uint8_t phase;
-	bool delay_doorbell;
+	/* The PCIe transport's rings and doorbells, hot, first (lib/pcie/pcie_qpair.h). */
+	struct nvme_pcie_qpair pcie;
+
+	/* Hot, one cache line: trackers, requests, the software queue. */
+	bool delay_doorbell __attribute__((aligned(64)));
 	bool in_completion; /* callbacks running: doorbell rung once at the end */
 	/*
 	 * Set (by any thread) when the owner must look at the controller: a reset,
@@ -95,7 +91,7 @@ struct pnvme_qpair {
 	 * it once; everything behind it is the slow path.
 	 */
 	_Atomic uint8_t cold;
-	uint32_t num_entries; /* up to 65536 (CAP.MQES = 0xffff) */
+	uint8_t tr_kind;      /* enum nvme_transport_kind: PCIe inline, others by tr */
 	uint16_t cid_shift;   /* CID = tracker index | generation << cid_shift */
 	uint16_t cid_index_mask;
 	uint16_t max_completions;
@@ -108,20 +104,15 @@ struct pnvme_qpair {
 	struct nvme_request *queued_head; /* software queue, FIFO */
 	struct nvme_request *queued_tail;
 	uint32_t num_outstanding;
-	uint64_t sq_doorbell_writes; /* MMIO writes, for pnvme_qpair_get_stats() */
-	uint64_t cq_doorbell_writes;
-
-	/* Shadow doorbells (Doorbell Buffer Config), NULL when not in use. */
-	volatile uint32_t *shadow_sq_tail;
-	volatile uint32_t *shadow_cq_head;
-	volatile uint32_t *ei_sq_tail;
-	volatile uint32_t *ei_cq_head;
+	uint32_t num_entries; /* up to 65536 (CAP.MQES = 0xffff) */
 
 	/* Cold. */
 	struct pnvme_ctrlr *ctrlr;
+	const struct nvme_transport_ops *tr;
+	void *tr_qpair; /* a transport other than PCIe keeps its state here */
 	uint16_t qid;
 	uint32_t num_requests;
-	uint32_t prp_list_pages;
+	uint32_t prp_list_pages; /* data pointer list pages per command (PCIe) */
 	uint64_t invalid_completions; /* CID not outstanding, or a duplicate: dropped */
 	/* Timeouts (timeout.c): a sweep of the trackers every timeout / 4. */
 	uint64_t timeout_ticks; /* 0: no timeouts */
@@ -142,21 +133,25 @@ struct pnvme_qpair {
 	uint8_t silent_phase;
 	uint64_t silent_since;
 	struct nvme_request *reqs;
-	void *sq_mem, *cq_mem, *prp_mem;
-	uint64_t sq_bus, cq_bus;
 	struct pnvme_qpair *next_in_ctrlr;
-	uint32_t parked_db[2]; /* where doorbell writes go while a reset owns the queue */
 } __attribute__((aligned(64))); /* aligned_alloc wants a size that is a multiple of 64 */
 
-/* Memory and bookkeeping for a queue pair; no device commands. */
+/* The hot path touches PCIe's two lines and this one: keep it so. */
+_Static_assert(offsetof(struct pnvme_qpair, num_entries) + sizeof(uint32_t) -
+			       offsetof(struct pnvme_qpair, delay_doorbell) <= 64,
+	       "the common hot fields fit one cache line");
+
+/*
+ * Memory and bookkeeping for a queue pair, with the controller's transport
+ * (PCIe when it has none yet); no device commands.
+ */
 int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t qid,
 		    uint32_t num_entries, uint32_t num_requests, uint32_t max_xfer);
 void nvme_qpair_fini(struct pnvme_qpair *qp);
-/* Point the qpair at its doorbells (BAR0 + offset per CAP.DSTRD). */
-void nvme_qpair_set_doorbells(struct pnvme_qpair *qp, volatile void *bar0, uint32_t dstrd);
 
 #define NVME_FAST_OFF_DEAD 0x1 /* mirrors dead: -ENXIO */
 #define NVME_FAST_OFF_SGL 0x2  /* SGL forced: the inline path would build PRPs */
+#define NVME_FAST_OFF_TRANSPORT 0x4 /* not PCIe: the inline path is PCIe's */
 
 static inline void nvme_qpair_set_dead(struct pnvme_qpair *qp, bool dead)
 {
@@ -219,12 +214,6 @@ static inline void nvme_qpair_kick(struct pnvme_qpair *qp)
 {
 	atomic_store_explicit(&qp->cold, 1, memory_order_release);
 }
-/* Doorbell writes to parked_db instead of BAR0: the queue is gone or going. */
-static inline void nvme_qpair_park_doorbells(struct pnvme_qpair *qp)
-{
-	atomic_store_explicit(&qp->sq_tail_db, &qp->parked_db[0], memory_order_release);
-	atomic_store_explicit(&qp->cq_head_db, &qp->parked_db[1], memory_order_release);
-}
 /* The owner's slow path: timeouts, resets, failure (timeout.c, recovery.c). */
 void nvme_qpair_poll_slow(struct pnvme_qpair *qp);
 /* Tracker done: back to the free list. */
@@ -249,36 +238,38 @@ void nvme_cpl_make(struct pnvme_cpl *cpl, const struct pnvme_qpair *qp, uint16_t
 void nvme_request_complete(struct pnvme_qpair *qp, struct nvme_request *req,
 			   const struct pnvme_cpl *cpl);
 
+/*
+ * The common completion of one entry a transport found: the tracker by CID
+ * (generation checked), invalid_completions for a CID not outstanding, the
+ * tracker freed, the request's callback (or its parent's accounting). Every
+ * transport completes through it; the software queue is fed once per poll by
+ * nvme_qpair_process(). False: the entry was dropped.
+ */
+bool nvme_qpair_complete_cid(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl);
+
+/* Out of line: the rare and the cold. */
+__attribute__((cold)) void nvme_qpair_invalid_completion(struct pnvme_qpair *qp,
+							 const struct pnvme_cpl *cpl);
+void nvme_request_child_done(struct pnvme_qpair *qp, struct nvme_request *parent,
+			     const struct pnvme_cpl *cpl);
+/* Send what was posted and not announced, on a transport other than PCIe. */
+void nvme_qpair_flush_other(struct pnvme_qpair *qp);
+
 /* ------------------------------------------------------------ the hot path, inline */
 
-/* Event-index rule: ring when the new value has passed the controller's index. */
-static inline bool nvme_need_mmio(uint16_t event_idx, uint16_t new_val, uint16_t old_val)
+/* Send what was posted and not announced yet: the SQ tail doorbell for PCIe. */
+static inline __attribute__((always_inline)) void nvme_qpair_flush(struct pnvme_qpair *qp)
 {
-	return (uint16_t)(new_val - event_idx - 1) < (uint16_t)(new_val - old_val);
+	if (__builtin_expect(qp->tr_kind == NVME_TRANSPORT_PCIE, 1))
+		nvme_pcie_ring_sq(&qp->pcie);
+	else
+		nvme_qpair_flush_other(qp);
 }
 
-/* Ring the SQ tail doorbell if the tail moved since the last ring. */
-static inline __attribute__((always_inline)) void nvme_qpair_ring_sq(struct pnvme_qpair *qp)
-{
-	uint32_t tail = qp->sq_tail, old = qp->sq_tail_rung;
-
-	if (tail == old)
-		return;
-	nvme_wmb(); /* commands in the SQ before the doorbell */
-	qp->sq_tail_rung = tail;
-	if (__builtin_expect(qp->shadow_sq_tail != NULL, 0)) {
-		*qp->shadow_sq_tail = tail;
-		nvme_mb(); /* shadow value visible before the event index is read */
-		if (!nvme_need_mmio((uint16_t)*qp->ei_sq_tail, (uint16_t)tail, (uint16_t)old))
-			return;
-	}
-	*atomic_load_explicit(&qp->sq_tail_db, memory_order_relaxed) = tail;
-	qp->sq_doorbell_writes++;
-}
-
-/* Give req the tracker tr (the head of the free list) and put it in the SQ. */
-static inline __attribute__((always_inline)) void nvme_qpair_post(struct pnvme_qpair *qp, struct nvme_tracker *tr,
-				   struct nvme_request *req)
+/* req takes tr (the head of the free list) and a new CID generation. */
+static inline __attribute__((always_inline)) void nvme_tracker_take(struct pnvme_qpair *qp,
+								   struct nvme_tracker *tr,
+								   struct nvme_request *req)
 {
 	uint16_t cid;
 
@@ -288,20 +279,26 @@ static inline __attribute__((always_inline)) void nvme_qpair_post(struct pnvme_q
 	cid = (uint16_t)(tr->cid + (1u << qp->cid_shift));
 	tr->cid = cid;
 	req->cmd.cid = cid;
-	qp->sq[qp->sq_tail] = req->cmd;
-	if (__builtin_expect(++qp->sq_tail == qp->num_entries, 0))
-		qp->sq_tail = 0;
+}
+
+/* PCIe: give req the tracker tr, copy it into the SQ, ring unless batching. */
+static inline __attribute__((always_inline)) void nvme_qpair_post_pcie(struct pnvme_qpair *qp,
+								      struct nvme_tracker *tr,
+								      struct nvme_request *req)
+{
+	nvme_tracker_take(qp, tr, req);
+	nvme_pcie_sq_copy(&qp->pcie, &req->cmd);
 	if (!qp->delay_doorbell && !qp->in_completion)
-		nvme_qpair_ring_sq(qp);
+		nvme_pcie_ring_sq(&qp->pcie);
 }
 
 /*
- * Hand a request (or a split parent) to the qpair: to the device if a tracker
- * is free, else to the software queue. Never fails. Inline for the common case:
- * a free tracker, nothing queued, and no payload or a contiguous one of at most
- * two pages whose bus address is known.
+ * nvme_qpair_submit() on a qpair known to be PCIe (fast_off clear): the
+ * inline case is a free tracker, nothing queued, and no payload or a
+ * contiguous one of at most two pages whose bus address is known.
  */
-static inline __attribute__((always_inline)) void nvme_qpair_submit(struct pnvme_qpair *qp, struct nvme_request *req)
+static inline __attribute__((always_inline)) void nvme_qpair_submit_pcie(struct pnvme_qpair *qp,
+									struct nvme_request *req)
 {
 	struct nvme_tracker *tr = qp->free_trackers;
 
@@ -309,16 +306,7 @@ static inline __attribute__((always_inline)) void nvme_qpair_submit(struct pnvme
 				     !atomic_load_explicit(&qp->cold, memory_order_relaxed), 1)) {
 		if (req->payload_type == NVME_PAYLOAD_CONTIG &&
 		    req->payload_iova != PNVME_VTOPHYS_ERROR) {
-			uint64_t iova = req->payload_iova;
-			uint32_t first = NVME_PAGE_SIZE - (uint32_t)(iova & (NVME_PAGE_SIZE - 1));
-
-			if (req->payload_size <= first) {
-				req->cmd.dptr.prp.prp1 = iova;
-				req->cmd.dptr.prp.prp2 = 0;
-			} else if (req->payload_size - first <= NVME_PAGE_SIZE) {
-				req->cmd.dptr.prp.prp1 = iova;
-				req->cmd.dptr.prp.prp2 = iova + first;
-			} else {
+			if (!nvme_pcie_prp_fast(&req->cmd, req->payload_iova, req->payload_size)) {
 				nvme_qpair_submit_slow(qp, req);
 				return;
 			}
@@ -327,10 +315,53 @@ static inline __attribute__((always_inline)) void nvme_qpair_submit(struct pnvme
 			return;
 		}
 		qp->num_outstanding++;
-		nvme_qpair_post(qp, tr, req);
+		nvme_qpair_post_pcie(qp, tr, req);
 		return;
 	}
 	nvme_qpair_submit_slow(qp, req);
+}
+
+/*
+ * Hand a request (or a split parent) to the qpair: to the device if a tracker
+ * is free, else to the software queue. Never fails. PCIe's common case is
+ * inline; other transports take nvme_qpair_submit_slow() and their ops table.
+ */
+static inline __attribute__((always_inline)) void nvme_qpair_submit(struct pnvme_qpair *qp,
+								   struct nvme_request *req)
+{
+	if (__builtin_expect(qp->tr_kind != NVME_TRANSPORT_PCIE, 0)) {
+		nvme_qpair_submit_slow(qp, req);
+		return;
+	}
+	nvme_qpair_submit_pcie(qp, req);
+}
+
+/* nvme_qpair_complete_cid(), inline for lib/pcie's completion loop. */
+static inline __attribute__((always_inline)) bool
+nvme_qpair_complete_cid_inline(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl)
+{
+	/* The array has an entry for every index the mask lets through. */
+	struct nvme_tracker *tr = &qp->trackers[cpl->cid & qp->cid_index_mask];
+	struct nvme_request *req = tr->req, *parent;
+	pnvme_cmd_cb cb;
+	void *arg;
+
+	if (__builtin_expect(req == NULL || tr->cid != cpl->cid, 0)) {
+		nvme_qpair_invalid_completion(qp, cpl);
+		return false;
+	}
+	nvme_tracker_free(qp, tr);
+	qp->num_outstanding--;
+	cb = req->cb;
+	arg = req->cb_arg;
+	parent = req->parent;
+	/* Free first: the callback may submit again and reuse the request. */
+	nvme_request_put(qp, req);
+	if (parent != NULL)
+		nvme_request_child_done(qp, parent, cpl);
+	else if (cb != NULL)
+		cb(arg, cpl);
+	return true;
 }
 
 #endif /* PNVME_NVME_QPAIR_H */

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "barrier.h"
 #include "ctrlr.h"
 #include "env/log.h"
 
@@ -33,16 +32,18 @@ static void kick_all(struct pnvme_ctrlr *c)
 }
 
 /*
- * Before the disable: every I/O qpair's doorbell writes go to a word of its
- * own instead of BAR0, so an owner that has not noticed the reset yet cannot
- * ring a queue the controller no longer has (or, after the new enable, does
- * not have yet). Its owner points them back when it creates the queues again.
+ * Before the disable: no I/O qpair's owner may reach the device's queues any
+ * more, even one that has not noticed the reset yet (PCIe: doorbell writes go
+ * to a word of the qpair's own, not BAR0). Its owner points them back when it
+ * creates its queues again.
  */
-static void park_doorbells(struct pnvme_ctrlr *c)
+static void park_all(struct pnvme_ctrlr *c)
 {
+	const struct nvme_transport_ops *tr = nvme_ctrlr_tr(c);
+
 	pthread_mutex_lock(&c->admin_lock);
 	for (struct pnvme_qpair *qp = c->qpairs; qp != NULL; qp = qp->next_in_ctrlr) {
-		nvme_qpair_park_doorbells(qp);
+		tr->qpair_park(qp);
 		nvme_qpair_kick(qp);
 	}
 	pthread_mutex_unlock(&c->admin_lock);
@@ -58,82 +59,15 @@ static void park_doorbells(struct pnvme_ctrlr *c)
 		;
 }
 
-/* Commands the I/O qpairs have outstanding; each owner writes its own count. */
-static uint32_t io_outstanding(struct pnvme_ctrlr *c)
-{
-	uint32_t n = 0;
-
-	pthread_mutex_lock(&c->admin_lock);
-	for (struct pnvme_qpair *qp = c->qpairs; qp != NULL; qp = qp->next_in_ctrlr)
-		n += __atomic_load_n(&qp->num_outstanding, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&c->admin_lock);
-	return n;
-}
-
-/*
- * With the doorbells parked, let a live device finish what it already fetched
- * or was told about before CC.EN goes to 0: devices (and QEMU's emulated one,
- * which can free a queue under a read it fetched during the disable) expect
- * quiet queues at a disable, as Linux gives them by deleting its queues first.
- * The owners keep reaping; the wait ends when nothing is outstanding, when
- * nothing completed for 20 ms (what is left is stuck, or never reached the
- * device), or after 100 ms.
- */
-static void let_device_settle(struct pnvme_ctrlr *c)
-{
-	uint64_t hz = pnvme_ticks_hz(), now = pnvme_ticks();
-	uint64_t give_up = now + hz / 10, quiet_since = now;
-	uint32_t left = io_outstanding(c), was = left;
-	uint32_t csts = mmio_read32(c->regs, PNVME_REG_CSTS);
-
-	if (csts == 0xffffffffu || (csts & PNVME_CSTS_CFS))
-		return;
-	while (left != 0 && now < give_up && now - quiet_since < hz / 50) {
-		for (uint64_t next = now + hz / 20000; (now = pnvme_ticks()) < next;)
-			; /* 50 us: the lock is not taken in a tight loop */
-		left = io_outstanding(c);
-		if (left != was) {
-			was = left;
-			quiet_since = now;
-		}
-	}
-}
-
-/* Empty the rings: the controller starts every queue at 0 with phase 1. */
+/* The rings are empty again: the controller starts every queue afresh. */
 static void rewind_rings(struct pnvme_qpair *qp)
 {
-	qp->sq_tail = qp->sq_tail_rung = 0;
-	qp->cq_head = 0;
-	qp->phase = 1;
-	memset(qp->cq, 0, (size_t)qp->num_entries * sizeof(*qp->cq));
-	qp->shadow_sq_tail = qp->shadow_cq_head = NULL;
-	qp->ei_sq_tail = qp->ei_cq_head = NULL;
+	qp->tr->qpair_reset(qp);
 }
 
 bool nvme_ctrlr_stop_device(struct pnvme_ctrlr *c)
 {
-	uint64_t deadline = pnvme_ticks() + nvme_ctrlr_ready_timeout_ms(c) * pnvme_ticks_hz() / 1000;
-	uint32_t cc = mmio_read32(c->regs, PNVME_REG_CC);
-	uint32_t csts;
-
-	if (cc != 0xffffffffu) {
-		mmio_write32(c->regs, PNVME_REG_CC, cc & ~(PNVME_CC_EN | PNVME_CC_SHN_MASK));
-		for (;;) {
-			csts = mmio_read32(c->regs, PNVME_REG_CSTS);
-			if (csts == 0xffffffffu)
-				break;
-			if (!(csts & PNVME_CSTS_RDY))
-				return true;
-			if (pnvme_ticks() > deadline)
-				break;
-		}
-	}
-	/* It did not answer as the spec says: reset the function, take DMA away. */
-	PNVME_ERRLOG("ctrlr", "%s %s: no CSTS.RDY = 0 after disable; function reset and bus "
-			      "mastering off", c->trid.trtype, c->trid.traddr);
-	env_pci_reset(c->pci);
-	env_pci_disable_bus_master(c->pci); /* bring-up turns it on again before enabling */
-	return mmio_read32(c->regs, PNVME_REG_CSTS) != 0xffffffffu;
+	return nvme_ctrlr_tr(c)->ctrlr_stop(c);
 }
 
 /* Admin side of a disable: what the admin queue held is over. */
@@ -159,8 +93,9 @@ static int reset_once(struct pnvme_ctrlr *c)
 	c->state = NVME_STATE_RESETTING;
 	epoch = atomic_fetch_add_explicit(&c->reset_epoch, 1, memory_order_acq_rel) + 1;
 	pthread_mutex_unlock(&c->admin_lock);
-	park_doorbells(c);
-	let_device_settle(c);
+	park_all(c);
+	if (nvme_ctrlr_tr(c)->ctrlr_quiesce != NULL)
+		nvme_ctrlr_tr(c)->ctrlr_quiesce(c);
 
 	bool alive = nvme_ctrlr_stop_device(c);
 
@@ -192,7 +127,7 @@ static void declare_dead(struct pnvme_ctrlr *c, const char *why)
 	PNVME_ERRLOG("ctrlr", "%s %s: dead: %s; every request fails from now on", c->trid.trtype,
 		     c->trid.traddr, why);
 	/* Bring-up may have enabled it again: stop it before anything completes. */
-	park_doorbells(c);
+	park_all(c);
 	nvme_ctrlr_stop_device(c);
 	pthread_mutex_lock(&c->admin_lock);
 	c->state = NVME_STATE_FAILED;
@@ -375,12 +310,9 @@ static int recreate(struct pnvme_qpair *qp)
 			     qp->qid, c->num_io_queues);
 		return -ENXIO;
 	}
-	nvme_pcie_qpair_attach_shadow(c, qp);
-	rc = nvme_pcie_create_io_qpair(c, qp);
-	if (rc == 0) {
-		nvme_qpair_set_doorbells(qp, c->regs, c->dstrd);
+	rc = qp->tr->qpair_create(qp);
+	if (rc == 0)
 		qp->on_device = true;
-	}
 	return rc;
 }
 
@@ -436,7 +368,7 @@ void nvme_qpair_recovery_poll(struct pnvme_qpair *qp)
 		}
 		qp->paused = false;
 		nvme_qpair_submit_queued(qp);
-		nvme_qpair_ring_sq(qp);
+		nvme_qpair_flush(qp);
 	}
 	if (qp->paused)
 		return; /* closing */
@@ -449,30 +381,14 @@ void nvme_qpair_recovery_poll(struct pnvme_qpair *qp)
 		nvme_qpair_kick(qp);
 }
 
-static uint32_t in_device(const struct pnvme_qpair *qp)
-{
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i <= qp->cid_index_mask; i++)
-		n += qp->trackers[i].req != NULL;
-	return n;
-}
-
 bool nvme_qpair_delete_on_device(struct pnvme_qpair *qp)
 {
-	struct pnvme_ctrlr *c = qp->ctrlr;
-
-	/* Take in what is done, delete the SQ (the device ends what it held), reap that. */
+	/* Take in what is done; the transport takes the queue off the device. */
 	while (nvme_qpair_process(qp, 0) > 0)
 		;
-	if (nvme_pcie_delete_io_sq(c, qp) != 0)
+	if (!qp->tr->qpair_delete(qp))
 		return false;
-	while (nvme_qpair_process(qp, 0) > 0)
-		;
-	/* The CQ goes last, and nothing rings its doorbell after. */
-	if (in_device(qp) != 0 || nvme_pcie_delete_io_cq(c, qp) != 0)
-		return false;
-	nvme_qpair_park_doorbells(qp);
+	qp->tr->qpair_park(qp);
 	qp->on_device = false;
 	qp->rewound = true;
 	rewind_rings(qp);

@@ -132,10 +132,17 @@ static void adapt_countdown(struct pnvme_qpair *qp, uint64_t now)
 /* A queue with work that has been silent a while: is the controller still there? */
 static void check_silent(struct pnvme_qpair *qp, uint64_t now)
 {
-	if (qp->num_outstanding == 0 || qp->cq_head != qp->silent_cq_head ||
-	    qp->phase != qp->silent_phase) {
-		qp->silent_cq_head = qp->cq_head;
-		qp->silent_phase = qp->phase;
+	/*
+	 * Progress: PCIe's CQ head and phase; elsewhere the free tracker list's
+	 * head, which moves whenever a command completes (or is sent).
+	 */
+	uint32_t pos = qp->tr_kind == NVME_TRANSPORT_PCIE ? qp->pcie.cq_head
+							 : (uint32_t)(uintptr_t)qp->free_trackers;
+	uint8_t phase = qp->tr_kind == NVME_TRANSPORT_PCIE ? qp->pcie.phase : 0;
+
+	if (qp->num_outstanding == 0 || pos != qp->silent_cq_head || phase != qp->silent_phase) {
+		qp->silent_cq_head = pos;
+		qp->silent_phase = phase;
 		qp->silent_since = now;
 		return;
 	}

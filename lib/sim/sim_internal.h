@@ -358,8 +358,9 @@ static inline volatile uint32_t *sim_db(struct pnvme_sim *sim, unsigned idx)
 
 uint64_t sim_now_ns(void);
 
-/* sim_pci.c: config space and the env_pci_dev */
+/* sim_pci.c: config space and the env_pci_dev; the provider registers itself */
 void sim_pci_init(struct pnvme_sim *sim);
+extern struct env_pci_transport sim_pci_transport;
 
 /* sim_regs.c: registers, CC/CSTS state machine */
 void sim_regs_init(struct pnvme_sim *sim);

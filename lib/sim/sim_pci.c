@@ -115,3 +115,13 @@ struct env_pci_transport sim_pci_transport = {
 	.needs_iova_va = true,
 	.enumerate = NULL,
 };
+
+/*
+ * The software controller is a PCI provider like any other: env knows nothing
+ * of it. Linked into libpnvme.a (one object) and libpnvme.so whole; programs
+ * linking the internal archive pull this file in with -u sim_pci_transport.
+ */
+__attribute__((constructor)) static void sim_pci_register(void)
+{
+	env_pci_transport_register(&sim_pci_transport);
+}

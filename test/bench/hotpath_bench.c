@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "nvme/ctrlr.h"
+#include "pcie/pcie.h"
 #include "nvme/qpair.h"
 #include "pnvme/nvme.h"
 #include "pnvme/sim.h"
@@ -35,10 +36,10 @@ static void done_cb(void *arg, const struct pnvme_cpl *cpl)
 static void fake_device(struct pnvme_qpair *qp, uint16_t *sq_head, uint16_t *cq_tail,
 			uint8_t *phase)
 {
-	while (*sq_head != qp->sq_tail) {
-		struct pnvme_cpl *cpl = &qp->cq[*cq_tail];
+	while (*sq_head != qp->pcie.sq_tail) {
+		struct pnvme_cpl *cpl = &qp->pcie.cq[*cq_tail];
 
-		cpl->cid = qp->sq[*sq_head].cid;
+		cpl->cid = qp->pcie.sq[*sq_head].cid;
 		cpl->sqhd = *sq_head;
 		cpl->sqid = qp->qid;
 		cpl->cdw0 = 0;
@@ -74,7 +75,7 @@ static int bench_fake(uint32_t qd, uint64_t n)
 	buf = pnvme_dma_zmalloc(4096, 4096, NULL);
 	if (buf == NULL || nvme_qpair_init(&qp, &ctrlr, 1, 1024, 2048, ctrlr.max_xfer) != 0)
 		return 1;
-	nvme_qpair_set_doorbells(&qp, bar, 0);
+	nvme_pcie_qpair_set_doorbells(&qp, bar, 0);
 	/* As a qpair from pnvme_ctrlr_alloc_io_qpair(): on the device, 30 s I/O timeout. */
 	qp.on_device = true;
 	qp.timeout_ticks = 30 * pnvme_ticks_hz();

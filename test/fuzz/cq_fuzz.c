@@ -35,6 +35,7 @@
 #include <rte_malloc.h>
 
 #include "nvme/ctrlr.h"
+#include "pcie/pcie.h"
 #include "nvme/qpair.h"
 #include "pnvme/env.h"
 
@@ -50,7 +51,7 @@ static int fz_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint
 	int rc = nvme_qpair_init(qp, ctrlr, qid, entries, pool, FZ_MAX_XFER);
 
 	if (rc == 0)
-		nvme_qpair_set_doorbells(qp, bar, 0);
+		nvme_pcie_qpair_set_doorbells(qp, bar, 0);
 	return rc;
 }
 
@@ -179,27 +180,27 @@ static void fz_flush(struct pnvme_qpair *qp)
 
 static const struct pnvme_cmd *fz_sq(const struct pnvme_qpair *qp)
 {
-	return qp->sq;
+	return qp->pcie.sq;
 }
 
 static uint32_t fz_sq_tail(const struct pnvme_qpair *qp)
 {
-	return qp->sq_tail;
+	return qp->pcie.sq_tail;
 }
 
 static struct pnvme_cpl *fz_cq(const struct pnvme_qpair *qp)
 {
-	return qp->cq;
+	return qp->pcie.cq;
 }
 
 static uint32_t fz_cq_head(const struct pnvme_qpair *qp)
 {
-	return qp->cq_head;
+	return qp->pcie.cq_head;
 }
 
 static uint8_t fz_phase(const struct pnvme_qpair *qp)
 {
-	return qp->phase;
+	return qp->pcie.phase;
 }
 
 static uint32_t fz_outstanding(const struct pnvme_qpair *qp)

@@ -16,7 +16,7 @@
 #include "common/test_env.h"
 #include "pnvme/nvme.h"
 #include "env/pci.h"
-#include "nvme/barrier.h"
+#include "env/barrier.h"
 #include "pnvme/sim.h"
 
 struct rig {
@@ -311,7 +311,8 @@ static const struct env_pci_dev_ops kept_ops = {
 static int kept_attach(const char *addr, const char *params, struct env_pci_dev **out)
 {
 	struct env_pci_dev *real;
-	int rc = sim_pci_transport.attach(addr, params, &real);
+	/* The software controller's provider, as it registered itself. */
+	int rc = env_pci_transport_find("sim")->attach(addr, params, &real);
 
 	if (rc != 0)
 		return rc;

@@ -14,7 +14,7 @@
 
 #include "common/driver_suite.h"
 #include "common/test_env.h"
-#include "nvme/barrier.h"
+#include "env/barrier.h"
 #include "pnvme/nvme.h"
 #include "pnvme/sim.h"
 

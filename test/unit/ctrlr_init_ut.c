@@ -8,8 +8,9 @@
 #include <CUnit/CUnit.h>
 
 #include "common/test_env.h"
-#include "nvme/barrier.h"
+#include "env/barrier.h"
 #include "nvme/ctrlr.h"
+#include "pcie/pcie.h"
 
 static uint32_t g_regs[0x2000 / 4];
 static struct pnvme_ctrlr g_c;
@@ -41,7 +42,7 @@ static void fake_open(uint64_t cap, uint32_t cc, uint32_t csts)
 	pnvme_ctrlr_opts_init(&g_c.opts, sizeof(g_c.opts));
 	pthread_mutex_init(&g_c.admin_lock, NULL);
 	CU_ASSERT_EQUAL_FATAL(nvme_qpair_init(&g_c.adminq, &g_c, 0, 32, 32, 4096), 0);
-	nvme_qpair_set_doorbells(&g_c.adminq, g_regs, 0);
+	nvme_pcie_qpair_set_doorbells(&g_c.adminq, g_regs, 0);
 	g_c.state = NVME_STATE_INIT;
 }
 
@@ -74,8 +75,8 @@ static void test_cold_controller_comes_up(void)
 	CU_ASSERT_EQUAL(g_c.state, NVME_STATE_ENABLE_WAIT_RDY_1);
 	/* Admin queue registers, then CC with the entry sizes, 4 KiB pages, NVM, EN. */
 	CU_ASSERT_EQUAL(reg(PNVME_REG_AQA), PNVME_AQA(32, 32));
-	CU_ASSERT_EQUAL(mmio_read64(g_regs, PNVME_REG_ASQ), g_c.adminq.sq_bus);
-	CU_ASSERT_EQUAL(mmio_read64(g_regs, PNVME_REG_ACQ), g_c.adminq.cq_bus);
+	CU_ASSERT_EQUAL(mmio_read64(g_regs, PNVME_REG_ASQ), g_c.adminq.pcie.sq_bus);
+	CU_ASSERT_EQUAL(mmio_read64(g_regs, PNVME_REG_ACQ), g_c.adminq.pcie.cq_bus);
 	CU_ASSERT_EQUAL(PNVME_CC_IOSQES(reg(PNVME_REG_CC)), 6);
 	CU_ASSERT_EQUAL(PNVME_CC_IOCQES(reg(PNVME_REG_CC)), 4);
 	CU_ASSERT_EQUAL(PNVME_CC_MPS(reg(PNVME_REG_CC)), 0);
@@ -215,9 +216,9 @@ static void test_doorbell_stride(void)
 
 	/* DSTRD 2: 16-byte stride; qid 3's doorbells at 0x1000 + 6*16 and + 7*16. */
 	CU_ASSERT_EQUAL_FATAL(nvme_qpair_init(&qp, &g_c, 3, 8, 8, 4096), 0);
-	nvme_qpair_set_doorbells(&qp, g_regs, 2);
-	CU_ASSERT_PTR_EQUAL(atomic_load(&qp.sq_tail_db), (volatile uint32_t *)((uint8_t *)g_regs + 0x1000 + 96));
-	CU_ASSERT_PTR_EQUAL(atomic_load(&qp.cq_head_db), (volatile uint32_t *)((uint8_t *)g_regs + 0x1000 + 112));
+	nvme_pcie_qpair_set_doorbells(&qp, g_regs, 2);
+	CU_ASSERT_PTR_EQUAL(atomic_load(&qp.pcie.sq_tail_db), (volatile uint32_t *)((uint8_t *)g_regs + 0x1000 + 96));
+	CU_ASSERT_PTR_EQUAL(atomic_load(&qp.pcie.cq_head_db), (volatile uint32_t *)((uint8_t *)g_regs + 0x1000 + 112));
 	nvme_qpair_fini(&qp);
 }
 

@@ -15,8 +15,9 @@
 
 #include "common/test_env.h"
 #include "nvme/ctrlr.h"
+#include "pcie/pcie.h"
 #include "nvme/qpair.h"
-#include "nvme/sgl.h"
+#include "pcie/sgl.h"
 
 static struct pnvme_ctrlr g_ctrlr;
 static uint32_t g_bar[4096];
@@ -41,7 +42,7 @@ static void qp_open(struct pnvme_qpair *qp, uint32_t entries, enum pnvme_dptr_mo
 {
 	CU_ASSERT_EQUAL_FATAL(nvme_qpair_init(qp, &g_ctrlr, 1, entries, 4 * entries,
 					      g_ctrlr.max_xfer), 0);
-	nvme_qpair_set_doorbells(qp, g_bar, 0);
+	nvme_pcie_qpair_set_doorbells(qp, g_bar, 0);
 	qp->dptr_mode = (uint8_t)mode;
 	if (mode == PNVME_DPTR_SGL)
 		qp->fast_off |= NVME_FAST_OFF_SGL;
@@ -86,9 +87,9 @@ static void test_split_separate_md(void)
 							 NULL, PNVME_IO_FLAGS_PRCHK_GUARD |
 								 PNVME_IO_FLAGS_PRCHK_REFTAG,
 							 0xffff, 0x1234), 0);
-	CU_ASSERT_EQUAL(qp.sq_tail, 3);
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 3);
 	for (int i = 0; i < 3; i++) {
-		const struct pnvme_cmd *c = &qp.sq[i];
+		const struct pnvme_cmd *c = &qp.pcie.sq[i];
 		uint32_t first = (uint32_t)i * 256;
 
 		CU_ASSERT_EQUAL(c->cdw10, 1000 + first);
@@ -119,18 +120,18 @@ static void test_split_extended_md(void)
 	CU_ASSERT_EQUAL(pnvme_ns_cmd_read_with_md(&ns, &qp, g_buf, g_md, 0, 40, NULL, NULL, 0, 0,
 						  0), -EINVAL); /* md buffer where it is inline */
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 0, 40, NULL, NULL, 0), 0);
-	CU_ASSERT_EQUAL(qp.sq_tail, 2);
-	CU_ASSERT_EQUAL(qp.sq[0].cdw12 & 0xffff, per - 1);
-	CU_ASSERT_EQUAL(qp.sq[1].cdw10, per);
-	CU_ASSERT_EQUAL(qp.sq[1].dptr.prp.prp1, iova(g_buf + (size_t)per * ext));
-	CU_ASSERT_EQUAL(qp.sq[0].mptr, 0);
-	CU_ASSERT_EQUAL(qp.sq[1].cdw14, 0); /* type 3: no reference tag */
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 2);
+	CU_ASSERT_EQUAL(qp.pcie.sq[0].cdw12 & 0xffff, per - 1);
+	CU_ASSERT_EQUAL(qp.pcie.sq[1].cdw10, per);
+	CU_ASSERT_EQUAL(qp.pcie.sq[1].dptr.prp.prp1, iova(g_buf + (size_t)per * ext));
+	CU_ASSERT_EQUAL(qp.pcie.sq[0].mptr, 0);
+	CU_ASSERT_EQUAL(qp.pcie.sq[1].cdw14, 0); /* type 3: no reference tag */
 	/* PRACT with 8 bytes of metadata: data only moves, 4096 bytes a block. */
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 0, 40, NULL, NULL,
 						PNVME_IO_FLAGS_PRACT), 0);
-	CU_ASSERT_EQUAL(qp.sq_tail, 4);
-	CU_ASSERT_EQUAL(qp.sq[2].cdw12 & 0xffff, 31); /* 32 blocks: 128 KiB of data */
-	CU_ASSERT_EQUAL(qp.sq[3].dptr.prp.prp1, iova(g_buf + 32 * 4096));
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 4);
+	CU_ASSERT_EQUAL(qp.pcie.sq[2].cdw12 & 0xffff, 31); /* 32 blocks: 128 KiB of data */
+	CU_ASSERT_EQUAL(qp.pcie.sq[3].dptr.prp.prp1, iova(g_buf + 32 * 4096));
 	nvme_qpair_abort_all(&qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
 	nvme_qpair_fini(&qp);
 }
@@ -147,20 +148,20 @@ static void test_sgl_descriptors(void)
 	qp_open(&qp, 16, PNVME_DPTR_SGL);
 	/* One contiguous buffer, even a small one: one Data Block in the command. */
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&ns, &qp, g_buf + 100 * 4, 0, 1, NULL, NULL, 0), 0);
-	CU_ASSERT_EQUAL(qp.sq[0].psdt, PNVME_PSDT_SGL_MPTR_CONTIG);
-	CU_ASSERT_EQUAL(qp.sq[0].dptr.sgl.id, PNVME_SGL_ID(PNVME_SGL_TYPE_DATA_BLOCK, 0));
-	CU_ASSERT_EQUAL(qp.sq[0].dptr.sgl.address, iova(g_buf + 400));
-	CU_ASSERT_EQUAL(qp.sq[0].dptr.sgl.length, 512);
+	CU_ASSERT_EQUAL(qp.pcie.sq[0].psdt, PNVME_PSDT_SGL_MPTR_CONTIG);
+	CU_ASSERT_EQUAL(qp.pcie.sq[0].dptr.sgl.id, PNVME_SGL_ID(PNVME_SGL_TYPE_DATA_BLOCK, 0));
+	CU_ASSERT_EQUAL(qp.pcie.sq[0].dptr.sgl.address, iova(g_buf + 400));
+	CU_ASSERT_EQUAL(qp.pcie.sq[0].dptr.sgl.length, 512);
 	/* 3 elements, not page aligned: a Last Segment with 3 Data Blocks. */
 	iov[0] = (struct iovec){g_buf + 1000, 512};
 	iov[1] = (struct iovec){g_buf + 70000, 1024};
 	iov[2] = (struct iovec){g_buf + 200000, 512};
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_readv(&ns, &qp, iov, 3, 0, 4, NULL, NULL, 0), 0);
-	CU_ASSERT_EQUAL(qp.sq_tail, 2);
-	CU_ASSERT_EQUAL(qp.sq[1].dptr.sgl.id, PNVME_SGL_ID(PNVME_SGL_TYPE_LAST_SEGMENT, 0));
-	CU_ASSERT_EQUAL(qp.sq[1].dptr.sgl.length, 3 * 16);
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 2);
+	CU_ASSERT_EQUAL(qp.pcie.sq[1].dptr.sgl.id, PNVME_SGL_ID(PNVME_SGL_TYPE_LAST_SEGMENT, 0));
+	CU_ASSERT_EQUAL(qp.pcie.sq[1].dptr.sgl.length, 3 * 16);
 	list = (const struct pnvme_sgl_desc *)qp.trackers[1].prp_list;
-	CU_ASSERT_EQUAL(qp.sq[1].dptr.sgl.address, qp.trackers[1].prp_list_bus);
+	CU_ASSERT_EQUAL(qp.pcie.sq[1].dptr.sgl.address, qp.trackers[1].prp_list_bus);
 	CU_ASSERT_EQUAL(list[1].address, iova(g_buf + 70000));
 	CU_ASSERT_EQUAL(list[1].length, 1024);
 	/* More elements than one page of descriptors: the list runs on in the next page. */
@@ -171,12 +172,12 @@ static void test_sgl_descriptors(void)
 	if (qp.prp_list_pages * page_descs >= 300) {
 		CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_readv(&ns, &qp, iov, 300, 0, 300, NULL, NULL, 0),
 				      0);
-		CU_ASSERT_EQUAL(qp.sq[2].dptr.sgl.length, 300 * 16);
+		CU_ASSERT_EQUAL(qp.pcie.sq[2].dptr.sgl.length, 300 * 16);
 	} else {
 		/* Fewer descriptors fit: split where the list is full, never mid-block. */
 		CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_readv(&ns, &qp, iov, 300, 0, 300, NULL, NULL, 0),
 				      0);
-		CU_ASSERT_EQUAL(qp.sq[2].dptr.sgl.length, page_descs * qp.prp_list_pages * 16);
+		CU_ASSERT_EQUAL(qp.pcie.sq[2].dptr.sgl.length, page_descs * qp.prp_list_pages * 16);
 	}
 	nvme_qpair_abort_all(&qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
 	nvme_qpair_fini(&qp);
@@ -192,14 +193,14 @@ static void test_dptr_auto(void)
 	ns_open(&ns, 9, 0, false, 0, false);
 	qp_open(&qp, 16, PNVME_DPTR_AUTO);
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 0, 8, NULL, NULL, 0), 0);
-	CU_ASSERT_EQUAL(qp.sq[0].psdt, PNVME_PSDT_PRP);
+	CU_ASSERT_EQUAL(qp.pcie.sq[0].psdt, PNVME_PSDT_PRP);
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_readv(&ns, &qp, iov, 2, 0, 2, NULL, NULL, 0), 0);
-	CU_ASSERT_EQUAL(qp.sq_tail, 2); /* one command, not two */
-	CU_ASSERT_EQUAL(qp.sq[1].psdt, PNVME_PSDT_SGL_MPTR_CONTIG);
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 2); /* one command, not two */
+	CU_ASSERT_EQUAL(qp.pcie.sq[1].psdt, PNVME_PSDT_SGL_MPTR_CONTIG);
 	/* Forced PRP: the same iovec is split in two. */
 	qp.dptr_mode = PNVME_DPTR_PRP;
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_readv(&ns, &qp, iov, 2, 0, 2, NULL, NULL, 0), 0);
-	CU_ASSERT_EQUAL(qp.sq_tail, 4);
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 4);
 	nvme_qpair_abort_all(&qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
 	nvme_qpair_fini(&qp);
 }
@@ -218,26 +219,26 @@ static void test_fused_pair(void)
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 0, 1, NULL, NULL, 0), 0);
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_compare_and_write(&ns, &qp, g_buf, g_buf + 4096, 8, 2,
 							     io_cb, &w, 0), 0);
-	CU_ASSERT_EQUAL(qp.sq_tail, 2);
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 2);
 	CU_ASSERT_PTR_NOT_NULL(qp.queued_head);
 	/* The device finishes both reads: the pair goes out, adjacent, one doorbell. */
 	for (int i = 0; i < 2; i++) {
-		qp.cq[i].cid = qp.sq[i].cid;
-		qp.cq[i].status_raw = 1;
+		qp.pcie.cq[i].cid = qp.pcie.sq[i].cid;
+		qp.pcie.cq[i].status_raw = 1;
 	}
 	uint32_t before = g_bar[0x1008 / 4];
 
 	/* A 4-entry queue (3 trackers) reaps one per call: then two are free for the pair. */
 	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
-	CU_ASSERT_EQUAL(qp.sq_tail, 0); /* 2 + 2 wraps a 4-entry ring */
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 0); /* 2 + 2 wraps a 4-entry ring */
 	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
-	CU_ASSERT_EQUAL(qp.sq[2].opc, PNVME_OPC_COMPARE);
-	CU_ASSERT_EQUAL(qp.sq[2].fuse, PNVME_FUSE_FIRST);
-	CU_ASSERT_EQUAL(qp.sq[3].opc, PNVME_OPC_WRITE);
-	CU_ASSERT_EQUAL(qp.sq[3].fuse, PNVME_FUSE_SECOND);
-	CU_ASSERT_EQUAL(qp.sq[3].cdw10, 8);
+	CU_ASSERT_EQUAL(qp.pcie.sq[2].opc, PNVME_OPC_COMPARE);
+	CU_ASSERT_EQUAL(qp.pcie.sq[2].fuse, PNVME_FUSE_FIRST);
+	CU_ASSERT_EQUAL(qp.pcie.sq[3].opc, PNVME_OPC_WRITE);
+	CU_ASSERT_EQUAL(qp.pcie.sq[3].fuse, PNVME_FUSE_SECOND);
+	CU_ASSERT_EQUAL(qp.pcie.sq[3].cdw10, 8);
 	CU_ASSERT_NOT_EQUAL(g_bar[0x1008 / 4], before);
-	CU_ASSERT_EQUAL(qp.sq_doorbell_writes, 3); /* read, read, then the pair once */
+	CU_ASSERT_EQUAL(qp.pcie.sq_doorbell_writes, 3); /* read, read, then the pair once */
 	CU_ASSERT_EQUAL(w.calls, 0);
 	nvme_qpair_abort_all(&qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
 	CU_ASSERT_EQUAL(w.calls, 1);

@@ -5,7 +5,7 @@
 #include <CUnit/CUnit.h>
 
 #include "common/test_env.h"
-#include "nvme/prp.h"
+#include "pcie/prp.h"
 #include "nvme/qpair.h"
 
 #define PAGE 4096u

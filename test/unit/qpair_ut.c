@@ -11,6 +11,7 @@
 
 #include "common/test_env.h"
 #include "nvme/ctrlr.h"
+#include "pcie/pcie.h"
 #include "nvme/qpair.h"
 
 static struct pnvme_ctrlr g_ctrlr, g_other_ctrlr;
@@ -58,7 +59,7 @@ static int teardown(void)
 static void qp_open(struct pnvme_qpair *qp, uint32_t entries, uint32_t reqs)
 {
 	CU_ASSERT_EQUAL_FATAL(nvme_qpair_init(qp, &g_ctrlr, 1, entries, reqs, g_ctrlr.max_xfer), 0);
-	nvme_qpair_set_doorbells(qp, g_bar, 0);
+	nvme_pcie_qpair_set_doorbells(qp, g_bar, 0);
 	g_dev_cq_tail = 0;
 	g_dev_phase = 1;
 	memset(g_bar, 0, sizeof(g_bar));
@@ -66,7 +67,7 @@ static void qp_open(struct pnvme_qpair *qp, uint32_t entries, uint32_t reqs)
 
 static void post(struct pnvme_qpair *qp, uint16_t cid, uint16_t status)
 {
-	struct pnvme_cpl *cpl = &qp->cq[g_dev_cq_tail];
+	struct pnvme_cpl *cpl = &qp->pcie.cq[g_dev_cq_tail];
 
 	memset(cpl, 0, sizeof(*cpl));
 	cpl->cid = cid;
@@ -95,22 +96,22 @@ static void test_cid_lookup_and_phase_wrap(void)
 
 	qp_open(&qp, 4, 8);
 	for (int round = 0; round < 10; round++) {
-		uint16_t slot = qp.sq_tail;
+		uint16_t slot = qp.pcie.sq_tail;
 
 		CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, (uint64_t)round, 1,
 							on_done, &d, 0), 0);
-		CU_ASSERT_EQUAL(qp.sq[slot].opc, PNVME_OPC_READ);
-		CU_ASSERT_EQUAL(qp.sq[slot].cdw10, (uint32_t)round);
+		CU_ASSERT_EQUAL(qp.pcie.sq[slot].opc, PNVME_OPC_READ);
+		CU_ASSERT_EQUAL(qp.pcie.sq[slot].cdw10, (uint32_t)round);
 		CU_ASSERT_EQUAL(sq_db(), (slot + 1u) % 4);
-		post(&qp, qp.sq[slot].cid, 0);
+		post(&qp, qp.pcie.sq[slot].cid, 0);
 		CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
 		CU_ASSERT_EQUAL(d.calls, round + 1);
-		CU_ASSERT_EQUAL(cq_db(), qp.cq_head);
+		CU_ASSERT_EQUAL(cq_db(), qp.pcie.cq_head);
 		CU_ASSERT_FALSE(pnvme_cpl_is_error(&d.cpl));
 	}
 	/* Ten completions in a CQ of four: the phase flipped twice (10 / 4). */
-	CU_ASSERT_EQUAL(qp.phase, 1);
-	CU_ASSERT_EQUAL(qp.cq_head, 2);
+	CU_ASSERT_EQUAL(qp.pcie.phase, 1);
+	CU_ASSERT_EQUAL(qp.pcie.cq_head, 2);
 	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 0); /* stale phase: nothing new */
 	nvme_qpair_fini(&qp);
 }
@@ -124,7 +125,7 @@ static void test_completion_cap(void)
 	for (int i = 0; i < 10; i++)
 		CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, on_done, &d, 0), 0);
 	for (int i = 0; i < 10; i++)
-		post(&qp, qp.sq[i].cid, 0);
+		post(&qp, qp.pcie.sq[i].cid, 0);
 	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 1), 1);
 	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 4);
 	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 100), 4);
@@ -142,7 +143,7 @@ static void test_bogus_and_duplicate_cids(void)
 
 	qp_open(&qp, 8, 8);
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, on_done, &a, 0), 0);
-	cid_a = qp.sq[0].cid;
+	cid_a = qp.pcie.sq[0].cid;
 	post(&qp, (uint16_t)(cid_a ^ 0x5), 0);    /* a CID nobody holds */
 	post(&qp, (uint16_t)(cid_a + 0x100), 0);  /* right index, wrong generation */
 	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 2);
@@ -152,12 +153,12 @@ static void test_bogus_and_duplicate_cids(void)
 	CU_ASSERT_EQUAL(a.calls, 1);
 	/* The tracker is reused by b with a new generation; a's duplicate must not hit b. */
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 1, 1, on_done, &b, 0), 0);
-	CU_ASSERT_NOT_EQUAL(qp.sq[1].cid, cid_a);
+	CU_ASSERT_NOT_EQUAL(qp.pcie.sq[1].cid, cid_a);
 	post(&qp, cid_a, 0);
 	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
 	CU_ASSERT_EQUAL(a.calls, 1);
 	CU_ASSERT_EQUAL(b.calls, 0);
-	post(&qp, qp.sq[1].cid, 0);
+	post(&qp, qp.pcie.sq[1].cid, 0);
 	nvme_qpair_process(&qp, 0);
 	CU_ASSERT_EQUAL(b.calls, 1);
 	nvme_qpair_fini(&qp);
@@ -179,8 +180,8 @@ static void test_software_queue_order_and_enomem(void)
 	for (int i = 0; i < 6; i++) {
 		uint16_t slot = (uint16_t)(i % 4);
 
-		CU_ASSERT_EQUAL(qp.sq[slot].cdw10, (uint32_t)i * 8);
-		post(&qp, qp.sq[slot].cid, 0);
+		CU_ASSERT_EQUAL(qp.pcie.sq[slot].cdw10, (uint32_t)i * 8);
+		post(&qp, qp.pcie.sq[slot].cid, 0);
 		CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
 		CU_ASSERT_EQUAL(d[i].calls, 1);
 	}
@@ -211,9 +212,9 @@ static int complete_sq(struct pnvme_qpair *qp, uint16_t from, uint32_t fail_lba)
 {
 	int n = 0;
 
-	for (uint16_t s = from; s != qp->sq_tail; s = (uint16_t)((s + 1) % qp->num_entries), n++)
-		post(qp, qp->sq[s].cid,
-		     qp->sq[s].cdw10 == fail_lba
+	for (uint16_t s = from; s != qp->pcie.sq_tail; s = (uint16_t)((s + 1) % qp->num_entries), n++)
+		post(qp, qp->pcie.sq[s].cid,
+		     qp->pcie.sq[s].cdw10 == fail_lba
 			     ? PNVME_STATUS_RAW(PNVME_SCT_GENERIC, PNVME_SC_LBA_OUT_OF_RANGE)
 			     : 0);
 	while (nvme_qpair_process(qp, 0) > 0)
@@ -229,21 +230,21 @@ static void test_split_by_mdts(void)
 	qp_open(&qp, 32, 32);
 	/* 1000 sectors with 256 per command (128 KiB / 512): 256+256+256+232. */
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 100, 1000, on_done, &d, 0), 0);
-	CU_ASSERT_EQUAL(qp.sq_tail, 4);
-	CU_ASSERT_EQUAL(qp.sq[0].cdw10, 100);
-	CU_ASSERT_EQUAL(qp.sq[0].cdw12 & 0xffff, 255);
-	CU_ASSERT_EQUAL(qp.sq[1].cdw10, 356);
-	CU_ASSERT_EQUAL(qp.sq[3].cdw10, 868);
-	CU_ASSERT_EQUAL(qp.sq[3].cdw12 & 0xffff, 231);
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 4);
+	CU_ASSERT_EQUAL(qp.pcie.sq[0].cdw10, 100);
+	CU_ASSERT_EQUAL(qp.pcie.sq[0].cdw12 & 0xffff, 255);
+	CU_ASSERT_EQUAL(qp.pcie.sq[1].cdw10, 356);
+	CU_ASSERT_EQUAL(qp.pcie.sq[3].cdw10, 868);
+	CU_ASSERT_EQUAL(qp.pcie.sq[3].cdw12 & 0xffff, 231);
 	/* Each child's data pointer is its own part of the buffer. */
-	CU_ASSERT_EQUAL(qp.sq[1].dptr.prp.prp1, pnvme_vtophys(g_buf + 256 * 512, NULL));
+	CU_ASSERT_EQUAL(qp.pcie.sq[1].dptr.prp.prp1, pnvme_vtophys(g_buf + 256 * 512, NULL));
 	CU_ASSERT_EQUAL(complete_sq(&qp, 0, UINT32_MAX), 4);
 	CU_ASSERT_EQUAL(d.calls, 1);
 	CU_ASSERT_FALSE(pnvme_cpl_is_error(&d.cpl));
 
 	/* One child fails: the parent completes once, with that error. */
 	memset(&d, 0, sizeof(d));
-	uint16_t from = qp.sq_tail;
+	uint16_t from = qp.pcie.sq_tail;
 
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_write(&g_ns, &qp, g_buf, 0, 600, on_done, &d, 0), 0);
 	CU_ASSERT_EQUAL(complete_sq(&qp, from, 256), 3);
@@ -265,18 +266,18 @@ static void test_split_by_boundary(void)
 	nvme_ns_update_fast_path(&ns);
 	qp_open(&qp, 16, 16);
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 60, 10, on_done, &d, 0), 0);
-	CU_ASSERT_EQUAL(qp.sq_tail, 2);
-	CU_ASSERT_EQUAL(qp.sq[0].cdw12 & 0xffff, 3); /* 60..63 */
-	CU_ASSERT_EQUAL(qp.sq[1].cdw10, 64);
-	CU_ASSERT_EQUAL(qp.sq[1].cdw12 & 0xffff, 5); /* 64..69 */
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 2);
+	CU_ASSERT_EQUAL(qp.pcie.sq[0].cdw12 & 0xffff, 3); /* 60..63 */
+	CU_ASSERT_EQUAL(qp.pcie.sq[1].cdw10, 64);
+	CU_ASSERT_EQUAL(qp.pcie.sq[1].cdw12 & 0xffff, 5); /* 64..69 */
 	/* A boundary that is no power of two (NOIOB 48). */
 	ns.boundary = 48;
 	ns.boundary_mask = 0;
 	nvme_ns_update_fast_path(&ns);
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 40, 20, on_done, &d, 0), 0);
-	CU_ASSERT_EQUAL(qp.sq_tail, 4);
-	CU_ASSERT_EQUAL(qp.sq[2].cdw12 & 0xffff, 7); /* 40..47 */
-	CU_ASSERT_EQUAL(qp.sq[3].cdw10, 48);
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 4);
+	CU_ASSERT_EQUAL(qp.pcie.sq[2].cdw12 & 0xffff, 7); /* 40..47 */
+	CU_ASSERT_EQUAL(qp.pcie.sq[3].cdw10, 48);
 	complete_sq(&qp, 0, UINT32_MAX);
 	CU_ASSERT_EQUAL(d.calls, 2);
 	nvme_qpair_fini(&qp);
@@ -299,12 +300,12 @@ static void test_split_iov(void)
 
 	qp_open(&qp, 16, 16);
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_readv(&g_ns, &qp, iov, 3, 0, 24, on_done, &d, 0), 0);
-	CU_ASSERT_EQUAL(qp.sq_tail, 2);
-	CU_ASSERT_EQUAL(qp.sq[0].cdw12 & 0xffff, 11); /* 12 sectors: 4 KiB + 2 KiB */
-	CU_ASSERT_EQUAL(qp.sq[0].dptr.prp.prp1, pnvme_vtophys(g_buf, NULL));
-	CU_ASSERT_EQUAL(qp.sq[0].dptr.prp.prp2, pnvme_vtophys(g_buf + 65536, NULL));
-	CU_ASSERT_EQUAL(qp.sq[1].cdw10, 12);
-	CU_ASSERT_EQUAL(qp.sq[1].dptr.prp.prp1, pnvme_vtophys(g_buf + 131072, NULL));
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 2);
+	CU_ASSERT_EQUAL(qp.pcie.sq[0].cdw12 & 0xffff, 11); /* 12 sectors: 4 KiB + 2 KiB */
+	CU_ASSERT_EQUAL(qp.pcie.sq[0].dptr.prp.prp1, pnvme_vtophys(g_buf, NULL));
+	CU_ASSERT_EQUAL(qp.pcie.sq[0].dptr.prp.prp2, pnvme_vtophys(g_buf + 65536, NULL));
+	CU_ASSERT_EQUAL(qp.pcie.sq[1].cdw10, 12);
+	CU_ASSERT_EQUAL(qp.pcie.sq[1].dptr.prp.prp1, pnvme_vtophys(g_buf + 131072, NULL));
 	complete_sq(&qp, 0, UINT32_MAX);
 	CU_ASSERT_EQUAL(d.calls, 1);
 	CU_ASSERT_EQUAL(pnvme_ns_cmd_readv(&g_ns, &qp, bad, 2, 0, 2, on_done, &d, 0), -EINVAL);
@@ -334,7 +335,7 @@ static void test_bad_input(void)
 	CU_ASSERT_EQUAL(pnvme_ns_cmd_deallocate(&g_ns, &qp, 0, 0, on_done, &d), -EINVAL);
 	CU_ASSERT_EQUAL(pnvme_ns_cmd_dataset_management(&g_ns, &qp, 0, NULL, 1, on_done, &d), -EINVAL);
 	CU_ASSERT_EQUAL(d.calls, 0);
-	CU_ASSERT_EQUAL(qp.sq_tail, 0);
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 0);
 	nvme_qpair_fini(&qp);
 	nvme_qpair_fini(&other);
 }
@@ -383,12 +384,12 @@ static void test_abort_all_refuses_resubmission(void)
 	g_resubmits = 0;
 	for (int i = 0; i < 4; i++)
 		CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, resubmit_cb, NULL, 0), 0);
-	tail = qp.sq_tail;
+	tail = qp.pcie.sq_tail;
 	nvme_qpair_abort_all(&qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
 	CU_ASSERT_EQUAL(g_resubmits, 4);
 	for (int i = 0; i < 4; i++)
 		CU_ASSERT_EQUAL(g_resubmit_rc[i], -ENXIO);
-	CU_ASSERT_EQUAL(qp.sq_tail, tail); /* nothing new went to the device */
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, tail); /* nothing new went to the device */
 	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(&qp), 0);
 	nvme_qpair_fini(&qp);
 }
@@ -407,7 +408,7 @@ static void test_any_cid_from_the_device(void)
 		bool live = false;
 
 		for (int i = 0; i < 4; i++)
-			live |= qp.sq[i].cid == cid;
+			live |= qp.pcie.sq[i].cid == cid;
 		if (live)
 			continue;
 		post(&qp, (uint16_t)cid, 0);
@@ -430,18 +431,18 @@ static void test_largest_queue(void)
 	uint32_t n = 65535 + 100, done = 0;
 
 	CU_ASSERT_EQUAL_FATAL(nvme_qpair_init(&qp, &g_ctrlr, 1, 65536, n, 4096), 0);
-	nvme_qpair_set_doorbells(&qp, g_bar, 0);
+	nvme_pcie_qpair_set_doorbells(&qp, g_bar, 0);
 	g_dev_cq_tail = 0;
 	g_dev_phase = 1;
 	CU_ASSERT_EQUAL(qp.num_entries, 65536);
 	memset(&d, 0, sizeof(d));
 	for (uint32_t i = 0; i < n; i++)
 		CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, on_done, &d, 0), 0);
-	CU_ASSERT_EQUAL(qp.sq_tail, 65535);
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 65535);
 	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(&qp), n);
 	/* Complete in SQ order, round and round, until all are done. */
 	for (uint32_t slot = 0; done < n; slot = (slot + 1) % 65536) {
-		post(&qp, qp.sq[slot].cid, 0);
+		post(&qp, qp.pcie.sq[slot].cid, 0);
 		done++;
 		nvme_qpair_process(&qp, 0);
 	}
@@ -504,12 +505,12 @@ static void test_reentrant_poll_is_a_no_op(void)
 	g_reentrant_qp = &qp;
 	for (int i = 0; i < 2; i++)
 		CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, reentrant_cb, &calls, 0), 0);
-	post(&qp, qp.sq[0].cid, 0);
-	post(&qp, qp.sq[1].cid, 0);
+	post(&qp, qp.pcie.sq[0].cid, 0);
+	post(&qp, qp.pcie.sq[1].cid, 0);
 	CU_ASSERT_EQUAL(pnvme_qpair_process_completions(&qp, 0), 2);
 	CU_ASSERT_EQUAL(calls, 2);
 	CU_ASSERT_EQUAL(g_reentrant_rc, 0);
-	CU_ASSERT_EQUAL(qp.cq_head, 2);
+	CU_ASSERT_EQUAL(qp.pcie.cq_head, 2);
 	CU_ASSERT_EQUAL(cq_db(), 2);
 	nvme_qpair_fini(&qp);
 }

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "ctrlr.h"
 #include "env/log.h"
+#include "pcie.h"
 
 int nvme_pcie_create_io_qpair(struct pnvme_ctrlr *c, struct pnvme_qpair *qp)
 {
@@ -14,7 +14,7 @@ int nvme_pcie_create_io_qpair(struct pnvme_ctrlr *c, struct pnvme_qpair *qp)
 
 	/* Completion queue first: the SQ names it. Physically contiguous, no interrupts. */
 	cmd.opc = PNVME_OPC_CREATE_IO_CQ;
-	cmd.dptr.prp.prp1 = qp->cq_bus;
+	cmd.dptr.prp.prp1 = qp->pcie.cq_bus;
 	cmd.cdw10 = ((uint32_t)(qp->num_entries - 1) << 16) | qp->qid;
 	cmd.cdw11 = PNVME_QUEUE_PHYS_CONTIG;
 	rc = nvme_admin_sync(c, &cmd, NULL, 0, &cpl);
@@ -25,7 +25,7 @@ int nvme_pcie_create_io_qpair(struct pnvme_ctrlr *c, struct pnvme_qpair *qp)
 	}
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.opc = PNVME_OPC_CREATE_IO_SQ;
-	cmd.dptr.prp.prp1 = qp->sq_bus;
+	cmd.dptr.prp.prp1 = qp->pcie.sq_bus;
 	cmd.cdw10 = ((uint32_t)(qp->num_entries - 1) << 16) | qp->qid;
 	cmd.cdw11 = ((uint32_t)qp->qid << 16) | PNVME_QUEUE_PHYS_CONTIG;
 	rc = nvme_admin_sync(c, &cmd, NULL, 0, &cpl);
@@ -97,10 +97,47 @@ void nvme_pcie_qpair_attach_shadow(struct pnvme_ctrlr *c, struct pnvme_qpair *qp
 
 	if (!c->shadow_db_on || qp->qid == 0 || (cq + 1) * sizeof(uint32_t) > 4096)
 		return;
-	qp->shadow_sq_tail = (uint32_t *)c->shadow_db + sq;
-	qp->shadow_cq_head = (uint32_t *)c->shadow_db + cq;
-	qp->ei_sq_tail = (uint32_t *)c->eventidx + sq;
-	qp->ei_cq_head = (uint32_t *)c->eventidx + cq;
-	*qp->shadow_sq_tail = 0;
-	*qp->shadow_cq_head = 0;
+	qp->pcie.shadow_sq_tail = (uint32_t *)c->shadow_db + sq;
+	qp->pcie.shadow_cq_head = (uint32_t *)c->shadow_db + cq;
+	qp->pcie.ei_sq_tail = (uint32_t *)c->eventidx + sq;
+	qp->pcie.ei_cq_head = (uint32_t *)c->eventidx + cq;
+	*qp->pcie.shadow_sq_tail = 0;
+	*qp->pcie.shadow_cq_head = 0;
+}
+
+int nvme_pcie_qpair_create(struct pnvme_qpair *qp)
+{
+	struct pnvme_ctrlr *c = qp->ctrlr;
+	int rc;
+
+	nvme_pcie_qpair_attach_shadow(c, qp);
+	rc = nvme_pcie_create_io_qpair(c, qp);
+	/* Back from parked_db (a reset) to BAR0 once the queues exist. */
+	if (rc == 0)
+		nvme_pcie_qpair_set_doorbells(qp, c->regs, c->dstrd);
+	return rc;
+}
+
+static uint32_t in_device(const struct pnvme_qpair *qp)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i <= qp->cid_index_mask; i++)
+		n += qp->trackers[i].req != NULL;
+	return n;
+}
+
+bool nvme_pcie_qpair_delete(struct pnvme_qpair *qp)
+{
+	struct pnvme_ctrlr *c = qp->ctrlr;
+
+	/* Delete the SQ (the device ends what it held), reap that. */
+	if (nvme_pcie_delete_io_sq(c, qp) != 0)
+		return false;
+	while (nvme_qpair_process(qp, 0) > 0)
+		;
+	/* The CQ goes last, and nothing rings its doorbell after. */
+	if (in_device(qp) != 0 || nvme_pcie_delete_io_cq(c, qp) != 0)
+		return false;
+	return true;
 }

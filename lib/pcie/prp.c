@@ -5,7 +5,7 @@
 #include "env/log.h"
 #include "prp.h"
 #include "pnvme/env.h"
-#include "qpair.h"
+#include "nvme/qpair.h"
 
 #define PAGE_MASK ((uint64_t)NVME_PAGE_SIZE - 1)
 

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The PCIe transport's per-qpair state: SQ/CQ rings in DMA memory, their
+ * doorbells (MMIO or shadow), the phase bit. Embedded first in every
+ * struct pnvme_qpair so the hot fields stay in the lines they always took;
+ * the inline helpers here touch only this struct (no lib/nvme types).
+ */
+#ifndef PNVME_PCIE_QPAIR_H
+#define PNVME_PCIE_QPAIR_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "env/barrier.h"
+#include "pnvme/nvme_spec.h"
+
+struct nvme_pcie_qpair {
+	/* Hot, one cache line: submission and completion. */
+	struct pnvme_cmd *sq;
+	struct pnvme_cpl *cq;
+	/* Atomic: a reset parks them on parked_db from another thread. */
+	_Atomic(volatile uint32_t *) sq_tail_db;
+	_Atomic(volatile uint32_t *) cq_head_db;
+	uint32_t sq_tail;
+	uint32_t sq_tail_rung; /* last tail value the doorbell got */
+	uint32_t cq_head;
+	uint32_t num_entries;
+	uint8_t phase;
+
+	/* Shadow doorbells (Doorbell Buffer Config), NULL when not in use. */
+	volatile uint32_t *shadow_sq_tail __attribute__((aligned(64)));
+	volatile uint32_t *shadow_cq_head;
+	volatile uint32_t *ei_sq_tail;
+	volatile uint32_t *ei_cq_head;
+	uint64_t sq_doorbell_writes; /* MMIO writes, for pnvme_qpair_get_stats() */
+	uint64_t cq_doorbell_writes;
+
+	/* Cold: the memory behind the rings and the trackers' PRP list pages. */
+	void *sq_mem, *cq_mem, *prp_mem;
+	uint64_t sq_bus, cq_bus;
+	uint32_t parked_db[2]; /* where doorbell writes go while a reset owns the queue */
+} __attribute__((aligned(64)));
+
+_Static_assert(offsetof(struct nvme_pcie_qpair, phase) < 64, "ring state in one cache line");
+_Static_assert(offsetof(struct nvme_pcie_qpair, cq_doorbell_writes) < 128,
+	       "shadow pointers and counters in the second line");
+
+/* The memory page size pnvme programs (CC.MPS = 0). */
+#define NVME_PCIE_PAGE 4096u
+
+/* Event-index rule: ring when the new value has passed the controller's index. */
+static inline bool nvme_need_mmio(uint16_t event_idx, uint16_t new_val, uint16_t old_val)
+{
+	return (uint16_t)(new_val - event_idx - 1) < (uint16_t)(new_val - old_val);
+}
+
+/* Ring the SQ tail doorbell if the tail moved since the last ring. */
+static inline __attribute__((always_inline)) void nvme_pcie_ring_sq(struct nvme_pcie_qpair *pq)
+{
+	uint32_t tail = pq->sq_tail, old = pq->sq_tail_rung;
+
+	if (tail == old)
+		return;
+	nvme_wmb(); /* commands in the SQ before the doorbell */
+	pq->sq_tail_rung = tail;
+	if (__builtin_expect(pq->shadow_sq_tail != NULL, 0)) {
+		*pq->shadow_sq_tail = tail;
+		nvme_mb(); /* shadow value visible before the event index is read */
+		if (!nvme_need_mmio((uint16_t)*pq->ei_sq_tail, (uint16_t)tail, (uint16_t)old))
+			return;
+	}
+	*atomic_load_explicit(&pq->sq_tail_db, memory_order_relaxed) = tail;
+	pq->sq_doorbell_writes++;
+}
+
+/* Write the CQ head doorbell after a batch that started at old_head. */
+static inline __attribute__((always_inline)) void nvme_pcie_ring_cq(struct nvme_pcie_qpair *pq,
+								   uint32_t old_head)
+{
+	uint32_t head = pq->cq_head;
+
+	if (__builtin_expect(pq->shadow_cq_head != NULL, 0)) {
+		*pq->shadow_cq_head = head;
+		nvme_mb();
+		if (!nvme_need_mmio((uint16_t)*pq->ei_cq_head, (uint16_t)head, (uint16_t)old_head))
+			return;
+	}
+	*atomic_load_explicit(&pq->cq_head_db, memory_order_relaxed) = head;
+	pq->cq_doorbell_writes++;
+}
+
+/* Copy a command into the next SQ slot (the doorbell is the caller's). */
+static inline __attribute__((always_inline)) void nvme_pcie_sq_copy(struct nvme_pcie_qpair *pq,
+								   const struct pnvme_cmd *cmd)
+{
+	pq->sq[pq->sq_tail] = *cmd;
+	if (__builtin_expect(++pq->sq_tail == pq->num_entries, 0))
+		pq->sq_tail = 0;
+}
+
+/*
+ * PRP1/PRP2 for a bus-contiguous payload of at most two pages, inline; false
+ * when it needs a PRP list (the slow path builds one).
+ */
+static inline __attribute__((always_inline)) bool nvme_pcie_prp_fast(struct pnvme_cmd *cmd,
+								    uint64_t iova, uint32_t size)
+{
+	uint32_t first = NVME_PCIE_PAGE - (uint32_t)(iova & (NVME_PCIE_PAGE - 1));
+
+	if (size <= first) {
+		cmd->dptr.prp.prp1 = iova;
+		cmd->dptr.prp.prp2 = 0;
+	} else if (size - first <= NVME_PCIE_PAGE) {
+		cmd->dptr.prp.prp1 = iova;
+		cmd->dptr.prp.prp2 = iova + first;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Doorbell writes go to parked_db instead of BAR0: the queue is gone or going. */
+static inline void nvme_pcie_park_doorbells(struct nvme_pcie_qpair *pq)
+{
+	atomic_store_explicit(&pq->sq_tail_db, &pq->parked_db[0], memory_order_release);
+	atomic_store_explicit(&pq->cq_head_db, &pq->parked_db[1], memory_order_release);
+}
+
+#endif /* PNVME_PCIE_QPAIR_H */
