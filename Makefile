@@ -4,6 +4,9 @@
 #   make run          the main job: pnvme-perf against a controller
 #   make bench-sim    driver CPU cost per I/O against the software controller
 #   make bench        pnvme beside the kernel's io_uring path in a QEMU guest
+#   make bench-tcp    NVMe/TCP on loopback in a QEMU guest: the kernel's target and
+#                     initiator, fio polled (pnvme's initiator once it exists)
+#   make check-tcp    the NVMe/TCP reference test (kernel target, kernel initiator)
 #   make fio-plugin   build/lib/pnvme_fio.so, the fio ioengine (fetches fio's sources)
 #   make fuzz         libFuzzer on the completion path and NVMe/TCP PDU parsing, FUZZ_SECONDS (60)
 #                     shared between them, in build/fuzz/
@@ -91,7 +94,7 @@ TEST_HELPERS := $(wildcard test/common/*.c)
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
-	bench bench-sim install clean distclean headers-check soak fuzz fuzz-build fuzz-deps \
+	bench bench-sim bench-tcp check-tcp install clean distclean headers-check soak fuzz fuzz-build fuzz-deps \
 	check-abi uninstall pc FORCE examples check-examples check-install check-cli fio-plugin check-fio
 .DEFAULT_GOAL := all
 # Keep objects that pattern rules chain through (test and tool objects).
@@ -283,6 +286,17 @@ bench: all
 	@test/deps.sh bench
 	@$(MAKE) --no-print-directory fio-plugin
 	@test/bench/bench.sh
+
+# NVMe/TCP in one guest boot, no emulated controller (test/bench/tcp_bench.sh
+# prints the table; the console log is build/qemu/last.log).
+bench-tcp: all
+	@test/deps.sh bench
+	@test/qemu/run.sh --layout tcp --timeout 900 -i "$$(command -v fio)" -- \
+		test/bench/tcp_bench.sh $${PNVME_BENCH_SECONDS:-3} $${PNVME_BENCH_REPEATS:-3} \
+		$(if $(filter 1,$(TCPBENCH_URING_CMD_HIPRI)),hipri)
+
+check-tcp: all
+	@test/qemu/run.sh --layout tcp --timeout 300 -- test/qemu/tcp_kernel_test.sh
 
 # libFuzzer targets (test/fuzz/*_fuzz.c): the library compiled again with clang,
 # coverage, ASan and UBSan, in build/fuzz/ beside the normal build.

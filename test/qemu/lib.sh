@@ -35,7 +35,7 @@ ensure_host_tools() {
 }
 
 # Bump when fetch_kernel keeps different files, so old caches are redone.
-CACHE_LAYOUT=2
+CACHE_LAYOUT=3
 
 # Name of the kernel package linux-image-amd64 points at today, e.g.
 # linux-image-6.1.0-56-amd64. Empty when apt knows nothing (no lists, offline).
@@ -86,14 +86,18 @@ fetch_kernel() {
         dpkg -x "$KDIR"/deb/*.deb "$KDIR/root" || qdie "dpkg -x failed for $pkg"
         rm -rf "$KDIR/deb"
         # Keep only what a storage test guest can need (~25 MB, not ~400):
-        # vfio, nvme, ext4 (to test "in use" for real) and their helpers.
+        # vfio, nvme (host and target), ext4 (to test "in use" for real),
+        # configfs (nvmet's interface), null_blk (a RAM namespace for nvmet)
+        # and their helpers.
         find "$KDIR"/root/lib/modules/*/kernel -mindepth 1 -maxdepth 1 \
             ! -name virt ! -name crypto ! -name lib ! -name block ! -name arch \
             ! -name drivers ! -name fs -exec rm -rf {} +
         find "$KDIR"/root/lib/modules/*/kernel/drivers -mindepth 1 -maxdepth 1 \
-            ! -name vfio ! -name nvme -exec rm -rf {} +
+            ! -name vfio ! -name nvme ! -name block -exec rm -rf {} +
+        find "$KDIR"/root/lib/modules/*/kernel/drivers/block -mindepth 1 -maxdepth 1 \
+            ! -name null_blk -exec rm -rf {} +
         find "$KDIR"/root/lib/modules/*/kernel/fs -mindepth 1 -maxdepth 1 \
-            ! -name ext4 ! -name jbd2 ! -name mbcache.ko\* -exec rm -rf {} +
+            ! -name ext4 ! -name jbd2 ! -name mbcache.ko\* ! -name configfs -exec rm -rf {} +
         echo "$CACHE_LAYOUT" > "$KDIR/.done"
     fi
     VMLINUZ=$(ls "$KDIR"/root/boot/vmlinuz-* 2>/dev/null | head -1)

@@ -58,6 +58,15 @@
 #                    cntlid 0), nsid 1 attached and nsid 2 allocated but
 #                    detached (nvme-ns detached=true); 512 B LBAs, sparse
 #                    build/qemu/subsys-ns{1,2}.img of PNVME_QEMU_IMG_SIZE.
+#           tcp:     no NVMe device: NVMe/TCP on the loopback interface
+#                    against the kernel's own target (nvmet, nvmet-tcp,
+#                    configfs) and initiator (nvme-tcp), set up by the test
+#                    with /lib/pnvme/nvmet-lib.sh (nvmet_load,
+#                    nvmet_subsys_add, nvmet_port_add/link/unlink,
+#                    kernel_tcp_connect, ...; the list is at its top).
+#                    nvme-cli (/usr/sbin/nvme) is included when the host has
+#                    it. The modules are in every layout; this one only
+#                    drops the emulated controllers.
 #           none:    no NVMe device (add your own with --qemu-arg).
 #       --bench          same as --layout bench.
 #       --kernel-nvme    load the kernel's nvme driver at boot (poll_queues=1),
@@ -77,7 +86,8 @@
 # In the guest: PNVME_CTRL_A / PNVME_CTRL_B hold the controllers' BDFs (the
 # md layout's first two; PNVME_MD_CTRLS names all of its controllers),
 # PNVME_LAYOUT the layout; /lib/pnvme/guest-lib.sh has helpers (load_nvme,
-# load_modules ext4, nvme_functions, driver_of, ...). The log is streamed and kept in
+# load_modules ext4, nvme_functions, driver_of, ...), /lib/pnvme/nvmet-lib.sh
+# the NVMe/TCP target and kernel initiator (see the tcp layout). The log is streamed and kept in
 # build/qemu/last.log. Exit status: the guest's, or 124 when QEMU was killed
 # at the timeout, 125 when the guest never reported (crash, panic) or the
 # harness failed, 2 for a usage error. Runs are serialized with a lock.
@@ -136,7 +146,7 @@ GUEST_CMD=("$@")
 [[ $HUGEPAGES =~ ^[0-9]+$ ]] || usage_error "--hugepages wants a number, not '$HUGEPAGES'"
 [[ $SMP =~ ^[1-9][0-9]*$ ]] || usage_error "--smp wants a number, not '$SMP'"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || usage_error "--timeout wants seconds, not '$TIMEOUT'"
-case $LAYOUT in default|bench|md|subsys|none) ;; *) usage_error "unknown layout '$LAYOUT'" ;; esac
+case $LAYOUT in default|bench|md|subsys|tcp|none) ;; *) usage_error "unknown layout '$LAYOUT'" ;; esac
 case $ACCEL in auto|kvm|tcg) ;; *) usage_error "--accel wants auto, kvm or tcg" ;; esac
 GUEST_TIMEOUT=$(( TIMEOUT > 60 ? TIMEOUT - 30 : TIMEOUT / 2 ))
 
@@ -247,6 +257,10 @@ case $LAYOUT in
                -device nvme-ns,bus=cs,drive=s1,nsid=1,logical_block_size=512,physical_block_size=512
                -device nvme-ns,bus=cs,drive=s2,nsid=2,detached=true,logical_block_size=512,physical_block_size=512)
         ;;
+    tcp)
+        # nvme-cli for kernel_tcp_connect and nvme discover (with its libraries).
+        if [[ -x /usr/sbin/nvme ]]; then INCLUDES+=(/usr/sbin/nvme); fi
+        ;;
     none) ;;
 esac
 
@@ -268,8 +282,19 @@ install_module_set nvme "$STAGE/lib/modules/pnvme" \
     crc64-rocksoft t10-pi nvme-core nvme
 # ext4 (mounts ext2 too), for tests that need a mounted namespace.
 install_module_set ext4 "$STAGE/lib/modules/pnvme" crc32c_generic ext4
+# NVMe/TCP (test/qemu/nvmet-lib.sh): the target, configfs its interface,
+# crc32c for header and data digests (a soft dependency, named by hand);
+# the kernel's initiator; null_blk for RAM namespaces (made through configfs).
+install_module_set nvmet "$STAGE/lib/modules/pnvme" \
+    configfs crct10dif_common crct10dif_generic crc-t10dif crc64 crc64_rocksoft_generic \
+    crc64-rocksoft t10-pi crc32c_generic nvmet nvmet-tcp
+install_module_set nvmf "$STAGE/lib/modules/pnvme" \
+    crct10dif_common crct10dif_generic crc-t10dif crc64 crc64_rocksoft_generic \
+    crc64-rocksoft t10-pi crc32c_generic nvme-core nvme-fabrics nvme-tcp
+install_module_set nullb "$STAGE/lib/modules/pnvme" configfs null_blk
 
 cp "$HERE/guest-lib.sh" "$STAGE/lib/pnvme/guest-lib.sh"
+cp "$HERE/nvmet-lib.sh" "$STAGE/lib/pnvme/nvmet-lib.sh"
 cp "$HERE/init" "$STAGE/init" && chmod 755 "$STAGE/init"
 
 if [[ $DEFAULT_INCLUDES == 1 ]]; then
