@@ -370,7 +370,9 @@ static void t_fabrics(struct tt_conn *c, const struct pnvme_cmd *cmd, uint32_t n
 		pthread_mutex_lock(&t->lock);
 		c->qid = cc->qid;
 		if (cc->qid == 0) {
-			if (d->cntlid != 0xffff || cc->kato == 0)
+			/* Keep alive is mandatory but for a one-shot discovery. */
+			if (d->cntlid != 0xffff ||
+			    (cc->kato == 0 && strcmp(d->subnqn, NVMF_DISC_NQN) != 0))
 				snprintf(t->err, sizeof(t->err), "fake target: admin connect fields");
 			t->cntlid = c->cntlid = ++t->next_cntlid;
 			t->admin_connects++;

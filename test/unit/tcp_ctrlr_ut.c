@@ -359,6 +359,44 @@ out:
 	g_t = tt_start();
 }
 
+static void on_entry(void *ctx, const struct pnvme_discovery_entry *e)
+{
+	struct pnvme_discovery_entry *out = ctx;
+
+	for (int i = 0; i < 4; i++) {
+		if (out[i].trtype[0] == '\0') {
+			out[i] = *e;
+			return;
+		}
+	}
+}
+
+static void test_discover(void)
+{
+	struct pnvme_discovery_entry e[4];
+	char trid[128];
+
+	memset(e, 0, sizeof(e));
+	snprintf(trid, sizeof(trid), "trtype:tcp traddr:127.0.0.1 trsvcid:%s", tt_port(g_t));
+	CU_ASSERT_EQUAL(pnvme_discover(trid, on_entry, e), 2);
+	CU_ASSERT_STRING_EQUAL(e[0].subnqn, NVMF_DISC_NQN);
+	CU_ASSERT_EQUAL(e[0].subtype, 3);
+	CU_ASSERT_STRING_EQUAL(e[1].trtype, "tcp");
+	CU_ASSERT_STRING_EQUAL(e[1].adrfam, "ipv4");
+	CU_ASSERT_STRING_EQUAL(e[1].traddr, "127.0.0.1"); /* space padding trimmed */
+	CU_ASSERT_STRING_EQUAL(e[1].trsvcid, tt_port(g_t));
+	CU_ASSERT_STRING_EQUAL(e[1].subnqn, TT_SUBNQN);
+	CU_ASSERT_EQUAL(e[1].subtype, 2);
+	CU_ASSERT_EQUAL(e[1].portid, 1);
+	CU_ASSERT_EQUAL(e[1].cntlid, 0xffff);
+	CU_ASSERT_EQUAL(e[1].genctr, 7);
+	CU_ASSERT_EQUAL(pnvme_discover("trtype:sim", on_entry, e), -ENOTSUP);
+	CU_ASSERT_EQUAL(pnvme_discover("trtype:tcp traddr:nowhere", on_entry, e), -EINVAL);
+	CU_ASSERT_EQUAL(pnvme_discover("trtype:tcp traddr:127.0.0.1 trsvcid:1", NULL, NULL),
+			-ECONNREFUSED);
+	CU_ASSERT_STRING_EQUAL(tt_error(g_t), "");
+}
+
 /* No target at all: attach fails cleanly. */
 static void test_refused(void)
 {
@@ -388,6 +426,7 @@ int main(void)
 		 test_short_read},
 		{"the target gone for good: dead after reset_attempts, -ENXIO", test_target_gone},
 		{"nothing listening: attach fails", test_refused},
+		{"discovery: the log page's entries, defaults, errors", test_discover},
 		{NULL, NULL},
 	};
 
