@@ -450,6 +450,8 @@ bool pnvme_ctrlr_supports_compare_and_write(const struct pnvme_ctrlr *ctrlr);
 /*
  * Read/write/compare lba_count sectors at lba. buf: DMA memory (pnvme_dma_zmalloc),
  * dword aligned, lba_count sectors long; it must stay valid until the callback.
+ * On an NVMe/TCP controller (trtype:tcp) any memory will do, at any alignment:
+ * the socket carries the bytes (here and in the vectored and admin calls).
  * Errors: -EINVAL (bad range, zero sectors, buffer not DMA-able or misaligned,
  * qpair of another controller, inactive namespace), -ENOMEM (request pool
  * exhausted: retry after completions), -ENXIO (controller failed).
