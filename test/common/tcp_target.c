@@ -48,6 +48,8 @@ struct tt_target {
 	uint16_t cntlid; /* the live controller's, 0: none */
 	uint32_t cc, csts;
 	int admin_connects;
+	int keep_alives;
+	uint32_t kato;
 	int refuse; /* connections to close at their ICReq */
 	int reads;
 	bool hd, dd, stopping;
@@ -381,6 +383,7 @@ static void t_fabrics(struct tt_conn *c, const struct pnvme_cmd *cmd, uint32_t n
 			    (cc->kato == 0 && strcmp(d->subnqn, NVMF_DISC_NQN) != 0))
 				snprintf(t->err, sizeof(t->err), "fake target: admin connect fields");
 			t->cntlid = c->cntlid = ++t->next_cntlid;
+			t->kato = cc->kato;
 			t->admin_connects++;
 			t->cc = t->csts = 0;
 		} else if (d->cntlid != t->cntlid || t->cntlid == 0 || cc->kato != 0) {
@@ -427,6 +430,12 @@ static void t_admin(struct tt_conn *c, const struct pnvme_cmd *cmd, uint32_t n)
 		return;
 	case PNVME_OPC_ASYNC_EVENT_REQUEST:
 		return; /* held: no event ever comes */
+	case PNVME_OPC_KEEP_ALIVE:
+		pthread_mutex_lock(&c->t->lock);
+		c->t->keep_alives++;
+		pthread_mutex_unlock(&c->t->lock);
+		t_resp(c, cmd->cid, 0, 0);
+		return;
 	case PNVME_OPC_ABORT:
 		t_resp(c, cmd->cid, 0, 1); /* not aborted */
 		return;
@@ -637,6 +646,16 @@ void tt_fault(struct tt_target *t, enum tt_fault f)
 	pthread_mutex_lock(&t->lock);
 	t->fault = f;
 	pthread_mutex_unlock(&t->lock);
+}
+
+int tt_keep_alives(const struct tt_target *t)
+{
+	return t->keep_alives;
+}
+
+uint32_t tt_kato(const struct tt_target *t)
+{
+	return t->kato;
 }
 
 int tt_admin_connects(const struct tt_target *t)

@@ -38,6 +38,9 @@ struct tt_target *tt_start(void);
 const char *tt_port(const struct tt_target *t);
 /* Arm a fault for the next I/O command (on any I/O queue). */
 void tt_fault(struct tt_target *t, enum tt_fault f);
+/* Keep Alive commands received, and the KATO of the last admin Connect (ms). */
+int tt_keep_alives(const struct tt_target *t);
+uint32_t tt_kato(const struct tt_target *t);
 /* Admin Connects seen (each a new controller). */
 int tt_admin_connects(const struct tt_target *t);
 /* The digests of the last ICReq. */

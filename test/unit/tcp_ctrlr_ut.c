@@ -115,6 +115,8 @@ static void test_trid_bad(void)
 
 static struct tt_target *g_t;
 
+static uint32_t g_kato; /* keep_alive_ms for the next attach */
+
 static struct pnvme_ctrlr *attach(const char *extra, uint32_t reset_attempts, bool resubmit)
 {
 	struct pnvme_ctrlr_opts opts;
@@ -123,7 +125,7 @@ static struct pnvme_ctrlr *attach(const char *extra, uint32_t reset_attempts, bo
 
 	pnvme_ctrlr_opts_init(&opts, sizeof(opts));
 	opts.num_io_queues = 2;
-	opts.keep_alive_ms = 0; /* mandatory on fabrics: becomes the default */
+	opts.keep_alive_ms = g_kato; /* 0: mandatory on fabrics, becomes the default */
 	opts.admin_timeout_ms = 5000;
 	opts.reset_attempts = reset_attempts;
 	opts.reset_resubmit = resubmit;
@@ -187,6 +189,34 @@ static void test_bring_up(void)
 	if (tt_error(g_t)[0] != 0)
 		fprintf(stderr, "\n  %s\n", tt_error(g_t));
 	CU_ASSERT_STRING_EQUAL(tt_error(g_t), "");
+}
+
+/* KATO in the admin Connect (0 became 10 s), and Keep Alives every KATO / 2 from the admin poll. */
+static void test_keep_alive(void)
+{
+	struct pnvme_ctrlr *c = attach("", 3, false);
+	uint64_t until;
+	int before;
+
+	if (c == NULL)
+		return;
+	CU_ASSERT_EQUAL(tt_kato(g_t), 10000);
+	CU_ASSERT_EQUAL(pnvme_detach(c), 0);
+	g_kato = 200;
+	c = attach("", 3, false);
+	g_kato = 0;
+	if (c == NULL)
+		return;
+	CU_ASSERT_EQUAL(tt_kato(g_t), 200);
+	before = tt_keep_alives(g_t);
+	until = pnvme_ticks() + pnvme_ticks_hz() / 2;
+	int rc = 0;
+
+	while (pnvme_ticks() < until && rc >= 0)
+		rc = pnvme_ctrlr_process_admin_completions(c);
+	CU_ASSERT(rc >= 0);
+	CU_ASSERT(tt_keep_alives(g_t) - before >= 3);
+	CU_ASSERT_EQUAL(pnvme_detach(c), 0);
 }
 
 /* Writes (in-capsule, R2T in several H2CData PDUs) then reads back, from heap memory. */
@@ -435,6 +465,8 @@ int main(void)
 	};
 	static const struct test_case ctrlr[] = {
 		{"bring-up over fabrics: Connect, properties, Identify", test_bring_up},
+		{"keep alive: KATO in Connect (0 is the default), Keep Alives from the admin poll",
+		 test_keep_alive},
 		{"reads and writes: in-capsule, R2T, SUCCESS, iovecs, heap memory", test_rw},
 		{"the same with header and data digests", test_rw_digests},
 		{"a malformed PDU: reset, reconnect, callbacks once", test_malformed_pdu},
