@@ -31,7 +31,7 @@ struct tt_conn {
 	struct tt_cmd backlog[BACKLOG];
 	int backlog_head, backlog_count;
 	int fd;
-	bool done, hd, dd;
+	bool done, hd, dd, bad_ddgst;
 	uint16_t qid, cntlid;
 	pthread_t thread;
 	uint8_t data[MAX_DATA];
@@ -145,8 +145,9 @@ static void t_send(struct tt_conn *c, void *h, uint32_t hlen, const void *data, 
 	if (dlen) {
 		write_full(c->fd, data, dlen);
 		if (dd) {
-			uint32_t v = nvme_tcp_digest(data, dlen);
+			uint32_t v = nvme_tcp_digest(data, dlen) ^ (c->bad_ddgst ? 1u : 0u);
 
+			c->bad_ddgst = false;
 			write_full(c->fd, &v, 4);
 		}
 	}
@@ -451,7 +452,7 @@ static enum tt_fault take_fault(struct tt_target *t, uint8_t opc)
 
 	pthread_mutex_lock(&t->lock);
 	f = t->fault;
-	if (f == TT_SHORT_READ && opc != PNVME_OPC_READ)
+	if ((f == TT_SHORT_READ || f == TT_BAD_DDGST) && opc != PNVME_OPC_READ)
 		f = TT_GOOD;
 	if (f != TT_GOOD)
 		t->fault = TT_GOOD;
@@ -480,6 +481,9 @@ static void t_io(struct tt_conn *c, const struct pnvme_cmd *cmd, uint32_t n)
 		t_drop(t, 0, f == TT_GONE);
 		return;
 	}
+	if (f == TT_HOLD)
+		return; /* the host's timeout ladder must deal with it */
+	c->bad_ddgst = f == TT_BAD_DDGST; /* t_send flips a bit of the next data digest */
 	if (cmd->opc != PNVME_OPC_READ && cmd->opc != PNVME_OPC_WRITE) {
 		t_resp(c, cmd->cid, 0, 0);
 		return;

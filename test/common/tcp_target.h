@@ -29,6 +29,8 @@ enum tt_fault {
 	TT_GONE,       /* the next I/O command: every connection closed, no more listening */
 	TT_SHORT_READ, /* the next read: SUCCESS with half its data */
 	TT_FLAP,       /* as TT_CLOSE, and the next 3 connections are closed at their ICReq */
+	TT_HOLD,       /* the next I/O command is never answered (Abort: "not aborted") */
+	TT_BAD_DDGST,  /* the next read's C2HData carries a wrong data digest */
 };
 
 struct tt_target;

@@ -116,6 +116,7 @@ static void test_trid_bad(void)
 static struct tt_target *g_t;
 
 static uint32_t g_kato; /* keep_alive_ms for the next attach */
+static uint32_t g_io_timeout_ms = 30000;
 
 static struct pnvme_ctrlr *attach(const char *extra, uint32_t reset_attempts, bool resubmit)
 {
@@ -129,6 +130,7 @@ static struct pnvme_ctrlr *attach(const char *extra, uint32_t reset_attempts, bo
 	opts.admin_timeout_ms = 5000;
 	opts.reset_attempts = reset_attempts;
 	opts.reset_resubmit = resubmit;
+	opts.io_timeout_ms = g_io_timeout_ms;
 	snprintf(trid, sizeof(trid), "trtype:tcp traddr:127.0.0.1 trsvcid:%s subnqn:%s%s",
 		 tt_port(g_t), TT_SUBNQN, extra);
 	CU_ASSERT_EQUAL(pnvme_connect(trid, &opts, &c), 0);
@@ -305,9 +307,9 @@ static void test_rw_digests(void)
  * admin Connect), the qpair reconnects with its handle unchanged; the
  * request in flight completes once (resubmitted: success).
  */
-static void fault_then_reconnect(enum tt_fault f, bool resubmit)
+static void fault_then_reconnect(enum tt_fault f, bool resubmit, const char *extra)
 {
-	struct pnvme_ctrlr *c = attach("", 3, resubmit);
+	struct pnvme_ctrlr *c = attach(extra, 3, resubmit);
 	struct pnvme_qpair *qp = NULL;
 	struct pnvme_ns *ns;
 	uint8_t *buf = calloc(1, 4096);
@@ -353,23 +355,37 @@ out:
 
 static void test_malformed_pdu(void)
 {
-	fault_then_reconnect(TT_BAD_PDU, false);
+	fault_then_reconnect(TT_BAD_PDU, false, "");
 }
 
 static void test_target_closes(void)
 {
-	fault_then_reconnect(TT_CLOSE, true);
+	fault_then_reconnect(TT_CLOSE, true, "");
 }
 
 /* The target away for a moment (3 connections refused): one reset's retries ride it out. */
 static void test_target_flaps(void)
 {
-	fault_then_reconnect(TT_FLAP, true);
+	fault_then_reconnect(TT_FLAP, true, "");
+}
+
+/* A data digest that does not match: the connection fails, the read goes again. */
+static void test_bad_ddgst(void)
+{
+	fault_then_reconnect(TT_BAD_DDGST, true, " hdgst:1 ddgst:1");
+}
+
+/* A command the target never answers: timeout, Abort ("not aborted"), reset, resubmitted. */
+static void test_timeout_ladder(void)
+{
+	g_io_timeout_ms = 200;
+	fault_then_reconnect(TT_HOLD, true, "");
+	g_io_timeout_ms = 30000;
 }
 
 static void test_short_read(void)
 {
-	fault_then_reconnect(TT_SHORT_READ, true);
+	fault_then_reconnect(TT_SHORT_READ, true, "");
 }
 
 /* The target goes away for good: after reset_attempts the controller is dead, -ENXIO. */
@@ -474,6 +490,9 @@ int main(void)
 		 test_target_closes},
 		{"the target refuses a few connections: the reset retries, reconnects",
 		 test_target_flaps},
+		{"a wrong data digest: reset, reconnect, resubmitted once", test_bad_ddgst},
+		{"an unanswered command: timeout, Abort, reset, resubmitted once",
+		 test_timeout_ladder},
 		{"a SUCCESS before all data: the queue fails, the read is resubmitted",
 		 test_short_read},
 		{"the target gone for good: dead after reset_attempts, -ENXIO", test_target_gone},
