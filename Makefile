@@ -86,6 +86,9 @@ APP_BINS := $(APPS:%=$(BUILD)/bin/pnvme-%)
 UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/test/unit/%,$(wildcard test/unit/*_ut.c))
 SIM_TESTS := $(patsubst test/sim/%.c,$(BUILD)/test/sim/%,$(wildcard test/sim/*_test.c))
 QEMU_TESTS := $(patsubst test/qemu/%.c,$(BUILD)/test/qemu/%,$(wildcard test/qemu/*.c))
+# Helpers that guest tests call with arguments (guest-check.sh runs only the files
+# directly in build/test/qemu/; run.sh takes the whole directory into the guest).
+QEMU_TOOLS := $(patsubst test/qemu/tools/%.c,$(BUILD)/test/qemu/tools/%,$(wildcard test/qemu/tools/*.c))
 BENCHES := $(patsubst test/bench/%.c,$(BUILD)/test/bench/%,$(wildcard test/bench/*.c))
 TEST_HELPERS := $(wildcard test/common/*.c)
 # Every examples/*.c is a program of its own.
@@ -113,7 +116,7 @@ apps: $(APP_BINS)
 # Defined before the goals that list it: prerequisites expand when read.
 SOAK := $(BUILD)/test/soak/soak
 SOAK_SECONDS ?= 120
-tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS) $(BENCHES) $(SOAK)
+tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS) $(QEMU_TOOLS) $(BENCHES) $(SOAK)
 
 $(BUILD)/obj/%.o: %.c $(CONFIG)
 	@mkdir -p $(dir $@)
