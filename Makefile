@@ -4,9 +4,10 @@
 #   make run          the main job: pnvme-perf against a controller
 #   make bench-sim    driver CPU cost per I/O against the software controller
 #   make bench        pnvme beside the kernel's io_uring path in a QEMU guest
-#   make bench-tcp    NVMe/TCP on loopback in a QEMU guest: the kernel's target and
-#                     initiator, fio polled (pnvme's initiator once it exists)
-#   make check-tcp    the NVMe/TCP reference test (kernel target, kernel initiator)
+#   make bench-tcp    NVMe/TCP on loopback in a QEMU guest: the kernel's target; fio on
+#                     the kernel's initiator and pnvme-perf on pnvme's
+#   make check-tcp    check-qemu's fourth boot alone: NVMe/TCP, the kernel's reference
+#                     test then pnvme's initiator against nvmet-tcp (test/qemu/tcp_test.sh)
 #   make fio-plugin   build/lib/pnvme_fio.so, the fio ioengine (fetches fio's sources)
 #   make fuzz         libFuzzer on the completion path and NVMe/TCP PDU parsing, FUZZ_SECONDS (60)
 #                     shared between them, in build/fuzz/
@@ -296,8 +297,10 @@ bench-tcp: all
 		test/bench/tcp_bench.sh $${PNVME_BENCH_SECONDS:-3} $${PNVME_BENCH_REPEATS:-3} \
 		$(if $(filter 1,$(TCPBENCH_URING_CMD_HIPRI)),hipri)
 
+# The fourth boot of check-qemu alone: the kernel's reference test, then pnvme's.
 check-tcp: all
-	@test/qemu/run.sh --layout tcp --timeout 300 -- test/qemu/tcp_kernel_test.sh
+	@test/qemu/run.sh --layout tcp --mem 3G --timeout 600 -i test/qemu/tcp_kernel_test.sh \
+		-i test/qemu/tcp_test.sh -- test/qemu/guest-tcp.sh
 
 # libFuzzer targets (test/fuzz/*_fuzz.c): the library compiled again with clang,
 # coverage, ASan and UBSan, in build/fuzz/ beside the normal build.
