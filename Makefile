@@ -69,6 +69,8 @@ LIB_SRCS := $(sort $(wildcard lib/env/*.c lib/nvme/*.c lib/pcie/*.c lib/tcp/*.c 
 # The software controller registers itself with a constructor; a program linking
 # an archive of the objects must pull its file in (nothing else refers to it).
 SIM_PROVIDER := -Wl,-u,sim_pci_transport
+# The NVMe/TCP transport registers itself the same way (lib/tcp/tcp_transport.c).
+TCP_TRANSPORT := -Wl,-u,nvme_tcp_transport
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 # libpnvme.a, installed: one object in which only pnvme_* names are global.
 # libpnvme_internal.a, not installed: every object as compiled, for the project's
@@ -222,13 +224,13 @@ $(BUILD)/obj/test/%.o: CFLAGS += $(TEST_CFLAGS)
 $(BUILD)/test/%: $(BUILD)/obj/test/%.o $(TEST_HELPER_OBJS) $(LIB_INTERNAL_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(LDFLAGS) $(SIM_PROVIDER) -o $@ $^ $(CUNIT_LIBS) $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) $(SIM_PROVIDER) $(TCP_TRANSPORT) -o $@ $^ $(CUNIT_LIBS) $(LIBS)
 
 # The soak test: random verified I/O while faults of every kind fire (docs/testing.md).
 $(SOAK): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard test/soak/*.c)) $(LIB_INTERNAL_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(LDFLAGS) $(SIM_PROVIDER) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) $(SIM_PROVIDER) $(TCP_TRANSPORT) -o $@ $^ $(LIBS)
 
 soak: $(SOAK)
 	@$(SOAK) $(SOAK_SECONDS)
@@ -338,7 +340,7 @@ $(FUZZ_DIR)/libpnvme.a: $(FUZZ_LIB_OBJS)
 # The driver's log goes through the target (--wrap): bogus CIDs are logged as errors.
 $(FUZZ_DIR)/%_fuzz: $(FUZZ_DIR)/obj/test/fuzz/%_fuzz.o $(FUZZ_DIR)/libpnvme.a
 	@echo "  LINK    $@"
-	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -Wl,--wrap=pnvme_log $(SIM_PROVIDER) -o $@ $^ $(LIBS)
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -Wl,--wrap=pnvme_log $(SIM_PROVIDER) $(TCP_TRANSPORT) -o $@ $^ $(LIBS)
 
 fuzz-build: $(FUZZ_TARGETS)
 

@@ -13,7 +13,8 @@ static void usage(FILE *f)
 		"Usage: " ID_PROG " [options]\n"
 		"Show what a controller and its namespaces say about themselves (Identify).\n"
 		"  -r, --trid TRID   controller: 'trtype:pcie traddr:0000:00:04.0', a PCI address,\n"
-		"                    or 'trtype:sim [params]'; repeatable. Default: every\n"
+		"                    'trtype:sim [params]' or 'trtype:tcp traddr:IP subnqn:NQN';\n"
+		"                    repeatable. Default: every\n"
 		"                    controller bound to vfio-pci\n"
 		"      --ns NSID     only namespace NSID (it must be active)\n"
 		"      --json        one JSON document on stdout (an array of controllers)\n"
@@ -47,11 +48,13 @@ static int check_trid(const char *s)
 
 	if (pnvme_trid_parse(&trid, s) != 0) {
 		fprintf(stderr, ID_PROG ": malformed transport ID '%s' (try 'trtype:pcie "
-				"traddr:0000:00:04.0', '0000:00:04.0' or 'trtype:sim')\n", s);
+				"traddr:0000:00:04.0', '0000:00:04.0', 'trtype:sim' or 'trtype:tcp "
+				"traddr:127.0.0.1 subnqn:NQN')\n", s);
 		return -1;
 	}
-	if (strcmp(trid.trtype, "pcie") != 0 && strcmp(trid.trtype, "sim") != 0) {
-		fprintf(stderr, ID_PROG ": unknown transport type '%s' in '%s' (pcie or sim)\n",
+	if (strcmp(trid.trtype, "pcie") != 0 && strcmp(trid.trtype, "sim") != 0 &&
+	    strcmp(trid.trtype, "tcp") != 0) {
+		fprintf(stderr, ID_PROG ": unknown transport type '%s' in '%s' (pcie, sim or tcp)\n",
 			trid.trtype, s);
 		return -1;
 	}

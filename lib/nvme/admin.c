@@ -11,7 +11,8 @@ int nvme_admin_submit(struct pnvme_ctrlr *c, const struct pnvme_cmd *cmd, void *
 {
 	struct nvme_request *req;
 
-	if (buf != NULL && len > 0 && pnvme_vtophys(buf, NULL) == PNVME_VTOPHYS_ERROR)
+	if (buf != NULL && len > 0 && nvme_ctrlr_tr(c)->needs_dma &&
+	    pnvme_vtophys(buf, NULL) == PNVME_VTOPHYS_ERROR)
 		return -EINVAL;
 	if (len > c->max_xfer && c->max_xfer != 0)
 		return -EINVAL;

@@ -396,8 +396,12 @@ int nvme_ctrlr_init_step(struct pnvme_ctrlr *c)
 		return c->init_error ? c->init_error : -EIO;
 	cc = nvme_ctrlr_get_reg_4(c, PNVME_REG_CC);
 	csts = nvme_ctrlr_get_reg_4(c, PNVME_REG_CSTS);
-	if (csts == 0xffffffffu)
+	if (csts == 0xffffffffu) {
+		/* A fabric's controller may come back: the reset ladder tries again. */
+		if (nvme_ctrlr_tr(c)->fabrics)
+			return fail(c, -ENOTCONN, "controller not reachable (no connection)");
 		return fail(c, -ENODEV, "device not responding (registers read all ones)");
+	}
 
 	switch (atomic_load(&c->state)) {
 	case NVME_STATE_IDENTIFY:

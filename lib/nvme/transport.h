@@ -32,6 +32,11 @@ struct nvme_transport_ops {
 	uint8_t kind;     /* enum nvme_transport_kind */
 	/* Payloads must be DMA-able memory with a bus address (vtophys); TCP: false. */
 	bool needs_dma;
+	/*
+	 * Registers are properties reached over a connection (NVMe-oF): all ones
+	 * means "not reachable now", not "gone"; the reset ladder tries again.
+	 */
+	bool fabrics;
 
 	/* ---- controller */
 	/* Reach the controller named by c->trid; set c->cap (what attach needs of it). */

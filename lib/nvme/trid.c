@@ -30,6 +30,31 @@ static int append_param(struct pnvme_trid *trid, const char *word, size_t len)
 	return 0;
 }
 
+/*
+ * A word "key:value" of any other key (fabrics: trsvcid, subnqn, hostnqn...):
+ * kept in params as "key=value". The key is letters only, so a PCI address
+ * (digits first) is never taken for one. Returns the value's offset or 0.
+ */
+static size_t colon_key(const char *word, size_t len)
+{
+	size_t k = 0;
+
+	while (k < len && ((word[k] >= 'a' && word[k] <= 'z') || (word[k] >= 'A' && word[k] <= 'Z')))
+		k++;
+	return k > 0 && k + 1 < len && word[k] == ':' ? k + 1 : 0;
+}
+
+static int append_colon_param(struct pnvme_trid *trid, const char *word, size_t len, size_t off)
+{
+	char tmp[PNVME_TRPARAMS_MAX];
+
+	if (len >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, word, len);
+	tmp[off - 1] = '=';
+	return append_param(trid, tmp, len);
+}
+
 /* Is word "key:" or "key=" followed by a value? Returns the value's offset or 0. */
 static size_t key_value(const char *word, size_t len, const char *key)
 {
@@ -67,6 +92,8 @@ int pnvme_trid_parse(struct pnvme_trid *trid, const char *str)
 			rc = copy_word(trid->trtype, sizeof(trid->trtype), "pcie", 4);
 		} else if (memchr(p, '=', len) != NULL) {
 			rc = append_param(trid, p, len);
+		} else if ((off = colon_key(p, len)) != 0) {
+			rc = append_colon_param(trid, p, len, off);
 		} else {
 			rc = -EINVAL;
 		}
