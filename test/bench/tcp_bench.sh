@@ -179,13 +179,15 @@ run_pnvme_tcp_perf() {
     b1=$(busy_ticks) k1=$(kwh_ticks)
     [ "$rep" = 0 ] && return 0
     sed -n '/^{/,$p' "$TMP/raw" > "$TMP/out"
-    iops=$(sed -n 's/.*"name": "Total".*"iops": \([0-9.]*\).*/\1/p' "$TMP/out" | head -n 1)
-    if [ "$st" != 0 ] || [ -z "$iops" ]; then
+    # The "Total" row: {"name": "Total", "ios": N, "iops": X, ... (its first
+    # "iops"; the line has read's and write's after it).
+    set -- $(sed -n 's/.*"name": "Total", "ios": \([0-9]*\), "iops": \([0-9.]*\),.*/\1 \2/p' "$TMP/out" | head -n 1)
+    ios=${1:-} iops=${2:-}
+    if [ "$st" != 0 ] || [ -z "$iops" ] || [ "${ios:-0}" = 0 ]; then
         rc=1
         say "pnvme-tcp QD$qd rep $rep: FAILED (exit $st): $(tail -n 3 "$TMP/err" | tr '\n' ' ')"
         return 1
     fi
-    ios=$(awk -v i="$iops" -v s="$secs" 'BEGIN {printf "%.0f", i * s}')
     # time's last line: user and system seconds; in ms for record
     ms=$(tail -n 1 "$TMP/time" 2>/dev/null | awk 'NF == 2 {printf "%.0f", ($1 + $2) * 1000}')
     record pnvme-tcp "$qd" "$rep" "$iops" "$ios" $((b1 - b0)) "${ms:-0}" $((k1 - k0))
