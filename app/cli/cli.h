@@ -96,6 +96,7 @@ int cmd_self_test_log(struct cli *cli, int argc, char **argv);
 int cmd_get_feature(struct cli *cli, int argc, char **argv);
 int cmd_set_feature(struct cli *cli, int argc, char **argv);
 int cmd_reset(struct cli *cli, int argc, char **argv);
+int cmd_discover(struct cli *cli, int argc, char **argv);
 int cmd_device_self_test(struct cli *cli, int argc, char **argv);
 int cmd_format(struct cli *cli, int argc, char **argv);
 int cmd_sanitize(struct cli *cli, int argc, char **argv);

@@ -36,6 +36,7 @@ static const struct {
 	{"detach-ns", cmd_detach_ns, "Namespace Attachment: detach"},
 	{"device-self-test", cmd_device_self_test, "start (or abort) a device self-test"},
 	{"reset", cmd_reset, "controller reset"},
+	{"discover", cmd_discover, "NVMe/TCP Discovery log page (-t tcp -a ADDR -s SVCID)"},
 };
 #define NUM_CMDS (sizeof(g_cmds) / sizeof(g_cmds[0]))
 

@@ -41,15 +41,19 @@ const char *pnvme_version(void);
 #define PNVME_TRPARAMS_MAX 256
 
 struct pnvme_trid {
-	char trtype[PNVME_TRTYPE_MAX];     /* "pcie" or "sim" */
-	char traddr[PNVME_TRADDR_MAX];     /* PCI address, or a sim's name */
+	char trtype[PNVME_TRTYPE_MAX];     /* "pcie", "sim" or "tcp" */
+	char traddr[PNVME_TRADDR_MAX];     /* PCI address, a sim's name, or an IP address */
 	char params[PNVME_TRPARAMS_MAX];   /* the other words, "key=value ..." */
 };
 
 /*
  * Parse "trtype:pcie traddr:0000:00:04.0" (words separated by spaces; "key:v"
- * and "key=v" both accepted for trtype and traddr). A bare PCI address is taken
- * as trtype:pcie. Returns 0 or -EINVAL.
+ * and "key=v" both accepted). A bare PCI address is taken as trtype:pcie.
+ * Words other than trtype and traddr go to params as "key=value": NVMe/TCP's
+ * "trtype:tcp adrfam:ipv4 traddr:127.0.0.1 trsvcid:4420 subnqn:NQN" plus
+ * optional hostnqn:, hostid: (a uuid), hdgst:1, ddgst:1 (checked when the
+ * controller is attached: -EINVAL, with a log line, for a malformed one).
+ * Returns 0 or -EINVAL.
  */
 int pnvme_trid_parse(struct pnvme_trid *trid, const char *str);
 /* "trtype:X traddr:Y params" into buf; returns buf. */
@@ -105,6 +109,40 @@ typedef void (*pnvme_attach_cb)(void *ctx, const struct pnvme_trid *trid,
  */
 int pnvme_probe(const struct pnvme_trid *trid, void *ctx, pnvme_probe_cb probe_cb,
 		pnvme_attach_cb attach_cb);
+
+/* ------------------------------------------------------------ NVMe over Fabrics discovery */
+
+/* One entry of a Discovery log page: where a subsystem (or a discovery controller) is. */
+struct pnvme_discovery_entry {
+	char trtype[16];  /* "tcp", "rdma", "fc", "loop", or the number */
+	char adrfam[16];  /* "ipv4", "ipv6", "ib", "fc", "loop", or the number */
+	char traddr[257];
+	char trsvcid[33];
+	char subnqn[257];
+	uint8_t subtype;  /* 1 discovery referral, 2 NVM subsystem, 3 this discovery controller */
+	uint8_t treq;     /* transport requirements (bits 1:0 secure channel, bit 2 SQ flow
+			   * control disable supported) */
+	uint16_t portid;
+	uint16_t cntlid;  /* 0xffff: dynamic */
+	uint16_t asqsz;   /* admin queue entries the port takes at least */
+	uint16_t eflags;  /* entry flags (duplicate returned info, explicit persistent connection) */
+	uint8_t sectype;  /* TCP: security type (0 none, 1 TLS 1.2, 2 TLS 1.3) */
+	uint64_t genctr;  /* the log page's generation counter */
+};
+
+typedef void (*pnvme_discover_cb)(void *ctx, const struct pnvme_discovery_entry *entry);
+
+/*
+ * Ask the discovery controller at trid ("trtype:tcp traddr:IP [trsvcid:8009]
+ * [subnqn:...]": port 8009 and the well-known discovery NQN unless given;
+ * hostnqn/hostid as for pnvme_connect) for its Discovery log page (all
+ * records), call cb for each entry in order, and disconnect. Blocks for the
+ * exchange (bounded by a 10 s timeout). Returns the number of entries, or a
+ * negative errno: -EINVAL for a malformed trid, -ENOTSUP for a trtype other
+ * than tcp, -ECONNREFUSED/-ETIMEDOUT/-EIO when the controller cannot be
+ * reached or refuses. No environment (DMA memory) is needed.
+ */
+int pnvme_discover(const char *trid, pnvme_discover_cb cb, void *ctx);
 
 /*
  * Shut the controller down, disable it, and free it. Requests still
@@ -412,6 +450,8 @@ bool pnvme_ctrlr_supports_compare_and_write(const struct pnvme_ctrlr *ctrlr);
 /*
  * Read/write/compare lba_count sectors at lba. buf: DMA memory (pnvme_dma_zmalloc),
  * dword aligned, lba_count sectors long; it must stay valid until the callback.
+ * On an NVMe/TCP controller (trtype:tcp) any memory will do, at any alignment:
+ * the socket carries the bytes (here and in the vectored and admin calls).
  * Errors: -EINVAL (bad range, zero sectors, buffer not DMA-able or misaligned,
  * qpair of another controller, inactive namespace), -ENOMEM (request pool
  * exhausted: retry after completions), -ENXIO (controller failed).
