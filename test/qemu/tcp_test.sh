@@ -28,8 +28,9 @@
 #   cross     pnvme writes a random pattern at known LBAs of both namespaces
 #             (test/qemu/tools/blockio), the kernel reads it back with dd
 #             O_DIRECT; the kernel writes one, pnvme reads it back; equal;
-#   discover  pnvme-cli discover on 8009 lists the same subsystem NQNs and
-#             service IDs as nvme discover;
+#   discover  pnvme-cli discover -t tcp -a 127.0.0.1 -s 8009 (-g -G) lists the
+#             same entries as nvme discover, field for field; pnvme_discover()
+#             itself (blockio discover TRID) the same subsystem NQNs;
 #   removal   pnvme-perf on :4421 and the port unlinked 3 s into the run:
 #             pnvme-perf ends by itself within 90 s (never killed), reports
 #             I/O errors, loses no I/O (lost_ios 0); a new run with the port
@@ -263,22 +264,39 @@ for mode in $MODES; do
     sed -n 's/^trsvcid: *//p' "$T/kdisc" | sed 's/ *$//' | sort -u > "$T/kdisc.svc"
     grep -qx "$NQN_A" "$T/kdisc.nqn" && grep -qx "$NQN_B" "$T/kdisc.nqn" ||
         bad "$M nvme discover does not list both subsystems: $(tr '\n' ' ' < "$T/kdisc.nqn")"
-    if timeout 60 pnvme-cli discover "$ADDR trsvcid:8009$DIG" >"$T/pdisc" 2>&1; then
-        ok "$M pnvme-cli discover '$ADDR trsvcid:8009$DIG'"
-        grep -o 'nqn\.[0-9]\{4\}-[0-9]\{2\}\.[^ ",]*' "$T/pdisc" | sort -u > "$T/pdisc.nqn"
-        if [ -s "$T/kdisc.nqn" ] && cmp -s "$T/kdisc.nqn" "$T/pdisc.nqn"; then
-            ok "$M pnvme-cli discover lists the NQNs nvme discover lists: $(tr '\n' ' ' < "$T/pdisc.nqn")"
+    DG=''
+    [ "$mode" = on ] && DG='-g -G'
+    # shellcheck disable=SC2086  # DG: zero or two words
+    if timeout 60 pnvme-cli discover -t tcp -a 127.0.0.1 -s 8009 $DG >"$T/pdisc" 2>&1; then
+        ok "$M pnvme-cli discover -t tcp -a 127.0.0.1 -s 8009 $DG"
+        sed -n 's/^subnqn: *//p' "$T/pdisc" | sed 's/ *$//' | sort -u > "$T/pdisc.nqn"
+        sed -n 's/^trsvcid: *//p' "$T/pdisc" | sed 's/ *$//' | sort -u > "$T/pdisc.svc"
+        if [ -s "$T/kdisc.nqn" ] && cmp -s "$T/kdisc.nqn" "$T/pdisc.nqn" &&
+           cmp -s "$T/kdisc.svc" "$T/pdisc.svc"; then
+            ok "$M pnvme-cli discover lists what nvme discover lists: $(tr '\n' ' ' < "$T/pdisc.nqn")on $(tr '\n' ' ' < "$T/pdisc.svc")"
         else
-            bad "$M discover NQNs: pnvme '$(tr '\n' ' ' < "$T/pdisc.nqn")', kernel '$(tr '\n' ' ' < "$T/kdisc.nqn")'"
+            bad "$M discover: pnvme '$(tr '\n' ' ' < "$T/pdisc.nqn")' on '$(tr '\n' ' ' < "$T/pdisc.svc")', kernel '$(tr '\n' ' ' < "$T/kdisc.nqn")' on '$(tr '\n' ' ' < "$T/kdisc.svc")'"
             cat "$T/pdisc"
         fi
-        miss=''
-        for s in $(cat "$T/kdisc.svc"); do grep -qw "$s" "$T/pdisc" || miss="$miss $s"; done
-        [ -s "$T/kdisc.svc" ] && [ -z "$miss" ] &&
-            ok "$M pnvme-cli discover names the service IDs $(tr '\n' ' ' < "$T/kdisc.svc")" ||
-            bad "$M pnvme-cli discover lacks service IDs:$miss"
+        # The whole entries, field for field, as nvme-cli prints them.
+        grep -E '^(trtype|adrfam|subtype|treq|portid|trsvcid|subnqn|traddr|eflags|sectype):' "$T/kdisc" |
+            sed 's/ *$//' > "$T/kdisc.f"
+        grep -E '^(trtype|adrfam|subtype|treq|portid|trsvcid|subnqn|traddr|eflags|sectype):' "$T/pdisc" |
+            sed 's/ *$//' > "$T/pdisc.f"
+        if [ -s "$T/kdisc.f" ] && cmp -s "$T/kdisc.f" "$T/pdisc.f"; then
+            ok "$M pnvme-cli discover prints each entry's fields as nvme discover does ($(grep -c '^subnqn' "$T/pdisc.f") entries)"
+        else
+            bad "$M pnvme-cli discover's entries differ from nvme discover's"
+            diff "$T/kdisc.f" "$T/pdisc.f" 2>/dev/null | head -n 20 || paste "$T/kdisc.f" "$T/pdisc.f" | head -n 20
+        fi
     else
         bad "$M pnvme-cli discover on 8009 (exit $?)"; tail -n 5 "$T/pdisc"
+    fi
+    if timeout 60 "$BLOCKIO" discover "$ADDR trsvcid:8009$DIG" >"$T/adisc" 2>&1 &&
+       sed -n 's/^subnqn \([^ ]*\) .*/\1/p' "$T/adisc" | sort -u | cmp -s "$T/kdisc.nqn" -; then
+        ok "$M pnvme_discover('$ADDR trsvcid:8009$DIG'): $(tail -n 1 "$T/adisc"), the NQNs nvme discover lists"
+    else
+        bad "$M pnvme_discover('$ADDR trsvcid:8009$DIG')"; cat "$T/adisc"
     fi
 
     # -- the port removed under pnvme-perf

@@ -7,6 +7,8 @@
  *
  *   blockio write TRID NSID LBA BLOCKS FILE   FILE's first BLOCKS sectors to LBA
  *   blockio read  TRID NSID LBA BLOCKS FILE   BLOCKS sectors at LBA into FILE
+ *   blockio discover TRID                     pnvme_discover(): one line per entry,
+ *                                             "subnqn SUBNQN trsvcid SVC subtype N"
  *
  * One request per call (the driver splits it beyond its maximum transfer),
  * polled to its end, 30 s at most. Prints the sector size used; exit status
@@ -35,8 +37,28 @@ static void io_done(void *arg, const struct pnvme_cpl *cpl)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: blockio write|read TRID NSID LBA BLOCKS FILE\n");
+	fprintf(stderr, "usage: blockio write|read TRID NSID LBA BLOCKS FILE\n"
+			"       blockio discover TRID\n");
 	return 2;
+}
+
+static void on_entry(void *ctx, const struct pnvme_discovery_entry *e)
+{
+	(void)ctx;
+	printf("subnqn %s trsvcid %s traddr %s trtype %s subtype %u portid %u\n", e->subnqn,
+	       e->trsvcid, e->traddr, e->trtype, e->subtype, e->portid);
+}
+
+static int discover(const char *trid)
+{
+	int n = pnvme_discover(trid, on_entry, NULL);
+
+	if (n < 0) {
+		fprintf(stderr, "blockio: pnvme_discover '%s': %s\n", trid, strerror(-n));
+		return 1;
+	}
+	printf("blockio: %d entries\n", n);
+	return 0;
 }
 
 static int file_io(int write, const char *path, void *buf, size_t len)
@@ -71,6 +93,8 @@ int main(int argc, char **argv)
 	int write, rc, ret = 1;
 	char *end;
 
+	if (argc == 3 && strcmp(argv[1], "discover") == 0)
+		return discover(argv[2]);
 	if (argc != 7 || (strcmp(argv[1], "write") != 0 && strcmp(argv[1], "read") != 0))
 		return usage();
 	write = strcmp(argv[1], "write") == 0;
