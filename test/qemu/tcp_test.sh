@@ -194,7 +194,7 @@ for mode in $MODES; do
     # -- the driver suite over TCP
     stamp "$M driver suite"
     if [ -x "$DRIVER_TEST" ]; then
-        PNVME_TRID_A="$TA$DIG" PNVME_TRID_B="$TB$DIG" timeout 600 "$DRIVER_TEST" >"$T/drv" 2>&1
+        PNVME_TRID_A="$TA$DIG" PNVME_TRID_B="$TB$DIG" timeout 240 "$DRIVER_TEST" >"$T/drv" 2>&1
         st=$?
         grep -E '^driver|Test: |passed|FAILED|SKIP|Run Summary|tests |asserts ' "$T/drv" | sed 's/^/    /'
         # CUnit's summary: "tests  TOTAL RAN PASSED FAILED INACTIVE"
@@ -202,7 +202,7 @@ for mode in $MODES; do
         if [ $st = 0 ] && [ "${n:-0}" -gt 0 ]; then
             ok "$M driver suite over TCP: $n tests passed, $(grep -c 'driver: SKIP' "$T/drv") skipped (PCIe only)"
         else
-            timed_out $st && echo "    (killed after 600 s)"
+            timed_out $st && echo "    (killed after 240 s: a hang)"
             bad "$M driver suite over TCP (exit $st, $n tests passed)"
             grep -v '\.\.\.passed$' "$T/drv" | tail -n 30
         fi
