@@ -26,6 +26,9 @@ struct nvme_request;
 #define NVME_TCP_DISCOVERY_PORT "8009"
 #define NVME_TCP_DEFAULT_KATO_MS 10000u
 #define NVME_TCP_CONNECT_TIMEOUT_MS 5000
+/* A reset's admin connect retries this long, pausing between tries (tcp_ctrlr.c). */
+#define NVME_TCP_RECONNECT_WINDOW_MS 2000u
+#define NVME_TCP_RECONNECT_PAUSE_MS 100u
 #define NVME_TCP_VIEW_IOV 64 /* iovecs of a command whose data starts inside an element */
 
 /* Where a controller is and how to talk to it: the transport ID, checked (tcp_trid.c). */
@@ -102,6 +105,9 @@ struct nvme_tcp_ctrlr {
 	uint32_t ioccsz; /* Identify: in 16-byte units, the SQE included */
 	uint32_t kato_ms;
 };
+
+/* Monotonic milliseconds. */
+int64_t nvme_tcp_now_ms(void);
 
 /* tcp_qpair.c: one connection of a queue. */
 void nvme_tcp_qpair_init_bare(struct nvme_tcp_qpair *tq);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "env/log.h"
 #include "nvme/ctrlr.h"
@@ -65,8 +66,21 @@ static struct nvme_tcp_qpair *admin_conn(struct pnvme_ctrlr *c)
 		return tq;
 	if (tq->failed || atomic_load(&c->state) != NVME_STATE_INIT)
 		return NULL;
-	rc = nvme_tcp_qpair_connect(tq, &tc->target, 0, (uint16_t)c->adminq.num_entries,
-				    NVMF_CNTLID_DYNAMIC, tc->kato_ms, timeout_ms(c), &tc->cntlid);
+	/*
+	 * A reset (the controller was up before: namespaces known) gives a target
+	 * that is restarting or whose port flaps a window of retries per attempt,
+	 * as the kernel's reconnect delay does; a first attach fails at once.
+	 */
+	int64_t until = c->ns != NULL ? nvme_tcp_now_ms() + NVME_TCP_RECONNECT_WINDOW_MS : 0;
+
+	for (;;) {
+		rc = nvme_tcp_qpair_connect(tq, &tc->target, 0, (uint16_t)c->adminq.num_entries,
+					    NVMF_CNTLID_DYNAMIC, tc->kato_ms, timeout_ms(c),
+					    &tc->cntlid);
+		if (rc == 0 || nvme_tcp_now_ms() + NVME_TCP_RECONNECT_PAUSE_MS > until)
+			break;
+		usleep(NVME_TCP_RECONNECT_PAUSE_MS * 1000);
+	}
 	if (rc != 0) {
 		tq->failed = true; /* once per bring-up: the next reset tries again */
 		return NULL;

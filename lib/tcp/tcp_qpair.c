@@ -18,7 +18,7 @@
 #include "nvme/qpair.h"
 #include "tcp.h"
 
-static int64_t now_ms(void)
+int64_t nvme_tcp_now_ms(void)
 {
 	struct timespec ts;
 
@@ -269,7 +269,7 @@ static int tx_wait(struct nvme_tcp_qpair *tq, int64_t deadline)
 
 	if (rc < 0 || !tq->connected)
 		return rc < 0 ? rc : -ENOTCONN;
-	if (now_ms() > deadline)
+	if (nvme_tcp_now_ms() > deadline)
 		return -ETIMEDOUT;
 	if (!nvme_tcp_tx_empty(&tq->conn.tx))
 		(void)nvme_tcp_sock_wait(&tq->conn.sock, POLLOUT, 10);
@@ -286,7 +286,7 @@ int nvme_tcp_sync_cmd(struct nvme_tcp_qpair *tq, struct pnvme_cmd *cmd, const st
 		      int iovcnt, uint32_t len, bool write, int timeout_ms, struct pnvme_cpl *cpl)
 {
 	static const struct iovec none;
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = nvme_tcp_now_ms() + timeout_ms;
 	int rc, n;
 
 	if (!tq->connected)
@@ -324,7 +324,7 @@ int nvme_tcp_sync_cmd(struct nvme_tcp_qpair *tq, struct pnvme_cmd *cmd, const st
 		rc = tq_flush(tq);
 		if (rc < 0)
 			goto out;
-		if (now_ms() > deadline) {
+		if (nvme_tcp_now_ms() > deadline) {
 			/* Its data could still come: only a closed connection keeps the buffer safe. */
 			PNVME_ERRLOG("tcp", "qid %u: no answer to opcode 0x%02x in %d ms", qid_of(tq),
 				     cmd->opc, timeout_ms);
@@ -556,7 +556,7 @@ int nvme_tcp_qpair_submit(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 	/* A closed connection: the request waits in its tracker for the reset to take it back. */
 	if (!tq->connected)
 		return 0;
-	deadline = now_ms() + (int64_t)qp->ctrlr->opts.admin_timeout_ms;
+	deadline = nvme_tcp_now_ms() + (int64_t)qp->ctrlr->opts.admin_timeout_ms;
 	while ((rc = nvme_tcp_capsule_cmd(&tq->conn.tx, &r->cmd_pdu, &req->cmd, r->iov, r->iovcnt,
 					  r->len, r->write, icd_max, tq->conn.dg)) == -EAGAIN) {
 		if (atomic_load_explicit(&tq->parked, memory_order_acquire))

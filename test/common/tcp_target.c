@@ -48,6 +48,7 @@ struct tt_target {
 	uint16_t cntlid; /* the live controller's, 0: none */
 	uint32_t cc, csts;
 	int admin_connects;
+	int refuse; /* connections to close at their ICReq */
 	int reads;
 	bool hd, dd, stopping;
 	char err[256];
@@ -255,13 +256,18 @@ static int t_h2c(struct tt_conn *c, const struct pnvme_cmd *cmd, uint32_t icd, u
 	return 0;
 }
 
-/* Close every connection of the controller (its admin queue went away). */
-static void t_drop_all(struct tt_target *t, bool listener)
+/* Close the connections of controller cntlid (0: every one), and maybe stop listening. */
+static void t_drop(struct tt_target *t, uint16_t cntlid, bool listener)
 {
 	pthread_mutex_lock(&t->lock);
 	for (int i = 0; i < MAX_CONNS; i++) {
-		if (t->conns[i] != NULL && t->conns[i]->fd >= 0)
+		if (t->conns[i] != NULL && t->conns[i]->fd >= 0 &&
+		    (cntlid == 0 || t->conns[i]->cntlid == cntlid))
 			shutdown(t->conns[i]->fd, SHUT_RDWR);
+	}
+	if (cntlid != 0 && cntlid != t->cntlid) {
+		pthread_mutex_unlock(&t->lock);
+		return; /* an older controller: the live one stays */
 	}
 	t->cntlid = 0;
 	t->cc = t->csts = 0;
@@ -458,8 +464,11 @@ static void t_io(struct tt_conn *c, const struct pnvme_cmd *cmd, uint32_t n)
 		write_full(c->fd, bad, sizeof(bad));
 		return;
 	}
-	if (f == TT_CLOSE || f == TT_GONE) {
-		t_drop_all(t, f == TT_GONE);
+	if (f == TT_CLOSE || f == TT_GONE || f == TT_FLAP) {
+		pthread_mutex_lock(&t->lock);
+		t->refuse = f == TT_FLAP ? 3 : 0;
+		pthread_mutex_unlock(&t->lock);
+		t_drop(t, 0, f == TT_GONE);
 		return;
 	}
 	if (cmd->opc != PNVME_OPC_READ && cmd->opc != PNVME_OPC_WRITE) {
@@ -490,6 +499,14 @@ static void *conn_main(void *arg)
 	uint32_t n;
 
 	if (t_recv(c, &h, &n) != 0 || h.common.type != NVME_TCP_PDU_ICREQ)
+		goto out;
+	pthread_mutex_lock(&t->lock);
+	bool refuse = t->refuse > 0;
+
+	if (refuse)
+		t->refuse--;
+	pthread_mutex_unlock(&t->lock);
+	if (refuse)
 		goto out;
 	{
 		struct nvme_tcp_icresp r;
@@ -533,12 +550,10 @@ static void *conn_main(void *arg)
 			t_io(c, &h.cmd.sqe, n);
 	}
 out:
+	shutdown(c->fd, SHUT_RDWR); /* the host sees the end at once */
 	/* The admin queue gone: the controller ends, its I/O queues with it. */
-	pthread_mutex_lock(&t->lock);
-	bool end = c->qid == 0 && c->cntlid != 0 && c->cntlid == t->cntlid;
-	pthread_mutex_unlock(&t->lock);
-	if (end)
-		t_drop_all(t, false);
+	if (c->qid == 0 && c->cntlid != 0)
+		t_drop(t, c->cntlid, false);
 	pthread_mutex_lock(&t->lock);
 	c->done = true;
 	pthread_mutex_unlock(&t->lock);
@@ -654,7 +669,7 @@ void tt_stop(struct tt_target *t)
 	pthread_mutex_lock(&t->lock);
 	t->stopping = true;
 	pthread_mutex_unlock(&t->lock);
-	t_drop_all(t, true);
+	t_drop(t, 0, true);
 	pthread_join(t->listener, NULL);
 	close(t->lfd);
 	for (int i = 0; i < MAX_CONNS; i++) {

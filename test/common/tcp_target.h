@@ -28,6 +28,7 @@ enum tt_fault {
 	TT_CLOSE,      /* the next I/O command: every connection closed, listening still */
 	TT_GONE,       /* the next I/O command: every connection closed, no more listening */
 	TT_SHORT_READ, /* the next read: SUCCESS with half its data */
+	TT_FLAP,       /* as TT_CLOSE, and the next 3 connections are closed at their ICReq */
 };
 
 struct tt_target;

@@ -319,6 +319,12 @@ static void test_target_closes(void)
 	fault_then_reconnect(TT_CLOSE, true);
 }
 
+/* The target away for a moment (3 connections refused): one reset's retries ride it out. */
+static void test_target_flaps(void)
+{
+	fault_then_reconnect(TT_FLAP, true);
+}
+
 static void test_short_read(void)
 {
 	fault_then_reconnect(TT_SHORT_READ, true);
@@ -422,6 +428,8 @@ int main(void)
 		{"a malformed PDU: reset, reconnect, callbacks once", test_malformed_pdu},
 		{"the target closes its sockets: reset, reconnect, resubmitted once",
 		 test_target_closes},
+		{"the target refuses a few connections: the reset retries, reconnects",
+		 test_target_flaps},
 		{"a SUCCESS before all data: the queue fails, the read is resubmitted",
 		 test_short_read},
 		{"the target gone for good: dead after reset_attempts, -ENXIO", test_target_gone},
