@@ -35,6 +35,11 @@
 #             pnvme-perf ends by itself within 90 s (never killed), reports
 #             I/O errors, loses no I/O (lost_ios 0); a new run with the port
 #             gone fails; the port linked again, a verified run works.
+#   flap      the port unlinked for 1 s under pnvme-perf --verify -t 7 (inside
+#             the glue's reconnect window of reset attempts x 2 s): the
+#             controller reconnects and I/O goes on (progress lines with
+#             IOPS after the flap), none lost, no mismatch, exit 0 or 1 (I/O
+#             in flight at the drop may end in an error).
 # One "PASS - ..." or "FAIL - ..." line per check, then
 # "tcp_test: N passed, N failed"; exit status 1 when a check failed. Nothing
 # here is skipped into a pass: while pnvme has no tcp transport every pnvme
@@ -333,6 +338,32 @@ for mode in $MODES; do
     [ $st = 0 ] && [ "${checked:-0}" -gt 0 ] &&
         ok "$M after the port came back: pnvme-perf --verify exit 0, $checked reads checked, 0 mismatches" ||
         { bad "$M after the port came back: pnvme-perf exit $st"; tail -n 8 "$T/perf"; }
+
+    # -- the port flaps: gone for about a second, inside the reconnect window
+    stamp "$M port flaps under pnvme-perf"
+    timeout 90 pnvme-perf -r "$TA3$DIG" -w randrw -M 50 -q 32 -t 7 --verify --json \
+        --status-interval 1 >"$T/flap.json" 2>"$T/flap.err" &
+    perf=$!
+    sleep 2
+    nvmet_port_unlink 3 "$NQN_A" && sleep 1 && nvmet_port_link 3 "$NQN_A" ||
+        bad "$M unlink and link again 4421"
+    wait $perf
+    st=$?
+    lost=$(sed -n 's/^ *"lost_ios": \([0-9]*\).*/\1/p' "$T/flap.json" | tail -n 1)
+    vf=$(sed -n 's/^ *"verify_failures": \([0-9]*\).*/\1/p' "$T/flap.json" | tail -n 1)
+    errs=$(sed -n 's/^ *"errors": \([0-9]*\).*/\1/p' "$T/flap.json" | tail -n 1)
+    # progress lines "    N s running   IOPS ...": I/O moving again after the flap (from 5 s on)
+    after=$(awk '$2 == "s" && $1 >= 5 && $4 > 0 {n++} END {print n + 0}' "$T/flap.err")
+    if timed_out $st; then
+        bad "$M port flap: pnvme-perf killed after 90 s (hang)"
+    elif [ $st -le 1 ] && [ "$lost" = 0 ] && [ "$vf" = 0 ] && [ "$after" -gt 0 ] &&
+         ! grep -q 'failed during the run' "$T/flap.err"; then
+        ok "$M port flap (1 s): the controller reconnected, I/O went on ($after progress lines with I/O from 5 s), exit $st, $errs I/O errors (in flight at the drop), 0 lost, 0 mismatches"
+    else
+        bad "$M port flap: exit $st, lost '$lost', verify failures '$vf', errors '$errs', $after progress lines with I/O after the flap"
+        grep -v '^ *[0-9]* s ' "$T/flap.err" | tail -n 10
+    fi
+    grep '^ *[0-9]* s ' "$T/flap.err" | tr '\n' '|' | sed 's/  */ /g; s/^/    progress: /'; echo
 done
 
 # ---- teardown --------------------------------------------------------------------------------
