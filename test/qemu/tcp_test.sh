@@ -23,7 +23,7 @@
 #             split I/O, write zeroes, deallocate, flush, admin passthrough,
 #             detach and reset with I/O in flight, two threads, bad input;
 #             probe and shadow doorbells skipped by name (PCIe only);
-#   perf      pnvme-perf --verify -w randrw -q 32 -t 3: exit 0, reads checked
+#   perf      pnvme-perf --verify -w randrw -q 32 -t 2: exit 0, reads checked
 #             > 0, 0 mismatches, no I/O error;
 #   cross     pnvme writes a random pattern at known LBAs of both namespaces
 #             (test/qemu/tools/blockio), the kernel reads it back with dd
@@ -35,7 +35,8 @@
 #             pnvme-perf ends by itself within 90 s (never killed), reports
 #             I/O errors, loses no I/O (lost_ios 0); a new run with the port
 #             gone fails; the port linked again, a verified run works.
-#   flap      the port unlinked for 1 s under pnvme-perf --verify -t 7 (inside
+#   flap      (digests off only) the port unlinked for 1 s under
+#             pnvme-perf --verify -t 7 (inside
 #             the glue's reconnect window of reset attempts x 2 s): the
 #             controller reconnects and I/O goes on (progress lines with
 #             IOPS after the flap), none lost, no mismatch, exit 0 or 1 (I/O
@@ -217,12 +218,12 @@ for mode in $MODES; do
 
     # -- pnvme-perf --verify
     stamp "$M perf"
-    timeout 60 pnvme-perf -r "$TA$DIG" -w randrw -M 50 -q 32 -t 3 --verify >"$T/perf" 2>&1
+    timeout 60 pnvme-perf -r "$TA$DIG" -w randrw -M 50 -q 32 -t 2 --verify >"$T/perf" 2>&1
     st=$?
     checked=$(sed -n 's/^verify: \([0-9]*\) reads checked, \([0-9]*\) mismatches.*/\1/p' "$T/perf")
     mism=$(sed -n 's/^verify: \([0-9]*\) reads checked, \([0-9]*\) mismatches.*/\2/p' "$T/perf")
     if [ $st = 0 ] && [ "${checked:-0}" -gt 0 ] && [ "$mism" = 0 ] && ! grep -q '^I/O errors' "$T/perf"; then
-        ok "$M pnvme-perf --verify randrw QD 32 3 s: $(grep '^ *Total' "$T/perf" | awk '{print $2}') IOPS, $checked reads checked, 0 mismatches"
+        ok "$M pnvme-perf --verify randrw QD 32 2 s: $(grep '^ *Total' "$T/perf" | awk '{print $2}') IOPS, $checked reads checked, 0 mismatches"
     else
         bad "$M pnvme-perf --verify (exit $st, checked '${checked}', mismatches '${mism}')"; tail -n 15 "$T/perf"
     fi
@@ -340,6 +341,9 @@ for mode in $MODES; do
         { bad "$M after the port came back: pnvme-perf exit $st"; tail -n 8 "$T/perf"; }
 
     # -- the port flaps: gone for about a second, inside the reconnect window
+    # (digests off only: the reconnect does not depend on them, the removal
+    # above already reconnects with them; and check-qemu's boot stays short)
+    [ "$mode" = off ] || continue
     stamp "$M port flaps under pnvme-perf"
     timeout 90 pnvme-perf -r "$TA3$DIG" -w randrw -M 50 -q 32 -t 7 --verify --json \
         --status-interval 1 >"$T/flap.json" 2>"$T/flap.err" &
