@@ -66,11 +66,7 @@ struct nvme_tcp_req {
 	struct iovec one;   /* a contiguous payload */
 	struct nvme_tcp_tx_pdu cmd_pdu;
 	struct nvme_tcp_tx_pdu h2c_pdu;
-	union {
-		struct iovec view[NVME_TCP_VIEW_IOV];
-		/* Dataset Management ranges, copied: the caller may reuse its array at once. */
-		uint8_t dsm[PNVME_DSM_MAX_RANGES * 16];
-	};
+	struct iovec view[NVME_TCP_VIEW_IOV];
 };
 
 struct nvme_tcp_qpair {

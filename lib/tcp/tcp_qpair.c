@@ -490,10 +490,8 @@ static int data_view(struct nvme_tcp_req *r, const struct nvme_request *req)
 		r->iovcnt = 1;
 		return 0;
 	case NVME_PAYLOAD_DSM:
-		if (req->payload_size > sizeof(r->dsm))
-			return -EINVAL;
-		memcpy(r->dsm, req->payload.ranges, req->payload_size);
-		r->one.iov_base = r->dsm;
+		/* The caller keeps its ranges until the callback (nvme.h): sent in place. */
+		r->one.iov_base = (void *)(uintptr_t)req->payload.ranges;
 		r->one.iov_len = req->payload_size;
 		r->iov = &r->one;
 		r->iovcnt = 1;
@@ -556,11 +554,13 @@ int nvme_tcp_qpair_submit(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 	/* A closed connection: the request waits in its tracker for the reset to take it back. */
 	if (!tq->connected)
 		return 0;
-	deadline = nvme_tcp_now_ms() + (int64_t)qp->ctrlr->opts.admin_timeout_ms;
+	deadline = 0; /* no clock read unless the send queue is full */
 	while ((rc = nvme_tcp_capsule_cmd(&tq->conn.tx, &r->cmd_pdu, &req->cmd, r->iov, r->iovcnt,
 					  r->len, r->write, icd_max, tq->conn.dg)) == -EAGAIN) {
 		if (atomic_load_explicit(&tq->parked, memory_order_acquire))
 			return 0; /* the reset takes it back */
+		if (deadline == 0)
+			deadline = nvme_tcp_now_ms() + (int64_t)qp->ctrlr->opts.admin_timeout_ms;
 		rc = tx_wait(tq, deadline);
 		if (rc < 0)
 			return rc == -ETIMEDOUT ? rc : 0;

@@ -236,6 +236,18 @@ static void rw_roundtrip(const char *extra)
 	CU_ASSERT_EQUAL(memcmp(rbuf + 200, wbuf + 100, 900), 0);
 	CU_ASSERT_EQUAL(memcmp(rbuf + 1100, wbuf + 4000, 3000), 0);
 	CU_ASSERT_EQUAL(memcmp(rbuf + 4100, wbuf + 9000, 96), 0);
+	/* Commands without data, and Dataset Management's ranges in the capsule. */
+	struct io_wait z[3];
+
+	memset(z, 0, sizeof(z));
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_flush(ns, qp, io_cb, &z[0]), 0);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_deallocate(ns, qp, 8, 8, io_cb, &z[1]), 0);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_write_zeroes(ns, qp, 64, 8, io_cb, &z[2], 0), 0);
+	wait_all(qp, c, z, 3);
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(z[i].calls, 1);
+		CU_ASSERT_FALSE(pnvme_cpl_is_error(&z[i].cpl));
+	}
 	CU_ASSERT_EQUAL(pnvme_ctrlr_free_io_qpair(qp), 0);
 	CU_ASSERT_EQUAL(pnvme_detach(c), 0);
 out:
