@@ -4,9 +4,10 @@
 #   make run          the main job: pnvme-perf against a controller
 #   make bench-sim    driver CPU cost per I/O against the software controller
 #   make bench        pnvme beside the kernel's io_uring path in a QEMU guest
-#   make bench-tcp    NVMe/TCP on loopback in a QEMU guest: the kernel's target and
-#                     initiator, fio polled (pnvme's initiator once it exists)
-#   make check-tcp    the NVMe/TCP reference test (kernel target, kernel initiator)
+#   make bench-tcp    NVMe/TCP on loopback in a QEMU guest: the kernel's target; fio on
+#                     the kernel's initiator and pnvme-perf on pnvme's
+#   make check-tcp    check-qemu's fourth boot alone: NVMe/TCP, the kernel's reference
+#                     test then pnvme's initiator against nvmet-tcp (test/qemu/tcp_test.sh)
 #   make fio-plugin   build/lib/pnvme_fio.so, the fio ioengine (fetches fio's sources)
 #   make fuzz         libFuzzer on the completion path and NVMe/TCP PDU parsing, FUZZ_SECONDS (60)
 #                     shared between them, in build/fuzz/
@@ -88,6 +89,9 @@ APP_BINS := $(APPS:%=$(BUILD)/bin/pnvme-%)
 UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/test/unit/%,$(wildcard test/unit/*_ut.c))
 SIM_TESTS := $(patsubst test/sim/%.c,$(BUILD)/test/sim/%,$(wildcard test/sim/*_test.c))
 QEMU_TESTS := $(patsubst test/qemu/%.c,$(BUILD)/test/qemu/%,$(wildcard test/qemu/*.c))
+# Helpers that guest tests call with arguments (guest-check.sh runs only the files
+# directly in build/test/qemu/; run.sh takes the whole directory into the guest).
+QEMU_TOOLS := $(patsubst test/qemu/tools/%.c,$(BUILD)/test/qemu/tools/%,$(wildcard test/qemu/tools/*.c))
 BENCHES := $(patsubst test/bench/%.c,$(BUILD)/test/bench/%,$(wildcard test/bench/*.c))
 TEST_HELPERS := $(wildcard test/common/*.c)
 # Every examples/*.c is a program of its own.
@@ -115,7 +119,7 @@ apps: $(APP_BINS)
 # Defined before the goals that list it: prerequisites expand when read.
 SOAK := $(BUILD)/test/soak/soak
 SOAK_SECONDS ?= 120
-tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS) $(BENCHES) $(SOAK)
+tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS) $(QEMU_TOOLS) $(BENCHES) $(SOAK)
 
 $(BUILD)/obj/%.o: %.c $(CONFIG)
 	@mkdir -p $(dir $@)
@@ -295,8 +299,10 @@ bench-tcp: all
 		test/bench/tcp_bench.sh $${PNVME_BENCH_SECONDS:-3} $${PNVME_BENCH_REPEATS:-3} \
 		$(if $(filter 1,$(TCPBENCH_URING_CMD_HIPRI)),hipri)
 
+# The fourth boot of check-qemu alone: the kernel's reference test, then pnvme's.
 check-tcp: all
-	@test/qemu/run.sh --layout tcp --timeout 300 -- test/qemu/tcp_kernel_test.sh
+	@test/qemu/run.sh --layout tcp --mem 3G --timeout 600 -i test/qemu/tcp_kernel_test.sh \
+		-i test/qemu/tcp_test.sh -- test/qemu/guest-tcp.sh
 
 # libFuzzer targets (test/fuzz/*_fuzz.c): the library compiled again with clang,
 # coverage, ASan and UBSan, in build/fuzz/ beside the normal build.

@@ -26,8 +26,11 @@
 #                  a kernel with the fix. Skipped, and said so, when fio or
 #                  the node lacks io_uring_cmd.
 #   pnvme-tcp      pnvme-perf over its own NVMe/TCP initiator
-#                  (run_pnvme_tcp_perf; skipped, and said so, while
-#                  pnvme-perf --help does not mention tcp)
+#                  (run_pnvme_tcp_perf: -r 'trtype:tcp ... trsvcid:4420
+#                  subnqn:NQN' -w randread -o 4096 -q QD, pinned to CPU 0 with
+#                  taskset, the kernel's controller connected beside it but
+#                  idle). While pnvme-perf --help does not mention tcp the
+#                  rows say "not built" and the exit status is 1.
 # Each point runs REPEATS times; each engine starts with a discarded 1 s run.
 # The table has medians (and the lowest and highest IOPS).
 #
@@ -38,15 +41,19 @@
 # three honest figures, per I/O, each the median of the repeats:
 #   cpu/IO     all guest CPU time used during the run (/proc/stat: every
 #              CPU, everything but idle and iowait), whoever used it;
-#   fio/IO     fio's own user+system time (its JSON usr_cpu/sys_cpu): the
-#              submitting and polling side, with the softirq work that ran
-#              inside its system calls;
+#   init/IO    the initiator process's own user+system time: fio's (its
+#              JSON usr_cpu/sys_cpu), or pnvme-perf's (busybox time -f
+#              '%U %S'); the submitting and polling side, with the softirq
+#              work that ran inside its system calls (for pnvme, its
+#              sendmsg/recvmsg: loopback delivers to the target there);
 #   kwH/IO     the H kworkers' utime+stime (/proc/PID/stat of every
 #              kworker/*H thread, before and after): the target's io_work
 #              (receive, execute, send), plus any io_work of nvme-tcp.
-# cpu/IO - fio/IO is what the run cost outside the initiator's own process.
-# With pnvme-perf as the initiator (a user-space thread pinned to CPU 0)
-# the kernel's nvme-tcp leaves the picture and kwH/IO is the target's.
+# rest/IO = cpu/IO - init/IO is what the run cost outside the initiator's
+# own process. With pnvme-perf as the initiator (a user-space thread pinned
+# to CPU 0, polling: about one CPU for the whole run, whatever the rate)
+# the kernel's nvme-tcp leaves the picture and kwH/IO is the target's alone:
+# the target's CPU per I/O, reported beside, never inside, the initiator's.
 #
 # Output: "tcpbench: ..." progress lines, one "TCPBENCH-RUN ..." line per
 # measurement, then the table. Exit status 0 when every measurement that
@@ -155,9 +162,9 @@ fio_run() {
 # ---- pnvme over TCP: filled in when pnvme-perf has the transport ----------------------------
 
 # run_pnvme_tcp_perf QD REP: pnvme-perf as the NVMe/TCP initiator against the
-# same target, pinned to CPU 0; records like fio_run (its "Total" IOPS; its
-# own CPU time is not counted in the fio column: 0). The kernel's controller
-# stays connected beside it, idle.
+# same target, pinned to CPU 0; records like fio_run (its "Total" IOPS, its
+# own user+system time from busybox time). The kernel's controller stays
+# connected beside it, idle.
 PNVME_TCP=0
 if pnvme-perf --help 2>&1 | grep -qiw tcp; then PNVME_TCP=1; fi
 run_pnvme_tcp_perf() {
@@ -165,20 +172,25 @@ run_pnvme_tcp_perf() {
     secs=$SECS; [ "$rep" = 0 ] && secs=1
     trid="trtype:tcp adrfam:ipv4 traddr:127.0.0.1 trsvcid:4420 subnqn:$NQN"
     b0=$(busy_ticks) k0=$(kwh_ticks)
-    timeout $((secs + 60)) taskset -c $CPU pnvme-perf -r "$trid" -q "$qd" -o 4096 \
+    timeout $((secs + 60)) busybox time -o "$TMP/time" -f '%U %S' \
+        taskset -c $CPU pnvme-perf -r "$trid" -q "$qd" -o 4096 \
         -w randread -t "$secs" --json >"$TMP/raw" 2>"$TMP/err"
     st=$?
     b1=$(busy_ticks) k1=$(kwh_ticks)
     [ "$rep" = 0 ] && return 0
     sed -n '/^{/,$p' "$TMP/raw" > "$TMP/out"
-    iops=$(sed -n 's/.*"name": "Total".*"iops": \([0-9.]*\).*/\1/p' "$TMP/out" | head -n 1)
-    if [ "$st" != 0 ] || [ -z "$iops" ]; then
+    # The "Total" row: {"name": "Total", "ios": N, "iops": X, ... (its first
+    # "iops"; the line has read's and write's after it).
+    set -- $(sed -n 's/.*"name": "Total", "ios": \([0-9]*\), "iops": \([0-9.]*\),.*/\1 \2/p' "$TMP/out" | head -n 1)
+    ios=${1:-} iops=${2:-}
+    if [ "$st" != 0 ] || [ -z "$iops" ] || [ "${ios:-0}" = 0 ]; then
         rc=1
         say "pnvme-tcp QD$qd rep $rep: FAILED (exit $st): $(tail -n 3 "$TMP/err" | tr '\n' ' ')"
         return 1
     fi
-    ios=$(awk -v i="$iops" -v s="$secs" 'BEGIN {printf "%.0f", i * s}')
-    record pnvme-tcp "$qd" "$rep" "$iops" "$ios" $((b1 - b0)) 0 $((k1 - k0))
+    # time's last line: user and system seconds; in ms for record
+    ms=$(tail -n 1 "$TMP/time" 2>/dev/null | awk 'NF == 2 {printf "%.0f", ($1 + $2) * 1000}')
+    record pnvme-tcp "$qd" "$rep" "$iops" "$ios" $((b1 - b0)) "${ms:-0}" $((k1 - k0))
     say "pnvme-tcp QD$qd rep $rep: $(printf '%.0f' "$iops") IOPS"
 }
 
@@ -209,7 +221,8 @@ if [ $PNVME_TCP = 1 ]; then
     done
     ENGINES="$ENGINES pnvme-tcp"
 else
-    say "pnvme-tcp: pnvme tcp transport not built yet (pnvme-perf --help does not mention tcp): skipped"
+    say "pnvme-tcp: FAILED: pnvme tcp transport not built (pnvme-perf --help does not mention tcp)"
+    rc=1
 fi
 kernel_tcp_disconnect "$NQN"
 nvmet_teardown
@@ -221,7 +234,7 @@ echo
 echo "NVMe/TCP over loopback, 4 KiB random reads, fio/pnvme-perf on CPU $CPU, medians of $REPS runs of ${SECS}s"
 echo "(target: kernel nvmet-tcp on null_blk; io_uring polled, io_uring_cmd ${UCMD_HIPRI:-NOT polled};"
 echo " CPU columns: microseconds of CPU per I/O, see tcp_bench.sh)"
-printf '%-13s %4s %10s %19s %8s %8s %8s %8s\n' engine QD IOPS '(min - max)' cpu/IO fio/IO rest/IO kwH/IO
+printf '%-13s %4s %10s %19s %8s %8s %8s %8s\n' engine QD IOPS '(min - max)' cpu/IO init/IO rest/IO kwH/IO
 for e in $ENGINES; do
     for q in $QDS; do
         awk -v e="$e" -v q="$q" -v hz=$HZ '
@@ -244,5 +257,5 @@ for e in $ENGINES; do
             }' "$RES"
     done
 done
-[ $PNVME_TCP = 1 ] || printf '%-13s %4s %10s\n' pnvme-tcp - 'not built yet'
+[ $PNVME_TCP = 1 ] || printf '%-13s %4s %10s\n' pnvme-tcp - 'not built'
 exit $rc

@@ -17,6 +17,14 @@ struct driver_suite_config {
 	bool probe_finds_both;  /* pnvme_probe(NULL) attaches A and B (vfio-bound) */
 	bool deallocate_zeroes; /* deallocated blocks read back as zeroes */
 	bool persistent;        /* data outlives detach (a software controller's does not) */
+	/*
+	 * NVMe over Fabrics (trtype:tcp): no PCI function to probe, no doorbells to
+	 * shadow (those tests are skipped, by name, with the reason printed), any
+	 * memory is a valid payload (the transport copies it), B's MDTS need not be
+	 * below A's (Linux's nvmet-tcp reports MDTS 0, no limit), SMART carries no
+	 * temperature (nvmet leaves it 0).
+	 */
+	bool fabrics;
 };
 
 struct pnvme_ns;

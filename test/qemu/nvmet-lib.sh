@@ -22,12 +22,15 @@
 #                               /sys/kernel/config, lo up
 #   nvmet_file PATH SIZE_MIB    a zeroed file of that size (on /tmp: tmpfs);
 #                               prints PATH
-#   nvmet_nullb NAME SIZE_MIB [MEMORY_BACKED]
+#   nvmet_nullb NAME SIZE_MIB [MEMORY_BACKED [DISCARD]]
 #                               a null_blk device made through configfs;
 #                               prints /dev/NAME. MEMORY_BACKED 1 (default)
 #                               keeps what is written; 0 is a pure null
 #                               device for benchmarks (reads return
-#                               nothing in particular, no data is moved)
+#                               nothing in particular, no data is moved).
+#                               DISCARD 1 (memory backed only): discards
+#                               free the blocks, which then read zeroes
+#                               (nvmet's Deallocate becomes a discard)
 #   nvmet_subsys_add NQN BACKING [NSID]
 #                               subsystem (any host allowed) with namespace
 #                               NSID (default 1) on BACKING, a block device
@@ -119,7 +122,7 @@ nvmet_file() { # nvmet_file PATH SIZE_MIB
     echo "$1"
 }
 
-nvmet_nullb() { # nvmet_nullb NAME SIZE_MIB [MEMORY_BACKED]
+nvmet_nullb() { # nvmet_nullb NAME SIZE_MIB [MEMORY_BACKED [DISCARD]]
     d_=$NVMET_CFS/nullb/$1
     if [ ! -d /sys/module/null_blk ]; then
         # No device at load time: they are made through configfs.
@@ -132,6 +135,7 @@ nvmet_nullb() { # nvmet_nullb NAME SIZE_MIB [MEMORY_BACKED]
     nvmet_set "$d_/blocksize" 512 &&
     nvmet_set "$d_/memory_backed" "${3:-1}" &&
     nvmet_set "$d_/irqmode" 0 &&                 # complete in the submitter
+    { [ "${4:-0}" = 0 ] || nvmet_set "$d_/discard" 1; } &&
     nvmet_set "$d_/power" 1 || return 1
     i_=0
     while [ ! -b "/dev/$1" ] && [ $i_ -lt 50 ]; do sleep 0.1; i_=$((i_ + 1)); done
