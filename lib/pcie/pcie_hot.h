@@ -36,10 +36,11 @@ static inline __attribute__((always_inline)) uint32_t nvme_pcie_qpair_reap(struc
 	 * pq->cq_head keeps the batch's first entry until then (ring_cq's).
 	 */
 	const struct pnvme_cpl *cpl = &pq->cq[pq->cq_head];
-	uint32_t phase = pq->phase ? NVME_PCIE_CQE_PHASE : 0;
-	uint32_t n = 0, head;
+	uint32_t phase = (uint32_t)pq->phase << 16;
+	uint32_t n = 0;
 
-	while (n < max) {
+	/* max >= 1 (the caller caps it): the first entry needs no count test. */
+	for (;;) {
 		/*
 		 * One aligned 4-byte load gives the phase and the CID together, as
 		 * the device wrote them (a DMA write does not tear an aligned dword).
@@ -54,15 +55,16 @@ static inline __attribute__((always_inline)) uint32_t nvme_pcie_qpair_reap(struc
 		if (__builtin_expect(++cpl == pq->cq_end, 0)) {
 			cpl = pq->cq;
 			phase ^= NVME_PCIE_CQE_PHASE;
+			pq->phase ^= 1;
 		}
+		if (n == max)
+			break;
 	}
 	if (n == 0)
 		return 0;
-	head = (uint32_t)(cpl - pq->cq);
-	pq->phase = phase != 0;
 	if (__builtin_expect(qp->sq_db_first, 0))
 		nvme_pcie_ring_sq(pq);
-	nvme_pcie_ring_cq(pq, head);
+	nvme_pcie_ring_cq(pq, (uint32_t)(cpl - pq->cq));
 	return n;
 }
 
