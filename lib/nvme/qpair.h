@@ -366,13 +366,15 @@ static inline __attribute__((always_inline)) void nvme_qpair_submit(struct pnvme
 
 /*
  * nvme_qpair_complete_cid(), inline for lib/pcie's completion loop, with the
- * CID already loaded (with the phase, in one load).
+ * entry's dword 3 already loaded (the CID with the phase, in one load).
  */
 static inline __attribute__((always_inline)) bool
-nvme_qpair_complete_one(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl, uint16_t cid)
+nvme_qpair_complete_one(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl, uint32_t dw3)
 {
+	/* CQE dword 3: the CID in its low 16 bits (the status above is not looked at here). */
+	uint16_t cid = (uint16_t)dw3;
 	/* The array has an entry for every index the mask lets through. */
-	struct nvme_tracker *tr = &qp->trackers[cid & qp->cid_index_mask];
+	struct nvme_tracker *tr = &qp->trackers[dw3 & qp->cid_index_mask];
 	struct nvme_request *req = tr->req, *parent;
 	pnvme_cmd_cb cb;
 	void *arg;

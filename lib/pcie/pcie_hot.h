@@ -51,7 +51,7 @@ static inline __attribute__((always_inline)) uint32_t nvme_pcie_qpair_reap(struc
 			break;
 		nvme_rmb(); /* the rest of the entry (cdw0, sqhd, status) after its phase bit */
 		n++;
-		nvme_qpair_complete_one(qp, cpl, (uint16_t)dw3);
+		nvme_qpair_complete_one(qp, cpl, dw3);
 		if (__builtin_expect(++cpl == pq->cq_end, 0)) {
 			cpl = pq->cq;
 			phase ^= NVME_PCIE_CQE_PHASE;
