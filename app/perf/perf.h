@@ -162,9 +162,9 @@ enum perf_phase {
 };
 /* Empty histograms. */
 void perf_stats_hist_init(struct perf_stats *st);
-/* -LLL: a poll of slot s ended at tick now: what it submitted went out with its doorbell. */
+/* -LLL: a poll of slot s ran from t0 to t1: what it submitted went out with its doorbell. */
 struct perf_slot;
-void perf_phases_poll_done(struct perf_slot *s, uint64_t now);
+void perf_phases_poll_done(struct perf_slot *s, uint64_t t0, uint64_t t1);
 
 struct perf_thread;
 struct perf_task;
@@ -191,12 +191,11 @@ struct perf_slot {
 	uint64_t done;           /* completions (every phase), for the progress line */
 	struct rate_sched sched; /* open loop */
 	struct perf_stats st;
-	/* -LLL only (phases set): the tasks submitted during the poll under way. */
+	/* -LLL only (phases set): the tasks submitted since the last poll ended. */
 	bool phases;
-	bool polling;
 	uint32_t num_posted;
 	struct perf_task **posted;
-	uint64_t poll_tick;      /* when the poll under way began */
+	uint64_t poll_tick;      /* when the poll under way began (always set) */
 	struct pnvme_qpair_stats db_base; /* the qpair's doorbell counters when measuring began */
 	/* Verification: a generation per unit, and which units are in flight. */
 	uint32_t *unit_gen;

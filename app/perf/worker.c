@@ -37,26 +37,33 @@ static inline uint64_t ticks_to_ns(uint64_t ticks, uint64_t mult)
 static void io_done(void *arg, const struct pnvme_cpl *cpl);
 
 /*
- * -LLL. After the submission call: outside a poll (without --batch) the call
- * rang the SQ doorbell itself; inside one (a callback submitting the next
- * I/O) the driver rings it when the poll ends, so the poll stamps it.
+ * -LLL, after a submission call that began at t0: outside a poll (without
+ * --batch) the call rang the SQ doorbell itself, so its end is the doorbell;
+ * inside one (a callback submitting the next I/O) the driver rings when the
+ * poll ends, and perf_phases_poll_done() moves the stamp there.
  */
-static __attribute__((noinline)) void phases_posted(struct perf_slot *s, struct perf_task *t)
+static __attribute__((noinline)) void phases_posted(struct perf_slot *s, struct perf_task *t,
+						    uint64_t t0)
 {
-	if (s->polling || s->th->run->cfg->delay_doorbell) {
-		t->db_tick = 0;
+	t->sub_tick = t0;
+	t->db_tick = pnvme_ticks();
+	if (s->num_posted < s->num_tasks)
 		s->posted[s->num_posted++] = t;
-	} else {
-		t->db_tick = pnvme_ticks();
-	}
 }
 
-void perf_phases_poll_done(struct perf_slot *s, uint64_t now)
+/* A poll that began at t0 ended at t1: what was submitted meanwhile went out at t1. */
+void perf_phases_poll_done(struct perf_slot *s, uint64_t t0, uint64_t t1)
 {
-	for (uint32_t i = 0; i < s->num_posted; i++)
-		s->posted[i]->db_tick = now;
+	bool batch = s->th->run->cfg->delay_doorbell;
+
+	for (uint32_t i = 0; i < s->num_posted; i++) {
+		struct perf_task *t = s->posted[i];
+
+		/* One thread: whatever was submitted since t0 was submitted by this poll. */
+		if (batch || t->sub_tick >= t0)
+			t->db_tick = t1;
+	}
 	s->num_posted = 0;
-	s->polling = false;
 }
 
 static inline uint64_t since(uint64_t from, uint64_t to)
@@ -173,11 +180,9 @@ static inline int submit(struct perf_slot *s, struct perf_task *t, uint64_t star
 	if (perf_unlikely(s->with_md) && !t->is_read)
 		prepare_md_write(s, t, lba);
 	t->counted = th->measuring;
-	if (!th->open_loop || th->cpu_time)
+	if (!th->open_loop || th->cpu_time || s->phases)
 		t0 = pnvme_ticks();
 	t->start_tick = th->open_loop ? start : t0;
-	if (perf_unlikely(s->phases))
-		t->sub_tick = pnvme_ticks();
 	if (perf_unlikely(s->with_md))
 		rc = submit_md(s, t, lba);
 	else if (t->is_read)
@@ -187,7 +192,7 @@ static inline int submit(struct perf_slot *s, struct perf_task *t, uint64_t star
 		rc = pnvme_ns_cmd_write(s->ns, s->qpair, t->buf, lba, s->sectors_per_io, io_done, t,
 					0);
 	if (perf_unlikely(s->phases) && rc == 0)
-		phases_posted(s, t);
+		phases_posted(s, t, t0);
 	if (th->cpu_time) {
 		uint64_t t1 = pnvme_ticks();
 
