@@ -195,7 +195,7 @@ struct perf_slot {
 	bool phases;
 	uint32_t num_posted;
 	struct perf_task **posted;
-	uint64_t poll_tick;      /* when the poll under way began (always set) */
+	uint64_t poll_tick;      /* when the poll under way began */
 	struct pnvme_qpair_stats db_base; /* the qpair's doorbell counters when measuring began */
 	/* Verification: a generation per unit, and which units are in flight. */
 	uint32_t *unit_gen;
