@@ -187,11 +187,10 @@ static int add_child(struct pnvme_qpair *qp, struct nvme_request *parent,
 		     struct nvme_request **tail, const struct pnvme_ns *ns, const struct payload *p,
 		     uint64_t index, uint64_t lba, uint32_t count, uint32_t io_flags)
 {
-	struct nvme_request *child = nvme_request_get(qp, NULL, NULL);
+	struct nvme_request *child = nvme_request_get(qp, nvme_request_child_cb, parent);
 
 	if (child == NULL)
 		return -ENOMEM;
-	child->parent = parent;
 	build_rw(&child->cmd, parent->cmd.opc, ns->id, lba, count, io_flags);
 	build_md(&child->cmd, p, lba, index);
 	if (p->type != NVME_PAYLOAD_NONE)
@@ -211,6 +210,7 @@ static struct nvme_request *new_parent(struct pnvme_qpair *qp, uint8_t opc, pnvm
 	if (parent == NULL)
 		return NULL;
 	parent->cmd.opc = opc;
+	parent->split_qp = qp;
 	parent->child_failed = false;
 	memset(&parent->parent_cpl, 0, sizeof(parent->parent_cpl));
 	return parent;
@@ -484,7 +484,6 @@ static inline __attribute__((always_inline)) bool rw_fast(struct pnvme_ns *ns,
 	req->payload_iova = iova;
 	req->payload_size = (uint32_t)bytes;
 	req->payload_type = NVME_PAYLOAD_CONTIG;
-	req->parent = NULL;
 	req->split_word = 0;
 	qp->num_outstanding++;
 	cid = nvme_tracker_claim(qp, tr, req);

@@ -185,20 +185,22 @@ void nvme_request_child_done(struct pnvme_qpair *qp, struct nvme_request *parent
 	}
 }
 
+void nvme_request_child_cb(void *parent, const struct pnvme_cpl *cpl)
+{
+	struct nvme_request *p = parent;
+
+	nvme_request_child_done(p->split_qp, p, cpl);
+}
+
 static inline __attribute__((always_inline)) void request_complete(struct pnvme_qpair *qp,
 								   struct nvme_request *req,
 								   const struct pnvme_cpl *cpl)
 {
 	pnvme_cmd_cb cb = req->cb;
 	void *arg = req->cb_arg;
-	struct nvme_request *parent = req->parent;
 
 	/* Free first: the callback may submit again and reuse the request. */
 	nvme_request_put(qp, req);
-	if (parent != NULL) {
-		nvme_request_child_done(qp, parent, cpl);
-		return;
-	}
 	if (cb != NULL)
 		cb(arg, cpl);
 }

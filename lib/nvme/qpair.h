@@ -50,8 +50,7 @@ struct nvme_request {
 	uint32_t payload_size;
 	uint8_t payload_type;
 	uint16_t iovcnt;
-	/* Split-only: zero (NULL) for a request that is not part of a split. */
-	struct nvme_request *parent;
+	/* Split-only: zero for a request that is not a split parent. */
 	union {
 		struct {
 			uint16_t children_left;
@@ -63,6 +62,8 @@ struct nvme_request {
 	uint32_t iov_offset;
 	/* Cold: the software queue and the split parent's own completion. */
 	uint32_t queued_sweep; /* the qpair's sweep count when it entered the software queue */
+	/* A split parent's qpair: its children complete through nvme_request_child_cb(parent). */
+	struct pnvme_qpair *split_qp;
 	struct pnvme_cpl parent_cpl;
 	struct pnvme_dsm_range inline_range;
 } __attribute__((aligned(64)));
@@ -193,7 +194,6 @@ nvme_request_get_typed(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg, uint8
 	req->payload_type = type;
 	req->payload_size = 0;
 	req->payload_iova = PNVME_VTOPHYS_ERROR;
-	req->parent = NULL;
 	req->split_word = 0;
 	return req;
 }
@@ -269,6 +269,11 @@ __attribute__((cold)) void nvme_qpair_invalid_completion(struct pnvme_qpair *qp,
 							 const struct pnvme_cpl *cpl);
 void nvme_request_child_done(struct pnvme_qpair *qp, struct nvme_request *parent,
 			     const struct pnvme_cpl *cpl);
+/*
+ * A split child's callback, its argument the parent: the parent's accounting.
+ * So the completion path has one callback test for every request.
+ */
+void nvme_request_child_cb(void *parent, const struct pnvme_cpl *cpl);
 /* Send what was posted and not announced, on a transport other than PCIe. */
 void nvme_qpair_flush_other(struct pnvme_qpair *qp);
 
@@ -375,7 +380,7 @@ nvme_qpair_complete_one(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl, uin
 	uint16_t cid = (uint16_t)dw3;
 	/* The array has an entry for every index the mask lets through. */
 	struct nvme_tracker *tr = &qp->trackers[dw3 & qp->cid_index_mask];
-	struct nvme_request *req = tr->req, *parent;
+	struct nvme_request *req = tr->req;
 	pnvme_cmd_cb cb;
 	void *arg;
 
@@ -388,12 +393,10 @@ nvme_qpair_complete_one(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl, uin
 	qp->num_outstanding--;
 	cb = req->cb;
 	arg = req->cb_arg;
-	parent = req->parent;
 	/* Free first: the callback may submit again and reuse the request. */
 	nvme_request_put(qp, req);
-	if (__builtin_expect(parent != NULL, 0))
-		nvme_request_child_done(qp, parent, cpl);
-	else if (cb != NULL)
+	/* A split child's callback is nvme_request_child_cb(). */
+	if (cb != NULL)
 		cb(arg, cpl);
 	return true;
 }
