@@ -80,7 +80,7 @@ void perf_usage(FILE *f)
 		"      --batch           one SQ doorbell per poll instead of one per I/O\n"
 		"      --shadow-doorbells     use Doorbell Buffer Config when the controller offers it\n"
 		"      --no-shadow-doorbells  MMIO doorbells only (the default)\n"
-		"      --sq-doorbell-first  after the callbacks of a poll, ring the SQ tail doorbell\n"
+		"      --sq-doorbell-first  after a poll's callbacks, ring the SQ tail doorbell\n"
 		"                        before the CQ head doorbell (default: CQ head first)\n"
 		"\n"
 		"How long and how fast:\n"

@@ -167,14 +167,15 @@ static void phase_rows(const struct perf_config *cfg, const struct perf_stats *s
 		[PERF_PHASE_TO_CALLBACK] = "CQE seen -> callback",
 	};
 
-	printf("\nRound trip in phases (us; -LLL)\n%-22s %9s %9s %9s %9s %9s %9s\n", "phase", "mean",
-	       "p50", "p90", "p99", "p99.9", "max");
+	printf("\nRound trip in phases (us; -LLL)\n%-22s %9s %9s %9s %9s %9s %9s\n", "phase",
+	       "mean", "p50", "p90", "p99", "p99.9", "max");
 	for (int i = 0; i < 3; i++) {
 		const struct histogram *h = &st->phase[i];
 
 		printf("%-22s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", names[i],
 		       h->count ? (double)h->sum / (double)h->count / 1000.0 : 0.0,
-		       (double)hist_percentile(h, 50) / 1000.0, (double)hist_percentile(h, 90) / 1000.0,
+		       (double)hist_percentile(h, 50) / 1000.0,
+		       (double)hist_percentile(h, 90) / 1000.0,
 		       (double)hist_percentile(h, 99) / 1000.0,
 		       (double)hist_percentile(h, 99.9) / 1000.0, (double)h->max / 1000.0);
 	}

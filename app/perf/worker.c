@@ -77,9 +77,11 @@ static __attribute__((noinline)) void phases_record(struct perf_slot *s, struct 
 {
 	uint64_t mult = s->th->ns_mult, db = t->db_tick ? t->db_tick : t->sub_tick;
 
-	hist_record(&s->st.phase[PERF_PHASE_TO_DOORBELL], ticks_to_ns(since(t->sub_tick, db), mult));
-	hist_record(&s->st.phase[PERF_PHASE_DEVICE], ticks_to_ns(since(db, s->poll_tick), mult));
-	hist_record(&s->st.phase[PERF_PHASE_TO_CALLBACK], ticks_to_ns(since(s->poll_tick, now), mult));
+	struct histogram *h = s->st.phase;
+
+	hist_record(&h[PERF_PHASE_TO_DOORBELL], ticks_to_ns(since(t->sub_tick, db), mult));
+	hist_record(&h[PERF_PHASE_DEVICE], ticks_to_ns(since(db, s->poll_tick), mult));
+	hist_record(&h[PERF_PHASE_TO_CALLBACK], ticks_to_ns(since(s->poll_tick, now), mult));
 }
 
 static inline uint64_t pick_unit(struct perf_slot *s)

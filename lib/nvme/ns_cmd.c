@@ -434,7 +434,8 @@ static inline int rw(struct pnvme_ns *ns, struct pnvme_qpair *qp, uint8_t opc,
 static inline __attribute__((always_inline)) bool rw_fast(struct pnvme_ns *ns,
 							  struct pnvme_qpair *qp, uint8_t opc,
 							  void *buf, uint64_t lba, uint32_t count,
-							  pnvme_cmd_cb cb, void *arg, uint32_t io_flags)
+							  pnvme_cmd_cb cb, void *arg,
+							  uint32_t io_flags)
 {
 	struct nvme_tracker *tr;
 	struct nvme_request *req;

@@ -87,7 +87,8 @@ static inline __attribute__((always_inline)) void nvme_pcie_ring_sq(struct nvme_
  * Right after a command was copied in: the tail has moved (fewer trackers
  * than slots, so it cannot have come round to the value last rung).
  */
-static inline __attribute__((always_inline)) void nvme_pcie_ring_sq_posted(struct nvme_pcie_qpair *pq)
+static inline __attribute__((always_inline)) void
+nvme_pcie_ring_sq_posted(struct nvme_pcie_qpair *pq)
 {
 	nvme_pcie_ring_sq_now(pq, pq->sq_tail, pq->sq_tail_rung);
 }

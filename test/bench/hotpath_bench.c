@@ -99,7 +99,8 @@ static int bench_fake(uint32_t qd, uint64_t n, bool write)
 	}
 	ticks = pnvme_ticks() - start;
 	printf("fake device, QD %u, %s: %llu I/Os, %.1f ns per I/O (submit + reap, driver only)\n",
-	       qd, write ? "writes" : "reads", (unsigned long long)n, (double)ticks * 1e9 / (double)pnvme_ticks_hz() / (double)n);
+	       qd, write ? "writes" : "reads", (unsigned long long)n,
+	       (double)ticks * 1e9 / (double)pnvme_ticks_hz() / (double)n);
 	nvme_qpair_fini(&qp);
 	pnvme_dma_free(buf);
 	return 0;
@@ -173,6 +174,7 @@ int main(int argc, char **argv)
 		}
 		return bench_sim((uint32_t)atoi(argv[2]), (uint32_t)atoi(argv[3]), batch, shadow);
 	}
-	fprintf(stderr, "usage: hotpath_bench fake QD N [write] | sim QD SECONDS [batch] [noshadow]\n");
+	fprintf(stderr,
+		"usage: hotpath_bench fake QD N [write] | sim QD SECONDS [batch] [noshadow]\n");
 	return 2;
 }
