@@ -82,6 +82,8 @@ void perf_usage(FILE *f)
 		"      --batch           one SQ doorbell per poll instead of one per I/O\n"
 		"      --shadow-doorbells     use Doorbell Buffer Config when the controller offers it\n"
 		"      --no-shadow-doorbells  MMIO doorbells only (the default)\n"
+		"      --sq-doorbell-first  after a poll's callbacks, ring the SQ tail doorbell\n"
+		"                        before the CQ head doorbell (default: CQ head first)\n"
 		"\n"
 		"How long and how fast:\n"
 		"  -t, --time SECONDS    measured time, 1..86400 (default 10)\n"
@@ -104,7 +106,11 @@ void perf_usage(FILE *f)
 		"\n"
 		"What to report:\n"
 		"  -L, --latency         latency percentiles p50 p90 p99 p99.9 p99.99 max;\n"
-		"                        -LL also the histogram (non-empty buckets)\n"
+		"                        -LL also the histogram (non-empty buckets); -LLL also\n"
+		"                        each I/O's round trip in phases: submission to its SQ\n"
+		"                        doorbell, doorbell to the first poll that sees its\n"
+		"                        completion, that poll to the callback (costs nothing\n"
+		"                        without it)\n"
 		"      --no-cpu-time     do not time the driver's calls (cpu ns/IO)\n"
 		"      --verify          write a pattern (LBA + generation) and check every read;\n"
 		"                        with protection information, its PI too\n"
@@ -364,6 +370,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		OPT_VERIFY = 256,
 		OPT_JSON,
 		OPT_BATCH,
+		OPT_SQ_DB_FIRST,
 		OPT_NO_SHADOW, OPT_SHADOW,
 		OPT_QUEUE_SIZE,
 		OPT_RATE,
@@ -391,6 +398,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		{"verify", no_argument, NULL, OPT_VERIFY},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"batch", no_argument, NULL, OPT_BATCH},
+		{"sq-doorbell-first", no_argument, NULL, OPT_SQ_DB_FIRST},
 		{"no-shadow-doorbells", no_argument, NULL, OPT_NO_SHADOW},
 		{"shadow-doorbells", no_argument, NULL, OPT_SHADOW},
 		{"queue-size", required_argument, NULL, OPT_QUEUE_SIZE},
@@ -456,7 +464,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 				       &cfg->qpairs_per_ns);
 			break;
 		case 'L':
-			if (cfg->latency_detail < 2)
+			if (cfg->latency_detail < 3)
 				cfg->latency_detail++;
 			break;
 		case OPT_RATE:
@@ -479,6 +487,9 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 			break;
 		case OPT_BATCH:
 			cfg->delay_doorbell = true;
+			break;
+		case OPT_SQ_DB_FIRST:
+			cfg->sq_doorbell_first = true;
 			break;
 		case OPT_NO_SHADOW:
 			cfg->shadow_doorbells = false;

@@ -74,7 +74,8 @@ struct perf_config {
 	uint16_t cores[PERF_MAX_THREADS]; /* the CPU each worker thread is pinned to */
 	uint32_t qpairs_per_ns; /* -P: per namespace per thread */
 	uint32_t nsid;          /* --nsid: only this namespace of each controller; 0: all */
-	uint32_t latency_detail; /* -L: 1 percentiles, 2 (-LL) the histogram too */
+	uint32_t latency_detail; /* -L: 1 percentiles, 2 (-LL) the histogram too, 3 (-LLL)
+				  * each I/O's round trip in phases as well */
 	uint32_t status_interval; /* --status-interval: seconds between whole progress lines
 				   * on stderr, terminal or not (0: a \r line each second on
 				   * a terminal only) */
@@ -82,6 +83,7 @@ struct perf_config {
 	bool verify;
 	bool json;
 	bool delay_doorbell;    /* --batch: ring SQ doorbells once per poll */
+	bool sq_doorbell_first; /* --sq-doorbell-first: SQ tail before CQ head after callbacks */
 	bool shadow_doorbells; /* --shadow-doorbells; off by default, as in the driver */
 	uint32_t queue_size;    /* --queue-size: 0 = the driver's default, raised to -q + 1 */
 	uint32_t pi_flags;      /* -e: PNVME_IO_FLAGS_PRACT and PRCHK_* (0: none) */
@@ -145,9 +147,24 @@ struct perf_stats {
 	 * both together, is filled in for the rows (rows.c). */
 	struct histogram lat;
 	struct histogram lat_dir[2];
+	/*
+	 * -LLL: each I/O's round trip in three phases (enum perf_phase): the
+	 * submission call to its SQ doorbell write, the doorbell to the first
+	 * poll that saw its completion, that poll's start to the callback.
+	 */
+	struct histogram phase[3];
+};
+
+enum perf_phase {
+	PERF_PHASE_TO_DOORBELL,
+	PERF_PHASE_DEVICE,
+	PERF_PHASE_TO_CALLBACK,
 };
 /* Empty histograms. */
 void perf_stats_hist_init(struct perf_stats *st);
+/* -LLL: a poll of slot s ran from t0 to t1: what it submitted went out with its doorbell. */
+struct perf_slot;
+void perf_phases_poll_done(struct perf_slot *s, uint64_t t0, uint64_t t1);
 
 struct perf_thread;
 struct perf_task;
@@ -174,6 +191,11 @@ struct perf_slot {
 	uint64_t done;           /* completions (every phase), for the progress line */
 	struct rate_sched sched; /* open loop */
 	struct perf_stats st;
+	/* -LLL only (phases set): the tasks submitted since the last poll ended. */
+	bool phases;
+	uint32_t num_posted;
+	struct perf_task **posted;
+	uint64_t poll_tick;      /* when the poll under way began */
 	struct pnvme_qpair_stats db_base; /* the qpair's doorbell counters when measuring began */
 	/* Verification: a generation per unit, and which units are in flight. */
 	uint32_t *unit_gen;
@@ -200,6 +222,8 @@ struct perf_task {
 	void *md;            /* separate metadata (NULL without, or extended) */
 	uint64_t unit;       /* relative to the slot's unit_base */
 	uint64_t start_tick; /* submitted (closed loop) or scheduled (open loop) */
+	uint64_t sub_tick;   /* -LLL: the submission call began */
+	uint64_t db_tick;    /* -LLL: its SQ doorbell was written (0: not yet) */
 	uint32_t gen;
 	bool is_read;
 	bool counted;        /* submitted while measuring */

@@ -158,6 +158,33 @@ static void histogram_rows(const struct perf_row *row)
 	}
 }
 
+/* -LLL: where each round trip went, over every measured I/O. */
+static void phase_rows(const struct perf_config *cfg, const struct perf_stats *st)
+{
+	static const char *const names[3] = {
+		[PERF_PHASE_TO_DOORBELL] = "submit -> SQ doorbell",
+		[PERF_PHASE_DEVICE] = "doorbell -> CQE seen",
+		[PERF_PHASE_TO_CALLBACK] = "CQE seen -> callback",
+	};
+
+	printf("\nRound trip in phases (us; -LLL)\n%-22s %9s %9s %9s %9s %9s %9s\n", "phase",
+	       "mean", "p50", "p90", "p99", "p99.9", "max");
+	for (int i = 0; i < 3; i++) {
+		const struct histogram *h = &st->phase[i];
+
+		printf("%-22s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", names[i],
+		       h->count ? (double)h->sum / (double)h->count / 1000.0 : 0.0,
+		       (double)hist_percentile(h, 50) / 1000.0,
+		       (double)hist_percentile(h, 90) / 1000.0,
+		       (double)hist_percentile(h, 99) / 1000.0,
+		       (double)hist_percentile(h, 99.9) / 1000.0, (double)h->max / 1000.0);
+	}
+	printf("SQ doorbell: the end of the submission call, or of the poll whose callback "
+	       "submitted%s;\nCQE seen: the start of the poll that ran the callback (one poll's "
+	       "resolution)\n", cfg->sq_doorbell_first ? " (--sq-doorbell-first: after its CQ "
+						      "head doorbell too)" : "");
+}
+
 void perf_report_table(const struct perf_config *cfg, const struct perf_results *r)
 {
 	int w = name_width(r);
@@ -198,6 +225,8 @@ void perf_report_table(const struct perf_config *cfg, const struct perf_results 
 			histogram_rows(&r->ns_rows[i]);
 		histogram_rows(&r->total);
 	}
+	if (cfg->latency_detail >= 3)
+		phase_rows(cfg, &r->total.st);
 	printf("\n%llu I/Os in %.3f s (%llu reads, %llu writes)\n",
 	       (unsigned long long)r->total.st.ios, r->seconds,
 	       (unsigned long long)r->total.st.reads, (unsigned long long)r->total.st.writes);

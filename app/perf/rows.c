@@ -32,6 +32,8 @@ static void stats_add(struct perf_stats *d, const struct perf_stats *s)
 	hist_merge(&d->lat, &s->lat);
 	hist_merge(&d->lat_dir[0], &s->lat_dir[0]);
 	hist_merge(&d->lat_dir[1], &s->lat_dir[1]);
+	for (int i = 0; i < 3; i++)
+		hist_merge(&d->phase[i], &s->phase[i]);
 }
 
 void perf_stats_hist_init(struct perf_stats *st)
@@ -39,6 +41,8 @@ void perf_stats_hist_init(struct perf_stats *st)
 	hist_init(&st->lat);
 	hist_init(&st->lat_dir[0]);
 	hist_init(&st->lat_dir[1]);
+	for (int i = 0; i < 3; i++)
+		hist_init(&st->phase[i]);
 }
 
 static void row_init(struct perf_row *r, int thread, int core, int ns_index, double seconds)

@@ -47,9 +47,15 @@ static inline uint64_t refill(struct perf_thread *th, struct perf_slot *s, uint6
 static inline uint64_t poll(struct perf_thread *th, struct perf_slot *s, uint64_t t0)
 {
 	uint64_t cb = s->cb_ticks, t1;
-	int32_t n = pnvme_qpair_process_completions(s->qpair, 0);
+	int32_t n;
 
+	/* -LLL's "CQE seen": this poll's own start (t0 can be older: housekeeping ran since). */
+	if (perf_unlikely(s->phases))
+		s->poll_tick = pnvme_ticks();
+	n = pnvme_qpair_process_completions(s->qpair, 0);
 	t1 = pnvme_ticks();
+	if (perf_unlikely(s->phases))
+		perf_phases_poll_done(s, s->poll_tick, t1);
 	if (n > 0) {
 		if (th->cpu_time) {
 			/* The driver's share: the poll minus our callbacks (and what they submit). */

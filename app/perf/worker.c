@@ -36,6 +36,54 @@ static inline uint64_t ticks_to_ns(uint64_t ticks, uint64_t mult)
 
 static void io_done(void *arg, const struct pnvme_cpl *cpl);
 
+/*
+ * -LLL, after a submission call that began at t0: outside a poll (without
+ * --batch) the call rang the SQ doorbell itself, so its end is the doorbell;
+ * inside one (a callback submitting the next I/O) the driver rings when the
+ * poll ends, and perf_phases_poll_done() moves the stamp there.
+ */
+static __attribute__((noinline)) void phases_posted(struct perf_slot *s, struct perf_task *t,
+						    uint64_t t0)
+{
+	t->sub_tick = t0;
+	t->db_tick = pnvme_ticks();
+	if (s->num_posted < s->num_tasks)
+		s->posted[s->num_posted++] = t;
+}
+
+/* A poll that began at t0 ended at t1: what was submitted meanwhile went out at t1. */
+void perf_phases_poll_done(struct perf_slot *s, uint64_t t0, uint64_t t1)
+{
+	bool batch = s->th->run->cfg->delay_doorbell;
+
+	for (uint32_t i = 0; i < s->num_posted; i++) {
+		struct perf_task *t = s->posted[i];
+
+		/* One thread: whatever was submitted since t0 was submitted by this poll. */
+		if (batch || t->sub_tick >= t0)
+			t->db_tick = t1;
+	}
+	s->num_posted = 0;
+}
+
+static inline uint64_t since(uint64_t from, uint64_t to)
+{
+	return to > from ? to - from : 0;
+}
+
+/* -LLL: the three phases of a completed I/O; now is the callback's tick. */
+static __attribute__((noinline)) void phases_record(struct perf_slot *s, struct perf_task *t,
+						    uint64_t now)
+{
+	uint64_t mult = s->th->ns_mult, db = t->db_tick ? t->db_tick : t->sub_tick;
+
+	struct histogram *h = s->st.phase;
+
+	hist_record(&h[PERF_PHASE_TO_DOORBELL], ticks_to_ns(since(t->sub_tick, db), mult));
+	hist_record(&h[PERF_PHASE_DEVICE], ticks_to_ns(since(db, s->poll_tick), mult));
+	hist_record(&h[PERF_PHASE_TO_CALLBACK], ticks_to_ns(since(s->poll_tick, now), mult));
+}
+
 static inline uint64_t pick_unit(struct perf_slot *s)
 {
 	uint64_t unit;
@@ -134,7 +182,7 @@ static inline int submit(struct perf_slot *s, struct perf_task *t, uint64_t star
 	if (perf_unlikely(s->with_md) && !t->is_read)
 		prepare_md_write(s, t, lba);
 	t->counted = th->measuring;
-	if (!th->open_loop || th->cpu_time)
+	if (!th->open_loop || th->cpu_time || s->phases)
 		t0 = pnvme_ticks();
 	t->start_tick = th->open_loop ? start : t0;
 	if (perf_unlikely(s->with_md))
@@ -145,6 +193,8 @@ static inline int submit(struct perf_slot *s, struct perf_task *t, uint64_t star
 	else
 		rc = pnvme_ns_cmd_write(s->ns, s->qpair, t->buf, lba, s->sectors_per_io, io_done, t,
 					0);
+	if (perf_unlikely(s->phases) && rc == 0)
+		phases_posted(s, t, t0);
 	if (th->cpu_time) {
 		uint64_t t1 = pnvme_ticks();
 
@@ -270,6 +320,8 @@ static void io_done(void *arg, const struct pnvme_cpl *cpl)
 			s->st.reads += t->is_read;
 			hist_record(&s->st.lat_dir[!t->is_read],
 				    ticks_to_ns(now - t->start_tick, th->ns_mult));
+			if (perf_unlikely(s->phases))
+				phases_record(s, t, now);
 		}
 		if (s->unit_gen != NULL)
 			verify_done(s, t);
@@ -438,6 +490,7 @@ int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, const str
 		(1 + s->sectors_per_io * ext / pnvme_ctrlr_get_max_xfer_size(ctrlr) + 1) +
 		qopts.io_queue_size;
 	qopts.delay_doorbell = cfg->delay_doorbell;
+	qopts.sq_doorbell_first = cfg->sq_doorbell_first;
 	qopts.dptr_mode = cfg->dptr_mode;
 	rc = pnvme_ctrlr_alloc_io_qpair(ctrlr, &qopts, &s->qpair);
 	if (rc != 0) {
@@ -460,6 +513,12 @@ int perf_slot_init(struct perf_slot *s, const struct perf_config *cfg, const str
 	if (s->tasks == NULL || s->free == NULL)
 		return -ENOMEM;
 	s->num_tasks = cfg->queue_depth;
+	if (cfg->latency_detail >= 3) {
+		s->posted = calloc(cfg->queue_depth, sizeof(*s->posted));
+		if (s->posted == NULL)
+			return -ENOMEM;
+		s->phases = true;
+	}
 	rc = alloc_buffers(s, s->sectors_per_io * ext, false);
 	/* Separate metadata that moves (not with PRACT on 8-byte PI: md is NULL then). */
 	if (rc == 0 && s->with_md && !p->fmt.md_extended && p->fmt.md_xfer != 0)
@@ -487,6 +546,7 @@ void perf_slot_fini(struct perf_slot *s)
 	free(s->md_chunks);
 	free(s->tasks);
 	free(s->free);
+	free(s->posted);
 	free(s->unit_gen);
 	free(s->unit_busy);
 	s->qpair = NULL;

@@ -401,6 +401,12 @@ struct pnvme_io_qpair_opts {
 		PNVME_DPTR_PRP,  /* always PRP (split where PRP cannot carry it) */
 		PNVME_DPTR_SGL,  /* always SGL (-ENOTSUP at allocation without SGL support) */
 	} dptr_mode;
+	/*
+	 * After the callbacks of a poll, ring the SQ tail doorbell (for what they
+	 * submitted) before the CQ head doorbell, as Linux and SPDK order them;
+	 * default false: CQ head first. Either order is correct on hardware.
+	 */
+	bool sq_doorbell_first;
 };
 
 void pnvme_ctrlr_get_default_io_qpair_opts(const struct pnvme_ctrlr *ctrlr,

@@ -77,6 +77,22 @@ static inline uint64_t env_ext_find(uintptr_t v, uint64_t len)
 	return 0;
 }
 
+/*
+ * env_vtophys_range() for DPDK's first memory range only, where its hugepage
+ * memory starts and most I/O buffers live: no loop and no call, so that the
+ * read/write fast path stays a leaf function. PNVME_VTOPHYS_ERROR for any
+ * other memory (or IOVA as PA): the caller then asks env_vtophys_range().
+ */
+static inline uint64_t env_vtophys_range_first(const void *va, uint64_t len)
+{
+	const struct env_dma_range *r = &env_dma_map.ranges[0];
+	uintptr_t v = (uintptr_t)va, off = v - r->start;
+
+	if (__builtin_expect(env_dma_map.iova_va, 1) && off < r->len && len <= r->len - off)
+		return (uint64_t)v;
+	return PNVME_VTOPHYS_ERROR;
+}
+
 /* Bus address of [va, va+len) if it is bus-contiguous DMA memory, else PNVME_VTOPHYS_ERROR. */
 static inline uint64_t env_vtophys_range(const void *va, uint64_t len)
 {

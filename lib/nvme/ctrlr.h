@@ -29,7 +29,7 @@ struct pnvme_ns {
 	uint32_t lba_shift;
 	uint64_t num_sectors;
 	uint32_t max_sectors;  /* per command: MDTS and the PRP list */
-	uint32_t fast_max_sectors; /* max_sectors, or 0 when a boundary may split any I/O */
+	uint32_t fast_max_sectors; /* min(max_sectors, num_sectors); 0: boundary or metadata */
 	uint32_t boundary;     /* NOIOB in sectors, 0 for none */
 	uint32_t boundary_mask; /* boundary - 1 when a power of two, else 0 */
 	/* Metadata and protection information of the format in use (0: none). */

@@ -97,10 +97,18 @@ int nvme_ns_io_errno(const struct pnvme_ns *ns, const struct pnvme_qpair *qp)
 	}
 }
 
-/* The inline path carries plain blocks only: a boundary or metadata sends I/O to rw(). */
+/*
+ * The inline path carries plain blocks only: a boundary or metadata sends I/O
+ * to rw(). Never more than the namespace holds, so that its range check is one
+ * compare (lba <= num_sectors - count cannot wrap).
+ */
 void nvme_ns_update_fast_path(struct pnvme_ns *ns)
 {
-	ns->fast_max_sectors = ns->boundary || ns->md_size ? 0 : ns->max_sectors;
+	uint32_t max = ns->max_sectors;
+
+	if (max > ns->num_sectors)
+		max = (uint32_t)ns->num_sectors;
+	ns->fast_max_sectors = ns->boundary || ns->md_size ? 0 : max;
 }
 
 uint32_t pnvme_ns_get_id(const struct pnvme_ns *ns)

@@ -185,20 +185,22 @@ void nvme_request_child_done(struct pnvme_qpair *qp, struct nvme_request *parent
 	}
 }
 
+void nvme_request_child_cb(void *parent, const struct pnvme_cpl *cpl)
+{
+	struct nvme_request *p = parent;
+
+	nvme_request_child_done(p->split_qp, p, cpl);
+}
+
 static inline __attribute__((always_inline)) void request_complete(struct pnvme_qpair *qp,
 								   struct nvme_request *req,
 								   const struct pnvme_cpl *cpl)
 {
 	pnvme_cmd_cb cb = req->cb;
 	void *arg = req->cb_arg;
-	struct nvme_request *parent = req->parent;
 
 	/* Free first: the callback may submit again and reuse the request. */
 	nvme_request_put(qp, req);
-	if (parent != NULL) {
-		nvme_request_child_done(qp, parent, cpl);
-		return;
-	}
 	if (cb != NULL)
 		cb(arg, cpl);
 }
@@ -277,7 +279,8 @@ static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair 
 	/* Called again from one of its own callbacks: the outer call is still reaping. */
 	if (unlikely(qp->in_completion))
 		return 0;
-	if (max == 0 || max > qp->max_completions)
+	/* 0 (wraps to the largest value) or above the cap: the cap. */
+	if (max - 1 >= qp->max_completions)
 		max = qp->max_completions;
 	qp->in_completion = true;
 	/* One test of the kind: PCIe's loop and doorbell inline, the rest by the table. */
@@ -393,6 +396,7 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 	qp->num_requests = num_requests;
 	qp->cid_shift = bits_for(num_entries);
 	qp->cid_index_mask = (uint16_t)((1u << qp->cid_shift) - 1);
+	qp->cid_gen = (uint16_t)(1u << qp->cid_shift); /* 65536 entries: 0, no generation */
 	/* A bounded batch per call keeps one call's latency bounded. */
 	qp->max_completions = (uint16_t)(num_entries / 4);
 	if (qp->max_completions == 0)

@@ -30,6 +30,12 @@ enum nvme_payload_type {
 	NVME_PAYLOAD_IOV_SGL,
 };
 
+/*
+ * Two cache lines on the common path: the command (line 0) and everything
+ * the submission and the completion touch (line 1, up to iov_offset). The
+ * split-only and queue-only fields follow in line 2, which a single 4 KiB
+ * read or write never touches.
+ */
 struct nvme_request {
 	struct pnvme_cmd cmd; /* built here, copied into the SQ slot */
 	pnvme_cmd_cb cb;
@@ -40,13 +46,11 @@ struct nvme_request {
 		const struct iovec *iov;
 		const struct pnvme_dsm_range *ranges;
 	} payload;
-	uint32_t payload_size;
 	uint64_t payload_iova; /* bus address of a contiguous payload, or PNVME_VTOPHYS_ERROR */
+	uint32_t payload_size;
 	uint8_t payload_type;
 	uint16_t iovcnt;
-	uint32_t iov_offset;
-	/* Split-only fields last: the common case does not touch them. */
-	struct nvme_request *parent;
+	/* Split-only: zero for a request that is not a split parent. */
 	union {
 		struct {
 			uint16_t children_left;
@@ -55,10 +59,17 @@ struct nvme_request {
 		};
 		uint32_t split_word; /* the three above, zeroed with one store */
 	};
+	uint32_t iov_offset;
+	/* Cold: the software queue and the split parent's own completion. */
 	uint32_t queued_sweep; /* the qpair's sweep count when it entered the software queue */
+	/* A split parent's qpair: its children complete through nvme_request_child_cb(parent). */
+	struct pnvme_qpair *split_qp;
 	struct pnvme_cpl parent_cpl;
 	struct pnvme_dsm_range inline_range;
 } __attribute__((aligned(64)));
+
+_Static_assert(offsetof(struct nvme_request, iov_offset) + sizeof(uint32_t) <= 128,
+	       "a request's common fields fit the line after its command");
 
 struct nvme_tracker {
 	struct nvme_request *req; /* NULL when free */
@@ -83,8 +94,13 @@ struct pnvme_qpair {
 	struct nvme_pcie_qpair pcie;
 
 	/* Hot, one cache line: trackers, requests, the software queue. */
-	bool delay_doorbell __attribute__((aligned(64)));
-	bool in_completion; /* callbacks running: doorbell rung once at the end */
+	_Alignas(64) union {
+		struct {
+			bool delay_doorbell; /* the embedder batches: pnvme_qpair_flush() rings */
+			bool in_completion;  /* callbacks running: doorbell rung once at the end */
+		};
+		uint16_t hold_sq; /* either of the two: posting does not ring (one test) */
+	};
 	/*
 	 * Set (by any thread) when the owner must look at the controller: a reset,
 	 * a failure, a paused or dead qpair. Submission and completion each test
@@ -92,22 +108,24 @@ struct pnvme_qpair {
 	 */
 	_Atomic uint8_t cold;
 	uint8_t tr_kind;      /* enum nvme_transport_kind: PCIe inline, others by tr */
-	uint16_t cid_shift;   /* CID = tracker index | generation << cid_shift */
+	uint16_t cid_gen;     /* 1 << cid_shift: added to a tracker's CID per use */
 	uint16_t cid_index_mask;
 	uint16_t max_completions;
 	uint16_t poll_countdown; /* polls until the next look at the clock (timeouts) */
 	uint8_t dptr_mode; /* enum pnvme_dptr_mode */
 	uint8_t fast_off;  /* NVME_FAST_OFF_*: read/write take rw(), not the inline path */
+	uint8_t sq_db_first; /* ring the SQ tail before the CQ head after callbacks */
 	struct nvme_tracker *trackers; /* cid_index_mask + 1 of them: any CID indexes one */
 	struct nvme_tracker *free_trackers;
 	struct nvme_request *free_reqs;
 	struct nvme_request *queued_head; /* software queue, FIFO */
-	struct nvme_request *queued_tail;
+	struct pnvme_ctrlr *ctrlr; /* read/write check the namespace's against it */
 	uint32_t num_outstanding;
-	uint32_t num_entries; /* up to 65536 (CAP.MQES = 0xffff) */
 
 	/* Cold. */
-	struct pnvme_ctrlr *ctrlr;
+	struct nvme_request *queued_tail;
+	uint32_t num_entries; /* up to 65536 (CAP.MQES = 0xffff) */
+	uint16_t cid_shift;   /* CID = tracker index | generation << cid_shift */
 	const struct nvme_transport_ops *tr;
 	void *tr_qpair; /* a transport other than PCIe keeps its state here */
 	uint16_t qid;
@@ -137,8 +155,8 @@ struct pnvme_qpair {
 } __attribute__((aligned(64))); /* aligned_alloc wants a size that is a multiple of 64 */
 
 /* The hot path touches PCIe's two lines and this one: keep it so. */
-_Static_assert(offsetof(struct pnvme_qpair, num_entries) + sizeof(uint32_t) -
-			       offsetof(struct pnvme_qpair, delay_doorbell) <= 64,
+_Static_assert(offsetof(struct pnvme_qpair, num_outstanding) + sizeof(uint32_t) -
+			       offsetof(struct pnvme_qpair, hold_sq) <= 64,
 	       "the common hot fields fit one cache line");
 
 /*
@@ -176,7 +194,6 @@ nvme_request_get_typed(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg, uint8
 	req->payload_type = type;
 	req->payload_size = 0;
 	req->payload_iova = PNVME_VTOPHYS_ERROR;
-	req->parent = NULL;
 	req->split_word = 0;
 	return req;
 }
@@ -252,6 +269,11 @@ __attribute__((cold)) void nvme_qpair_invalid_completion(struct pnvme_qpair *qp,
 							 const struct pnvme_cpl *cpl);
 void nvme_request_child_done(struct pnvme_qpair *qp, struct nvme_request *parent,
 			     const struct pnvme_cpl *cpl);
+/*
+ * A split child's callback, its argument the parent: the parent's accounting.
+ * So the completion path has one callback test for every request.
+ */
+void nvme_request_child_cb(void *parent, const struct pnvme_cpl *cpl);
 /* Send what was posted and not announced, on a transport other than PCIe. */
 void nvme_qpair_flush_other(struct pnvme_qpair *qp);
 
@@ -266,19 +288,30 @@ static inline __attribute__((always_inline)) void nvme_qpair_flush(struct pnvme_
 		nvme_qpair_flush_other(qp);
 }
 
-/* req takes tr (the head of the free list) and a new CID generation. */
-static inline __attribute__((always_inline)) void nvme_tracker_take(struct pnvme_qpair *qp,
-								   struct nvme_tracker *tr,
-								   struct nvme_request *req)
+/*
+ * req takes tr (the head of the free list) and a new CID generation, which
+ * it returns; the command's CID field is the caller's.
+ */
+static inline __attribute__((always_inline)) uint16_t nvme_tracker_claim(struct pnvme_qpair *qp,
+									struct nvme_tracker *tr,
+									struct nvme_request *req)
 {
 	uint16_t cid;
 
 	qp->free_trackers = tr->next_free;
 	tr->req = req;
 	/* A new generation per use: a stale or duplicate completion will not match. */
-	cid = (uint16_t)(tr->cid + (1u << qp->cid_shift));
+	cid = (uint16_t)(tr->cid + qp->cid_gen);
 	tr->cid = cid;
-	req->cmd.cid = cid;
+	return cid;
+}
+
+/* req takes tr and a new CID generation, written into its command. */
+static inline __attribute__((always_inline)) void nvme_tracker_take(struct pnvme_qpair *qp,
+								   struct nvme_tracker *tr,
+								   struct nvme_request *req)
+{
+	req->cmd.cid = nvme_tracker_claim(qp, tr, req);
 }
 
 /* PCIe: give req the tracker tr, copy it into the SQ, ring unless batching. */
@@ -288,8 +321,8 @@ static inline __attribute__((always_inline)) void nvme_qpair_post_pcie(struct pn
 {
 	nvme_tracker_take(qp, tr, req);
 	nvme_pcie_sq_copy(&qp->pcie, &req->cmd);
-	if (!qp->delay_doorbell && !qp->in_completion)
-		nvme_pcie_ring_sq(&qp->pcie);
+	if (qp->hold_sq == 0)
+		nvme_pcie_ring_sq_posted(&qp->pcie);
 }
 
 /*
@@ -336,17 +369,23 @@ static inline __attribute__((always_inline)) void nvme_qpair_submit(struct pnvme
 	nvme_qpair_submit_pcie(qp, req);
 }
 
-/* nvme_qpair_complete_cid(), inline for lib/pcie's completion loop. */
+/*
+ * nvme_qpair_complete_cid(), inline for lib/pcie's completion loop, with the
+ * entry's dword 3 already loaded (the CID with the phase, in one load).
+ */
 static inline __attribute__((always_inline)) bool
-nvme_qpair_complete_cid_inline(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl)
+nvme_qpair_complete_one(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl, uint32_t dw3)
 {
+	/* CQE dword 3: the CID in its low 16 bits (the status above is not looked at here). */
+	uint16_t cid = (uint16_t)dw3;
 	/* The array has an entry for every index the mask lets through. */
-	struct nvme_tracker *tr = &qp->trackers[cpl->cid & qp->cid_index_mask];
-	struct nvme_request *req = tr->req, *parent;
+	struct nvme_tracker *tr = &qp->trackers[dw3 & qp->cid_index_mask];
+	struct nvme_request *req = tr->req;
 	pnvme_cmd_cb cb;
 	void *arg;
 
-	if (__builtin_expect(req == NULL || tr->cid != cpl->cid, 0)) {
+	/* Free (req NULL), or a stale generation: not outstanding. */
+	if (__builtin_expect(req == NULL || tr->cid != cid, 0)) {
 		nvme_qpair_invalid_completion(qp, cpl);
 		return false;
 	}
@@ -354,14 +393,18 @@ nvme_qpair_complete_cid_inline(struct pnvme_qpair *qp, const struct pnvme_cpl *c
 	qp->num_outstanding--;
 	cb = req->cb;
 	arg = req->cb_arg;
-	parent = req->parent;
 	/* Free first: the callback may submit again and reuse the request. */
 	nvme_request_put(qp, req);
-	if (parent != NULL)
-		nvme_request_child_done(qp, parent, cpl);
-	else if (cb != NULL)
+	/* A split child's callback is nvme_request_child_cb(). */
+	if (cb != NULL)
 		cb(arg, cpl);
 	return true;
+}
+
+static inline __attribute__((always_inline)) bool
+nvme_qpair_complete_cid_inline(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl)
+{
+	return nvme_qpair_complete_one(qp, cpl, cpl->cid);
 }
 
 #endif /* PNVME_NVME_QPAIR_H */

@@ -15,28 +15,56 @@
 int nvme_pcie_build_payload(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 			    struct nvme_request *req);
 
+/* CQE dword 3, CID (bits 0-15) and status (16-31, the phase in bit 16), read as one. */
+typedef uint32_t __attribute__((may_alias)) nvme_pcie_cqe_dw3;
+#define NVME_PCIE_CQE_PHASE (1u << 16)
+
+/*
+ * Reap at most max entries; the CQ head doorbell after them (after the SQ
+ * tail's, when qp->sq_db_first: new commands the callbacks posted reach the
+ * device before it is told of the free CQ slots).
+ */
 static inline __attribute__((always_inline)) uint32_t nvme_pcie_qpair_reap(struct pnvme_qpair *qp,
 									  uint32_t max)
 {
 	struct nvme_pcie_qpair *pq = &qp->pcie;
-	uint32_t old_head = pq->cq_head;
+	/*
+	 * The position in locals, written back once after the loop: every
+	 * callback is an opaque call after which the compiler would reload each
+	 * field, and no callback can reach this CQ (a nested poll returns at
+	 * once; freeing or resetting the qpair is refused inside a callback).
+	 * pq->cq_head keeps the batch's first entry until then (ring_cq's).
+	 */
+	const struct pnvme_cpl *cpl = &pq->cq[pq->cq_head];
+	uint32_t phase = (uint32_t)pq->phase << 16;
 	uint32_t n = 0;
 
-	while (n < max) {
-		struct pnvme_cpl *cpl = &pq->cq[pq->cq_head];
+	/* max >= 1 (the caller caps it): the first entry needs no count test. */
+	for (;;) {
+		/*
+		 * One aligned 4-byte load gives the phase and the CID together, as
+		 * the device wrote them (a DMA write does not tear an aligned dword).
+		 */
+		uint32_t dw3 = *(const volatile nvme_pcie_cqe_dw3 *)&cpl->cid;
 
-		if ((cpl->status_raw & PNVME_STATUS_PHASE_BIT) != pq->phase)
+		if ((dw3 & NVME_PCIE_CQE_PHASE) != phase)
 			break;
-		nvme_rmb(); /* the rest of the entry after its phase bit */
-		if (__builtin_expect(++pq->cq_head == pq->num_entries, 0)) {
-			pq->cq_head = 0;
+		nvme_rmb(); /* the rest of the entry (cdw0, sqhd, status) after its phase bit */
+		n++;
+		nvme_qpair_complete_one(qp, cpl, dw3);
+		if (__builtin_expect(++cpl == pq->cq_end, 0)) {
+			cpl = pq->cq;
+			phase ^= NVME_PCIE_CQE_PHASE;
 			pq->phase ^= 1;
 		}
-		n++;
-		nvme_qpair_complete_cid_inline(qp, cpl);
+		if (n == max)
+			break;
 	}
-	if (n > 0)
-		nvme_pcie_ring_cq(pq, old_head);
+	if (n == 0)
+		return 0;
+	if (__builtin_expect(qp->sq_db_first, 0))
+		nvme_pcie_ring_sq(pq);
+	nvme_pcie_ring_cq(pq, (uint32_t)(cpl - pq->cq));
 	return n;
 }
 

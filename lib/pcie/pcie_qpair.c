@@ -44,6 +44,7 @@ int nvme_pcie_qpair_init(struct pnvme_qpair *qp, uint32_t max_xfer)
 		return -ENOMEM;
 	pq->sq = pq->sq_mem;
 	pq->cq = pq->cq_mem;
+	pq->cq_end = pq->cq + n;
 	for (uint32_t i = 0; i < n - 1; i++) {
 		struct nvme_tracker *tr = &qp->trackers[i];
 
@@ -65,7 +66,7 @@ void nvme_pcie_qpair_fini(struct pnvme_qpair *qp)
 	pnvme_dma_free(pq->prp_mem);
 	pq->sq_mem = pq->cq_mem = pq->prp_mem = NULL;
 	pq->sq = NULL;
-	pq->cq = NULL;
+	pq->cq = pq->cq_end = NULL;
 }
 
 /* Empty the rings: the controller starts every queue at 0 with phase 1. */

@@ -28,6 +28,7 @@ struct nvme_pcie_qpair {
 	uint32_t cq_head;
 	uint32_t num_entries;
 	uint8_t phase;
+	struct pnvme_cpl *cq_end; /* cq + num_entries: the completion loop's wrap test */
 
 	/* Shadow doorbells (Doorbell Buffer Config), NULL when not in use. */
 	volatile uint32_t *shadow_sq_tail __attribute__((aligned(64)));
@@ -43,7 +44,8 @@ struct nvme_pcie_qpair {
 	uint32_t parked_db[2]; /* where doorbell writes go while a reset owns the queue */
 } __attribute__((aligned(64)));
 
-_Static_assert(offsetof(struct nvme_pcie_qpair, phase) < 64, "ring state in one cache line");
+_Static_assert(offsetof(struct nvme_pcie_qpair, cq_end) + sizeof(void *) <= 64,
+	       "ring state in one cache line");
 _Static_assert(offsetof(struct nvme_pcie_qpair, cq_doorbell_writes) < 128,
 	       "shadow pointers and counters in the second line");
 
@@ -56,13 +58,10 @@ static inline bool nvme_need_mmio(uint16_t event_idx, uint16_t new_val, uint16_t
 	return (uint16_t)(new_val - event_idx - 1) < (uint16_t)(new_val - old_val);
 }
 
-/* Ring the SQ tail doorbell if the tail moved since the last ring. */
-static inline __attribute__((always_inline)) void nvme_pcie_ring_sq(struct nvme_pcie_qpair *pq)
+/* Ring the SQ tail doorbell for the tail, which moved from old (the last value rung). */
+static inline __attribute__((always_inline)) void
+nvme_pcie_ring_sq_now(struct nvme_pcie_qpair *pq, uint32_t tail, uint32_t old)
 {
-	uint32_t tail = pq->sq_tail, old = pq->sq_tail_rung;
-
-	if (tail == old)
-		return;
 	nvme_wmb(); /* commands in the SQ before the doorbell */
 	pq->sq_tail_rung = tail;
 	if (__builtin_expect(pq->shadow_sq_tail != NULL, 0)) {
@@ -75,12 +74,32 @@ static inline __attribute__((always_inline)) void nvme_pcie_ring_sq(struct nvme_
 	pq->sq_doorbell_writes++;
 }
 
-/* Write the CQ head doorbell after a batch that started at old_head. */
-static inline __attribute__((always_inline)) void nvme_pcie_ring_cq(struct nvme_pcie_qpair *pq,
-								   uint32_t old_head)
+/* Ring the SQ tail doorbell if the tail moved since the last ring. */
+static inline __attribute__((always_inline)) void nvme_pcie_ring_sq(struct nvme_pcie_qpair *pq)
 {
-	uint32_t head = pq->cq_head;
+	uint32_t tail = pq->sq_tail, old = pq->sq_tail_rung;
 
+	if (tail != old)
+		nvme_pcie_ring_sq_now(pq, tail, old);
+}
+
+/*
+ * Right after a command was copied in: the tail has moved (fewer trackers
+ * than slots, so it cannot have come round to the value last rung).
+ */
+static inline __attribute__((always_inline)) void
+nvme_pcie_ring_sq_posted(struct nvme_pcie_qpair *pq)
+{
+	nvme_pcie_ring_sq_now(pq, pq->sq_tail, pq->sq_tail_rung);
+}
+
+/* The CQ head moves to head after a batch (pq->cq_head is still where it started). */
+static inline __attribute__((always_inline)) void nvme_pcie_ring_cq(struct nvme_pcie_qpair *pq,
+								   uint32_t head)
+{
+	uint32_t old_head = pq->cq_head;
+
+	pq->cq_head = head;
 	if (__builtin_expect(pq->shadow_cq_head != NULL, 0)) {
 		*pq->shadow_cq_head = head;
 		nvme_mb();

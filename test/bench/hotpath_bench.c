@@ -2,9 +2,11 @@
 /*
  * The driver's own cost per I/O, apart from any device:
  *
- *   hotpath_bench fake QD N   submit + reap N 4 KiB reads against an in-process
- *                             fake device that answers between polls; the
- *                             driver's work is in pnvme_ns_cmd_read() and
+ *   hotpath_bench fake QD N [write]
+ *                             submit + reap N 4 KiB reads (or writes) against
+ *                             an in-process fake device that answers between
+ *                             polls; the driver's work is in
+ *                             pnvme_ns_cmd_read() (_write()) and
  *                             pnvme_qpair_process_completions(), which
  *                             callgrind counts (make bench-sim does that).
  *   hotpath_bench sim QD SECONDS [batch] [noshadow]
@@ -53,7 +55,7 @@ static void fake_device(struct pnvme_qpair *qp, uint16_t *sq_head, uint16_t *cq_
 	}
 }
 
-static int bench_fake(uint32_t qd, uint64_t n)
+static int bench_fake(uint32_t qd, uint64_t n, bool write)
 {
 	static struct pnvme_ctrlr ctrlr;
 	static uint32_t bar[4096];
@@ -84,8 +86,11 @@ static int bench_fake(uint32_t qd, uint64_t n)
 	start = pnvme_ticks();
 	while (g_done < n) {
 		while (submitted - g_done < qd && submitted < n) {
-			if (pnvme_ns_cmd_read(&ns, &qp, buf, (submitted * 8) & 0xffff, 8, done_cb,
-					      NULL, 0) != 0)
+			uint64_t lba = (submitted * 8) & 0xffff;
+			int rc = write ? pnvme_ns_cmd_write(&ns, &qp, buf, lba, 8, done_cb, NULL, 0)
+				       : pnvme_ns_cmd_read(&ns, &qp, buf, lba, 8, done_cb, NULL, 0);
+
+			if (rc != 0)
 				return 1;
 			submitted++;
 		}
@@ -93,8 +98,9 @@ static int bench_fake(uint32_t qd, uint64_t n)
 		pnvme_qpair_process_completions(&qp, 0);
 	}
 	ticks = pnvme_ticks() - start;
-	printf("fake device, QD %u: %llu I/Os, %.1f ns per I/O (submit + reap, driver only)\n", qd,
-	       (unsigned long long)n, (double)ticks * 1e9 / (double)pnvme_ticks_hz() / (double)n);
+	printf("fake device, QD %u, %s: %llu I/Os, %.1f ns per I/O (submit + reap, driver only)\n",
+	       qd, write ? "writes" : "reads", (unsigned long long)n,
+	       (double)ticks * 1e9 / (double)pnvme_ticks_hz() / (double)n);
 	nvme_qpair_fini(&qp);
 	pnvme_dma_free(buf);
 	return 0;
@@ -157,7 +163,8 @@ int main(int argc, char **argv)
 	if (pnvme_env_init(NULL) != 0)
 		return 1;
 	if (argc >= 4 && strcmp(argv[1], "fake") == 0)
-		return bench_fake((uint32_t)atoi(argv[2]), strtoull(argv[3], NULL, 10));
+		return bench_fake((uint32_t)atoi(argv[2]), strtoull(argv[3], NULL, 10),
+				  argc >= 5 && strcmp(argv[4], "write") == 0);
 	if (argc >= 4 && strcmp(argv[1], "sim") == 0) {
 		bool batch = false, shadow = true;
 
@@ -167,6 +174,7 @@ int main(int argc, char **argv)
 		}
 		return bench_sim((uint32_t)atoi(argv[2]), (uint32_t)atoi(argv[3]), batch, shadow);
 	}
-	fprintf(stderr, "usage: hotpath_bench fake QD N | sim QD SECONDS [batch] [noshadow]\n");
+	fprintf(stderr,
+		"usage: hotpath_bench fake QD N [write] | sim QD SECONDS [batch] [noshadow]\n");
 	return 2;
 }

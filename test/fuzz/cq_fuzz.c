@@ -95,16 +95,16 @@ static struct nvme_request *fz_request_get_split(struct pnvme_qpair *qp, pnvme_c
 
 	if (parent == NULL)
 		return NULL;
+	parent->split_qp = qp;
 	parent->child_failed = false;
 	memset(&parent->parent_cpl, 0, sizeof(parent->parent_cpl));
 	for (uint32_t i = 0; i < n; i++) {
-		struct nvme_request *child = nvme_request_get(qp, NULL, NULL);
+		struct nvme_request *child = nvme_request_get(qp, nvme_request_child_cb, parent);
 
 		if (child == NULL) {
 			nvme_request_put_tree(qp, parent);
 			return NULL;
 		}
-		child->parent = parent;
 		child->next = NULL;
 		tail->next = child;
 		tail = child;

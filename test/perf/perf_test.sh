@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # pnvme-perf against the software controller (trtype:sim), a second or two per
-# run: --json contents and consistency, the table and -L/-LL, --verify,
+# run: --json contents and consistency, the table and -L/-LL/-LLL, --verify,
 # threads, -d, --rate, warm-up, the progress line, metadata formats and
 # protection information (-e), --sgl/--prp, I/O errors, invalid
 # completions (a device breaking the protocol), and the usage errors (exit
@@ -173,6 +173,25 @@ if grep -q "$(printf '\r')" "$tmp/err" || grep -q 'IOPS' "$tmp/err"; then
 	not_ok "no progress line when stderr is not a terminal" "$(cat "$tmp/err")"
 else
 	ok "no progress line when stderr is not a terminal"
+fi
+
+# ---------------------------------------------------------------- -LLL: the round trip in phases
+for db in "" --sq-doorbell-first; do
+	run -r "trtype:sim" -q 1 -t 1 -LLL $db
+	expect_rc "table -LLL $db" 0
+	# Every phase has a row of six figures; the phases of a round trip fit in it.
+	if grep -q '^Round trip in phases' "$tmp/out" &&
+		[ "$(grep -cE '^(submit -> SQ doorbell|doorbell -> CQE seen|CQE seen -> callback) +([0-9.]+ +){5}[0-9.]+$' "$tmp/out")" -eq 3 ]; then
+		ok "table -LLL $db: three phases with mean, percentiles and max"
+	else
+		not_ok "table -LLL $db: phases missing" "$(tail -12 "$tmp/out")"
+	fi
+done
+run -r "trtype:sim" -q 4 -t 1 -L
+if grep -q '^Round trip in phases' "$tmp/out"; then
+	not_ok "no phases without -LLL"
+else
+	ok "no phases without -LLL"
 fi
 
 # ---------------------------------------------------------------- progress on a terminal

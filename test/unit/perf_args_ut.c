@@ -193,8 +193,14 @@ static void test_latency_levels(void)
 	CU_ASSERT_EQUAL(g_cfg.latency_detail, 1);
 	CU_ASSERT_EQUAL(parse("-L", "-L", NULL), PERF_ARGS_RUN);
 	CU_ASSERT_EQUAL(g_cfg.latency_detail, 2);
+	/* -LLL: the round trip in phases too; more L's change nothing. */
 	CU_ASSERT_EQUAL(parse("-LLL", NULL), PERF_ARGS_RUN);
-	CU_ASSERT_EQUAL(g_cfg.latency_detail, 2);
+	CU_ASSERT_EQUAL(g_cfg.latency_detail, 3);
+	CU_ASSERT_EQUAL(parse("-LLLL", NULL), PERF_ARGS_RUN);
+	CU_ASSERT_EQUAL(g_cfg.latency_detail, 3);
+	CU_ASSERT_FALSE(g_cfg.sq_doorbell_first);
+	CU_ASSERT_EQUAL(parse("--sq-doorbell-first", NULL), PERF_ARGS_RUN);
+	CU_ASSERT_TRUE(g_cfg.sq_doorbell_first);
 }
 
 static void test_threads_and_cores(void)
