@@ -6,6 +6,8 @@
 #   make bench        pnvme beside the kernel's io_uring path in a QEMU guest
 #   make bench-tcp    NVMe/TCP on loopback in a QEMU guest: the kernel's target; fio on
 #                     the kernel's initiator and pnvme-perf on pnvme's
+#   make bench-qd1    queue depth 1 in a QEMU guest: many short runs, both doorbell
+#                     orders, runs counted per latency mode (docs/bench.md)
 #   make check-tcp    check-qemu's fourth boot alone: NVMe/TCP, the kernel's reference
 #                     test then pnvme's initiator against nvmet-tcp (test/qemu/tcp_test.sh)
 #   make fio-plugin   build/lib/pnvme_fio.so, the fio ioengine (fetches fio's sources)
@@ -98,7 +100,7 @@ TEST_HELPERS := $(wildcard test/common/*.c)
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 .PHONY: all lib apps tests check check-unit check-sim check-setup check-qemu run \
-	bench bench-sim bench-tcp check-tcp install clean distclean headers-check soak fuzz fuzz-build fuzz-deps \
+	bench bench-sim bench-tcp bench-qd1 check-tcp install clean distclean headers-check soak fuzz fuzz-build fuzz-deps \
 	check-abi uninstall pc FORCE examples check-examples check-install check-cli fio-plugin check-fio
 .DEFAULT_GOAL := all
 # Keep objects that pattern rules chain through (test and tool objects).
@@ -290,6 +292,12 @@ bench: all
 	@test/deps.sh bench
 	@$(MAKE) --no-print-directory fio-plugin
 	@test/bench/bench.sh
+
+# Queue depth 1 under QEMU: many 1 s runs in one guest boot, the two doorbell
+# orders alternating, runs counted per latency mode (test/bench/qd1_series.sh).
+bench-qd1: all
+	@test/qemu/run.sh --bench --timeout 900 -- \
+		test/bench/qd1_series.sh $${PNVME_QD1_RUNS:-12} $${PNVME_BENCH_SECONDS:-1}
 
 # NVMe/TCP in one guest boot, no emulated controller (test/bench/tcp_bench.sh
 # prints the table; the console log is build/qemu/last.log).
