@@ -89,6 +89,7 @@ struct nvme_tcp_qpair {
 	uint32_t pending_head, pending_count, pending_max;
 	struct nvme_tcp_req *h2c_head, *h2c_tail;
 	struct nvme_tcp_req *held; /* answered writes waiting for the send queue */
+	uint32_t num_held;         /* how many ever were (tests) */
 	/* One synchronous command at a time (Connect, Property Get/Set): its own CID. */
 	uint16_t sync_cid;
 	bool sync_done;

@@ -130,6 +130,7 @@ static bool write_answered(struct nvme_tcp_qpair *tq, struct nvme_tcp_req *r,
 	r->held_cpl = *cpl;
 	r->next_held = tq->held;
 	tq->held = r;
+	tq->num_held++;
 	return true;
 }
 
