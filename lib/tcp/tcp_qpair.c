@@ -611,8 +611,7 @@ int nvme_tcp_qpair_submit(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 	r->c2h_bytes = 0;
 	r->r2t_active = false;
 	r->h2c_pending = false;
-	r->held = false;
-	r->tx_mark = 0;
+	/* held is false here: only an answer sets it, its delivery or a close clears it. */
 	/* A closed connection: the request waits in its tracker for the reset to take it back. */
 	if (!tq->connected)
 		return 0;
