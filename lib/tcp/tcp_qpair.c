@@ -350,6 +350,7 @@ int nvme_tcp_sync_cmd(struct nvme_tcp_qpair *tq, struct pnvme_cmd *cmd, const st
 {
 	static const struct iovec none;
 	int64_t deadline = nvme_tcp_now_ms() + timeout_ms;
+	uint64_t mark;
 	int rc, n;
 
 	if (!tq->connected)
@@ -369,6 +370,7 @@ int nvme_tcp_sync_cmd(struct nvme_tcp_qpair *tq, struct pnvme_cmd *cmd, const st
 	}
 	if (rc < 0)
 		goto out;
+	mark = nvme_tcp_tx_mark(&tq->conn.tx);
 	while (!tq->sync_done) {
 		/* The owner's own poll may be under us (a callback): completions wait. */
 		bool was = tq->delivering;
@@ -398,6 +400,16 @@ int nvme_tcp_sync_cmd(struct nvme_tcp_qpair *tq, struct pnvme_cmd *cmd, const st
 		(void)nvme_tcp_sock_wait(&tq->conn.sock,
 					 nvme_tcp_tx_empty(&tq->conn.tx) ? POLLIN : POLLIN | POLLOUT,
 					 10);
+	}
+	/* Answered before its in-capsule data went: the caller's again once sent, or closed. */
+	while (write && !nvme_tcp_tx_passed(&tq->conn.tx, mark)) {
+		rc = tx_wait(tq, deadline);
+		if (rc == 0 && atomic_load_explicit(&tq->parked, memory_order_acquire))
+			rc = -ECANCELED; /* a reset: nothing more is sent */
+		if (rc == -ETIMEDOUT || rc == -ECANCELED)
+			tq_fail(tq, rc); /* closed: the queue is discarded */
+		if (rc < 0)
+			goto out;
 	}
 	*cpl = tq->sync_cpl;
 	rc = 0;
