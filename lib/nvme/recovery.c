@@ -270,7 +270,7 @@ static void take_back(struct pnvme_qpair *qp)
 	struct nvme_request *again = NULL, **tail = &again, *last = NULL;
 	struct pnvme_cpl cpl;
 
-	/* First: a fabric's connection closes, so nothing queued to send still points at a buffer. */
+	/* First: a fabric's connection closes: nothing queued to send points at a buffer. */
 	rewind_rings(qp);
 	nvme_cpl_make(&cpl, qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION, false);
 	qp->in_completion = true; /* callbacks may submit (queued), not free or poll */

@@ -171,8 +171,7 @@ static int rx_cpl(void *ctx, const struct pnvme_cpl *cpl)
 			return -EPROTO; /* a second answer */
 		if (write_answered(tq, r, cpl))
 			return 0;
-	} else if (r != NULL && r->len > 0 && !pnvme_cpl_is_error(cpl) &&
-		   r->c2h_bytes != r->len) {
+	} else if (r != NULL && r->len > 0 && !pnvme_cpl_is_error(cpl) && r->c2h_bytes != r->len) {
 		/* Success stands for all the data: a short read is the controller's lie. */
 		PNVME_ERRLOG("tcp", "qid %u: CID 0x%x completed with %u of %u bytes read",
 			     qid_of(tq), cpl->cid, r->c2h_bytes, r->len);

@@ -476,9 +476,8 @@ static void early_error(enum early_end end)
 	e.buf = malloc(e.len);
 	memset(e.buf, 0x5a, e.len);
 	tt_fault(g_t, TT_EARLY_ERROR);
-	CU_ASSERT_EQUAL(pnvme_ns_cmd_write(ns, qp, e.buf, 0, (uint32_t)(e.len / 512), early_cb,
-					   &e, 0),
-			0);
+	CU_ASSERT_EQUAL(
+	    pnvme_ns_cmd_write(ns, qp, e.buf, 0, (uint32_t)(e.len / 512), early_cb, &e, 0), 0);
 	/* The answer is in, the data is stuck: no callback, the CQE is held. */
 	poll_for(qp, c, 300, &e.calls);
 	CU_ASSERT_EQUAL(e.calls, 0);
@@ -513,7 +512,7 @@ static void early_error(enum early_end end)
 		break;
 	}
 	case EARLY_RESET:
-		/* The target keeps this connection open: the reset closes it before the take-back. */
+		/* The target keeps this connection open: the reset closes it first. */
 		CU_ASSERT_EQUAL(pnvme_ctrlr_reset(c), 0);
 		poll_for(qp, c, 5000, &e.calls);
 		CU_ASSERT_EQUAL(e.calls, 1);
