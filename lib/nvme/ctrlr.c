@@ -293,6 +293,8 @@ int pnvme_detach(struct pnvme_ctrlr *c)
 	while (c->qpairs != NULL) {
 		struct pnvme_qpair *qp = c->qpairs;
 
+		/* Rings rewound, a fabric's connection closed: no send reads a buffer after. */
+		qp->tr->qpair_reset(qp);
 		nvme_qpair_abort_all(qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
 		c->qpairs = qp->next_in_ctrlr;
 		nvme_qpair_fini(qp);

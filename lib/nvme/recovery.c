@@ -270,6 +270,8 @@ static void take_back(struct pnvme_qpair *qp)
 	struct nvme_request *again = NULL, **tail = &again, *last = NULL;
 	struct pnvme_cpl cpl;
 
+	/* First: a fabric's connection closes: nothing queued to send points at a buffer. */
+	rewind_rings(qp);
 	nvme_cpl_make(&cpl, qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION, false);
 	qp->in_completion = true; /* callbacks may submit (queued), not free or poll */
 	for (uint32_t i = 0; i <= qp->cid_index_mask; i++) {
@@ -297,7 +299,6 @@ static void take_back(struct pnvme_qpair *qp)
 		qp->queued_head = again;
 	}
 	qp->in_completion = false;
-	rewind_rings(qp);
 }
 
 static int recreate(struct pnvme_qpair *qp)
@@ -322,6 +323,7 @@ static void qpair_die(struct pnvme_qpair *qp)
 		return;
 	nvme_qpair_set_dead(qp, true);
 	qp->paused = true;
+	rewind_rings(qp); /* the device was stopped; a fabric's connection closes here */
 	qp->in_completion = true;
 	nvme_qpair_abort_all(qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
 	qp->in_completion = false;

@@ -157,4 +157,5 @@ void nvme_tcp_conn_close(struct nvme_tcp_conn *c)
 		(void)nvme_tcp_sock_sendv(&c->sock, &v, 1);
 	}
 	nvme_tcp_sock_close(&c->sock);
+	nvme_tcp_tx_init(&c->tx); /* nothing queued is sent any more: forget the pointers */
 }

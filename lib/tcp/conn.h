@@ -56,7 +56,8 @@ int nvme_tcp_conn_flush(struct nvme_tcp_conn *c);
  * or a negative errno (the connection is dead). */
 int nvme_tcp_conn_poll(struct nvme_tcp_conn *c, int max);
 
-/* Close; when the receiver refused a PDU, a H2CTermReq saying why is tried first. */
+/* Close, discarding the send queue; when the receiver refused a PDU, a H2CTermReq
+ * saying why is tried first. */
 void nvme_tcp_conn_close(struct nvme_tcp_conn *c);
 
 #endif

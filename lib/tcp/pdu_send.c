@@ -10,6 +10,7 @@
 void nvme_tcp_tx_init(struct nvme_tcp_tx *tx)
 {
 	tx->head = tx->tail = 0;
+	tx->sent = 0;
 }
 
 /* Free slots, after moving what waits to the front. */
@@ -45,8 +46,10 @@ int nvme_tcp_tx_flush(struct nvme_tcp_tx *tx, nvme_tcp_write_fn write, void *ctx
 		/* Keep the cursor: drop what went, shorten what went in part. */
 		size_t left = (size_t)n;
 
-		while (left > 0 && left >= tx->iov[tx->head].iov_len)
+		while (left > 0 && left >= tx->iov[tx->head].iov_len) {
 			left -= tx->iov[tx->head++].iov_len;
+			tx->sent++;
+		}
 		if (left > 0) {
 			tx->iov[tx->head].iov_base = (uint8_t *)tx->iov[tx->head].iov_base + left;
 			tx->iov[tx->head].iov_len -= left;

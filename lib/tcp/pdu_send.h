@@ -26,6 +26,7 @@ struct nvme_tcp_tx_pdu {
 
 struct nvme_tcp_tx {
 	int head, tail; /* iov[head, tail) wait; iov[head] may be partly sent already */
+	uint64_t sent;	/* iovecs handed to the socket in full, ever */
 	struct iovec iov[NVME_TCP_TX_IOV];
 };
 
@@ -37,6 +38,20 @@ void nvme_tcp_tx_init(struct nvme_tcp_tx *tx);
 static inline bool nvme_tcp_tx_empty(const struct nvme_tcp_tx *tx)
 {
 	return tx->head == tx->tail;
+}
+
+/*
+ * A mark for everything queued now: once nvme_tcp_tx_passed() says so, the
+ * queue holds no pointer to any of it (the memory is the caller's again).
+ */
+static inline uint64_t nvme_tcp_tx_mark(const struct nvme_tcp_tx *tx)
+{
+	return tx->sent + (uint64_t)(tx->tail - tx->head);
+}
+
+static inline bool nvme_tcp_tx_passed(const struct nvme_tcp_tx *tx, uint64_t mark)
+{
+	return tx->sent >= mark;
 }
 
 /* Send what is queued: 0 all of it, 1 some is left (the peer is slow), or a negative errno. */

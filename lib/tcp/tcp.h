@@ -60,7 +60,11 @@ struct nvme_tcp_req {
 	bool in_capsule;   /* the data went with the command */
 	bool h2c_pending;  /* on the qpair's list: H2CData left to queue */
 	bool r2t_active;
+	bool held;	    /* answered, but its data is still in the send queue */
 	uint32_t c2h_bytes; /* C2HData bytes placed */
+	uint64_t tx_mark;   /* writes: the send queue has passed its data at this mark */
+	struct pnvme_cpl held_cpl;
+	struct nvme_tcp_req *next_held;
 	struct nvme_tcp_h2c h2c;
 	struct nvme_tcp_req *next_h2c;
 	struct iovec one;   /* a contiguous payload */
@@ -84,6 +88,8 @@ struct nvme_tcp_qpair {
 	struct pnvme_cpl *pending;
 	uint32_t pending_head, pending_count, pending_max;
 	struct nvme_tcp_req *h2c_head, *h2c_tail;
+	struct nvme_tcp_req *held; /* answered writes waiting for the send queue */
+	uint32_t num_held;	   /* how many ever were (tests) */
 	/* One synchronous command at a time (Connect, Property Get/Set): its own CID. */
 	uint16_t sync_cid;
 	bool sync_done;

@@ -97,6 +97,62 @@ static void h2c_unlink(struct nvme_tcp_qpair *tq, struct nvme_tcp_req *r)
 	r->h2c_pending = false;
 }
 
+/* A CQE to lib/nvme now (the owner's poll), or to the ring for its next poll. */
+static int deliver(struct nvme_tcp_qpair *tq, const struct pnvme_cpl *cpl)
+{
+	if (tq->delivering) {
+		nvme_qpair_complete_cid(tq->qp, cpl);
+		tq->completed++;
+		return 0;
+	}
+	/* The owner waits for its own command: this one waits for the next poll. */
+	if (tq->pending_count == tq->pending_max)
+		return -EPROTO; /* more completions than commands */
+	tq->pending[(tq->pending_head + tq->pending_count++) % tq->pending_max] = *cpl;
+	return 0;
+}
+
+/*
+ * A write answered before the send queue passed its data (the controller
+ * failed it early): no more H2CData for it, and while bytes of its buffer are
+ * still queued its CQE waits in r (held_release() delivers it). A connection
+ * that closes first leaves it to the reset, as any outstanding command.
+ */
+static bool write_answered(struct nvme_tcp_qpair *tq, struct nvme_tcp_req *r,
+			   const struct pnvme_cpl *cpl)
+{
+	if (r->h2c_pending)
+		h2c_unlink(tq, r);
+	r->h2c.end = r->h2c.off;
+	if (nvme_tcp_tx_passed(&tq->conn.tx, r->tx_mark))
+		return false;
+	r->held = true;
+	r->held_cpl = *cpl;
+	r->next_held = tq->held;
+	tq->held = r;
+	tq->num_held++;
+	return true;
+}
+
+/* Deliver the held CQEs whose data the send queue has passed, at most max: how many. */
+static uint32_t held_release(struct nvme_tcp_qpair *tq, uint32_t max)
+{
+	struct nvme_tcp_req **p = &tq->held, *r;
+	uint32_t n = 0;
+
+	while ((r = *p) != NULL && n < max) {
+		if (!nvme_tcp_tx_passed(&tq->conn.tx, r->tx_mark)) {
+			p = &r->next_held;
+			continue;
+		}
+		*p = r->next_held;
+		r->held = false;
+		nvme_qpair_complete_cid(tq->qp, &r->held_cpl);
+		n++;
+	}
+	return n;
+}
+
 static int rx_cpl(void *ctx, const struct pnvme_cpl *cpl)
 {
 	struct nvme_tcp_qpair *tq = ctx;
@@ -110,28 +166,20 @@ static int rx_cpl(void *ctx, const struct pnvme_cpl *cpl)
 		return 0;
 	}
 	r = lookup(tq, cpl->cid);
-	if (r != NULL) {
+	if (r != NULL && r->write) {
+		if (r->held)
+			return -EPROTO; /* a second answer */
+		if (write_answered(tq, r, cpl))
+			return 0;
+	} else if (r != NULL && r->len > 0 && !pnvme_cpl_is_error(cpl) && r->c2h_bytes != r->len) {
 		/* Success stands for all the data: a short read is the controller's lie. */
-		if (!r->write && r->len > 0 && !pnvme_cpl_is_error(cpl) && r->c2h_bytes != r->len) {
-			PNVME_ERRLOG("tcp", "qid %u: CID 0x%x completed with %u of %u bytes read",
-				     qid_of(tq), cpl->cid, r->c2h_bytes, r->len);
-			return -EPROTO;
-		}
-		if (r->h2c_pending)
-			h2c_unlink(tq, r);
+		PNVME_ERRLOG("tcp", "qid %u: CID 0x%x completed with %u of %u bytes read",
+			     qid_of(tq), cpl->cid, r->c2h_bytes, r->len);
+		return -EPROTO;
 	}
 	if (tq->qp == NULL)
 		return -EPROTO;
-	if (tq->delivering) {
-		nvme_qpair_complete_cid(tq->qp, cpl);
-		tq->completed++;
-		return 0;
-	}
-	/* The owner waits for its own command: this one waits for the next poll. */
-	if (tq->pending_count == tq->pending_max)
-		return -EPROTO; /* more completions than commands */
-	tq->pending[(tq->pending_head + tq->pending_count++) % tq->pending_max] = *cpl;
-	return 0;
+	return deliver(tq, cpl);
 }
 
 static int rx_c2h_buf(void *ctx, uint16_t cccid, const struct iovec **iov, int *iovcnt,
@@ -179,6 +227,8 @@ static int h2c_pump(struct nvme_tcp_qpair *tq, struct nvme_tcp_req *r)
 
 	if (rc < 0 && rc != -EAGAIN)
 		return rc;
+	if (rc == 1)
+		r->tx_mark = nvme_tcp_tx_mark(&tq->conn.tx);
 	/* One header per tracker: the next PDU waits until this one is sent. */
 	if (!nvme_tcp_h2c_done(&r->h2c) && !r->h2c_pending) {
 		r->h2c_pending = true;
@@ -199,7 +249,7 @@ static int rx_r2t(void *ctx, const struct nvme_tcp_r2t *r2t)
 	int rc;
 
 	/* pnvme asks for one R2T at a time (MAXR2T 0): a second one before the first is done lies. */
-	if (r == NULL || !r->write || r->in_capsule || r->len == 0 ||
+	if (r == NULL || !r->write || r->in_capsule || r->len == 0 || r->held ||
 	    (r->r2t_active && !nvme_tcp_h2c_done(&r->h2c)))
 		return -EPROTO;
 	rc = nvme_tcp_h2c_init(&r->h2c, r2t, r->iov, r->iovcnt, r->len);
@@ -276,6 +326,18 @@ static int tx_wait(struct nvme_tcp_qpair *tq, int64_t deadline)
 	return 0;
 }
 
+/* A closed connection's per-command transport state: the reset takes the commands back. */
+static void tq_forget(struct nvme_tcp_qpair *tq)
+{
+	tq->h2c_head = tq->h2c_tail = NULL;
+	tq->held = NULL;
+	tq->pending_head = tq->pending_count = 0;
+	for (uint32_t i = 0; i < tq->num_reqs; i++) {
+		tq->reqs[i].h2c_pending = false;
+		tq->reqs[i].held = false;
+	}
+}
+
 void nvme_tcp_qpair_init_bare(struct nvme_tcp_qpair *tq)
 {
 	memset(tq, 0, sizeof(*tq));
@@ -287,6 +349,7 @@ int nvme_tcp_sync_cmd(struct nvme_tcp_qpair *tq, struct pnvme_cmd *cmd, const st
 {
 	static const struct iovec none;
 	int64_t deadline = nvme_tcp_now_ms() + timeout_ms;
+	uint64_t mark;
 	int rc, n;
 
 	if (!tq->connected)
@@ -306,6 +369,7 @@ int nvme_tcp_sync_cmd(struct nvme_tcp_qpair *tq, struct pnvme_cmd *cmd, const st
 	}
 	if (rc < 0)
 		goto out;
+	mark = nvme_tcp_tx_mark(&tq->conn.tx);
 	while (!tq->sync_done) {
 		/* The owner's own poll may be under us (a callback): completions wait. */
 		bool was = tq->delivering;
@@ -336,6 +400,16 @@ int nvme_tcp_sync_cmd(struct nvme_tcp_qpair *tq, struct pnvme_cmd *cmd, const st
 					 nvme_tcp_tx_empty(&tq->conn.tx) ? POLLIN : POLLIN | POLLOUT,
 					 10);
 	}
+	/* Answered before its in-capsule data went: the caller's again once sent, or closed. */
+	while (write && !nvme_tcp_tx_passed(&tq->conn.tx, mark)) {
+		rc = tx_wait(tq, deadline);
+		if (rc == 0 && atomic_load_explicit(&tq->parked, memory_order_acquire))
+			rc = -ECANCELED; /* a reset: nothing more is sent */
+		if (rc == -ETIMEDOUT || rc == -ECANCELED)
+			tq_fail(tq, rc); /* closed: the queue is discarded */
+		if (rc < 0)
+			goto out;
+	}
 	*cpl = tq->sync_cpl;
 	rc = 0;
 out:
@@ -357,8 +431,7 @@ int nvme_tcp_qpair_connect(struct nvme_tcp_qpair *tq, const struct nvme_tcp_targ
 
 	nvme_tcp_qpair_close(tq);
 	tq->failed = false;
-	tq->h2c_head = tq->h2c_tail = NULL;
-	tq->pending_head = tq->pending_count = 0;
+	tq_forget(tq);
 	rc = nvme_tcp_conn_connect(&tq->conn, t->traddr, t->trsvcid, &opts, &rx_ops, tq);
 	if (rc != 0) {
 		PNVME_ERRLOG("tcp", "qid %u: cannot connect to %s port %s: %s", qid, t->traddr,
@@ -444,6 +517,7 @@ bool nvme_tcp_qpair_delete(struct pnvme_qpair *qp)
 
 	nvme_tcp_qpair_close(tq);
 	tq->failed = true;
+	tq_forget(tq); /* held CQEs too: the abort below ends their commands */
 	nvme_qpair_abort_all(qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
 	return true;
 }
@@ -454,10 +528,7 @@ void nvme_tcp_qpair_reset(struct pnvme_qpair *qp)
 
 	nvme_tcp_qpair_close(tq);
 	tq->failed = false;
-	tq->h2c_head = tq->h2c_tail = NULL;
-	tq->pending_head = tq->pending_count = 0;
-	for (uint32_t i = 0; i < tq->num_reqs; i++)
-		tq->reqs[i].h2c_pending = false;
+	tq_forget(tq);
 	atomic_store_explicit(&tq->parked, false, memory_order_release);
 }
 
@@ -551,6 +622,7 @@ int nvme_tcp_qpair_submit(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 	r->c2h_bytes = 0;
 	r->r2t_active = false;
 	r->h2c_pending = false;
+	/* held is false here: only an answer sets it, its delivery or a close clears it. */
 	/* A closed connection: the request waits in its tracker for the reset to take it back. */
 	if (!tq->connected)
 		return 0;
@@ -573,6 +645,9 @@ int nvme_tcp_qpair_submit(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 	}
 	if (rc != 0)
 		return rc;
+	/* Its header, and in-capsule data: the caller's buffer until the queue passed them. */
+	if (r->write)
+		r->tx_mark = nvme_tcp_tx_mark(&tq->conn.tx);
 	if (!qp->delay_doorbell && !qp->in_completion)
 		tq_flush(tq);
 	return 0;
@@ -597,6 +672,10 @@ uint32_t nvme_tcp_qpair_process(struct pnvme_qpair *qp, uint32_t max)
 		return done;
 	if (tq_flush(tq) < 0)
 		return done;
+	if (tq->held != NULL)
+		done += held_release(tq, max - done);
+	if (done == max)
+		return done;
 	tq->delivering = true;
 	tq->completed = 0;
 	n = nvme_tcp_rx_poll(&tq->conn.rx, (int)(max - done));
@@ -606,6 +685,9 @@ uint32_t nvme_tcp_qpair_process(struct pnvme_qpair *qp, uint32_t max)
 		tq_fail(tq, n);
 	else if (n > 0)
 		tq_flush(tq); /* H2CData for the R2Ts just received */
+	/* Answered writes whose data the flushes just sent: only a connected queue's. */
+	if (tq->held != NULL && tq->connected && done < max)
+		done += held_release(tq, max - done);
 	return done;
 }
 

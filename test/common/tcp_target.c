@@ -32,6 +32,9 @@ struct tt_conn {
 	int backlog_head, backlog_count;
 	int fd;
 	bool done, hd, dd, bad_ddgst;
+	bool dropping; /* H2CData for drop_cid is thrown away (TT_EARLY_ERROR) */
+	bool stalled;  /* TT_EARLY_ERROR: waits for tt_release(), stays open meanwhile */
+	uint16_t drop_cid;
 	uint16_t qid, cntlid;
 	pthread_t thread;
 	uint8_t data[MAX_DATA];
@@ -52,6 +55,9 @@ struct tt_target {
 	uint32_t kato;
 	int refuse; /* connections to close at their ICReq */
 	int reads;
+	bool released;	  /* TT_EARLY_ERROR: read again */
+	uint32_t dropped; /* H2CData bytes thrown away */
+	int rcvbuf;
 	bool hd, dd, stopping;
 	char err[256];
 	uint8_t mem[TT_SECTORS * 512];
@@ -264,7 +270,7 @@ static void t_drop(struct tt_target *t, uint16_t cntlid, bool listener)
 {
 	pthread_mutex_lock(&t->lock);
 	for (int i = 0; i < MAX_CONNS; i++) {
-		if (t->conns[i] != NULL && t->conns[i]->fd >= 0 &&
+		if (t->conns[i] != NULL && t->conns[i]->fd >= 0 && !t->conns[i]->stalled &&
 		    (cntlid == 0 || t->conns[i]->cntlid == cntlid))
 			shutdown(t->conns[i]->fd, SHUT_RDWR);
 	}
@@ -454,10 +460,54 @@ static enum tt_fault take_fault(struct tt_target *t, uint8_t opc)
 	f = t->fault;
 	if ((f == TT_SHORT_READ || f == TT_BAD_DDGST) && opc != PNVME_OPC_READ)
 		f = TT_GOOD;
+	if (f == TT_EARLY_ERROR && opc != PNVME_OPC_WRITE)
+		f = TT_GOOD;
+	if (f == TT_EARLY_ERROR)
+		t->released = false;
 	if (f != TT_GOOD)
 		t->fault = TT_GOOD;
 	pthread_mutex_unlock(&t->lock);
 	return f;
+}
+
+/*
+ * Ask for all of a write's data, then fail it before reading any (Data Transfer
+ * Error), and read nothing more until released (bounded): the host's send side
+ * stalls with the data queued. Its H2CData is dropped afterwards.
+ */
+static void t_early_error(struct tt_conn *c, const struct pnvme_cmd *cmd, uint32_t len)
+{
+	struct tt_target *t = c->t;
+	struct nvme_tcp_r2t r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = NVME_TCP_PDU_R2T;
+	r.cccid = cmd->cid;
+	r.ttag = 0x77;
+	r.r2to = 0;
+	r.r2tl = len;
+	t_send(c, &r, sizeof(r), NULL, 0);
+	t_resp(c, cmd->cid, PNVME_SC_DATA_TRANSFER_ERROR, 0);
+	/* Stuck: even the controller's end (a reset) leaves this connection open. */
+	pthread_mutex_lock(&t->lock);
+	c->stalled = true;
+	pthread_mutex_unlock(&t->lock);
+	for (int ms = 0; ms < 10000; ms++) {
+		pthread_mutex_lock(&t->lock);
+		bool go = t->released || t->stopping;
+
+		pthread_mutex_unlock(&t->lock);
+		if (go)
+			break;
+		usleep(1000);
+	}
+	pthread_mutex_lock(&t->lock);
+	c->stalled = false;
+	if (t->stopping)
+		shutdown(c->fd, SHUT_RDWR); /* tt_stop() passed it by */
+	pthread_mutex_unlock(&t->lock);
+	c->dropping = true;
+	c->drop_cid = cmd->cid;
 }
 
 static void t_io(struct tt_conn *c, const struct pnvme_cmd *cmd, uint32_t n)
@@ -483,6 +533,10 @@ static void t_io(struct tt_conn *c, const struct pnvme_cmd *cmd, uint32_t n)
 	}
 	if (f == TT_HOLD)
 		return; /* the host's timeout ladder must deal with it */
+	if (f == TT_EARLY_ERROR) {
+		t_early_error(c, cmd, len);
+		return;
+	}
 	c->bad_ddgst = f == TT_BAD_DDGST; /* t_send flips a bit of the next data digest */
 	if (cmd->opc != PNVME_OPC_READ && cmd->opc != PNVME_OPC_WRITE) {
 		t_resp(c, cmd->cid, 0, 0);
@@ -551,6 +605,13 @@ static void *conn_main(void *arg)
 		}
 		if (h.common.type == NVME_TCP_PDU_H2C_TERM)
 			break;
+		if (h.common.type == NVME_TCP_PDU_H2C_DATA && c->dropping &&
+		    h.data.cccid == c->drop_cid) {
+			pthread_mutex_lock(&t->lock);
+			t->dropped += n;
+			pthread_mutex_unlock(&t->lock);
+			continue;
+		}
 		if (h.common.type != NVME_TCP_PDU_CAPSULE_CMD) {
 			tt_err(t, "not a command");
 			break;
@@ -611,6 +672,8 @@ static void *listen_main(void *arg)
 		}
 		struct tt_conn *c = calloc(1, sizeof(*c));
 
+		if (t->rcvbuf > 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &t->rcvbuf, sizeof(t->rcvbuf));
 		c->t = t;
 		c->fd = fd;
 		t->conns[slot] = c;
@@ -649,6 +712,28 @@ void tt_fault(struct tt_target *t, enum tt_fault f)
 {
 	pthread_mutex_lock(&t->lock);
 	t->fault = f;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void tt_release(struct tt_target *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->released = true;
+	pthread_mutex_unlock(&t->lock);
+}
+
+uint32_t tt_dropped(const struct tt_target *t)
+{
+	return t->dropped;
+}
+
+void tt_rcvbuf(struct tt_target *t, int bytes)
+{
+	pthread_mutex_lock(&t->lock);
+	t->rcvbuf = bytes;
+	/* The listener's own: the window its handshakes offer. */
+	if (bytes > 0)
+		setsockopt(t->lfd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
 	pthread_mutex_unlock(&t->lock);
 }
 

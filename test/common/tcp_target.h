@@ -31,6 +31,9 @@ enum tt_fault {
 	TT_FLAP,       /* as TT_CLOSE, and the next 3 connections are closed at their ICReq */
 	TT_HOLD,       /* the next I/O command is never answered (Abort: "not aborted") */
 	TT_BAD_DDGST,  /* the next read's C2HData carries a wrong data digest */
+	TT_EARLY_ERROR, /* the next write: an R2T for all of it, at once a CapsuleResp with
+			 * Data Transfer Error, then its connection reads nothing until
+			 * tt_release() (then drops that command's H2CData) */
 };
 
 struct tt_target;
@@ -40,6 +43,11 @@ struct tt_target *tt_start(void);
 const char *tt_port(const struct tt_target *t);
 /* Arm a fault for the next I/O command (on any I/O queue). */
 void tt_fault(struct tt_target *t, enum tt_fault f);
+/* TT_EARLY_ERROR: the connection reads again; how many of its H2CData bytes it dropped. */
+void tt_release(struct tt_target *t);
+uint32_t tt_dropped(const struct tt_target *t);
+/* SO_RCVBUF of connections accepted from now on (0: the system's). */
+void tt_rcvbuf(struct tt_target *t, int bytes);
 /* Keep Alive commands received, and the KATO of the last admin Connect (ms). */
 int tt_keep_alives(const struct tt_target *t);
 uint32_t tt_kato(const struct tt_target *t);

@@ -17,6 +17,7 @@
 
 #include "common/tcp_target.h"
 #include "common/test_env.h"
+#include "nvme/qpair.h"
 #include "tcp/tcp.h"
 
 /* ------------------------------------------------------------ transport IDs */
@@ -280,6 +281,8 @@ static void rw_roundtrip(const char *extra)
 		CU_ASSERT_EQUAL(z[i].calls, 1);
 		CU_ASSERT_FALSE(pnvme_cpl_is_error(&z[i].cpl));
 	}
+	/* Every write was answered after its data went: none was held. */
+	CU_ASSERT_EQUAL(((struct nvme_tcp_qpair *)qp->tr_qpair)->num_held, 0);
 	CU_ASSERT_EQUAL(pnvme_ctrlr_free_io_qpair(qp), 0);
 	CU_ASSERT_EQUAL(pnvme_detach(c), 0);
 out:
@@ -386,6 +389,170 @@ static void test_timeout_ladder(void)
 static void test_short_read(void)
 {
 	fault_then_reconnect(TT_SHORT_READ, true, "");
+}
+
+/* ------------------------------------------------------------ a write failed early */
+
+/* Whether the send queue still points into [p, p + len). */
+static bool tx_refs(const struct nvme_tcp_qpair *tq, const uint8_t *p, size_t len)
+{
+	const struct nvme_tcp_tx *tx = &tq->conn.tx;
+
+	for (int i = tx->head; i < tx->tail; i++) {
+		const uint8_t *b = tx->iov[i].iov_base;
+
+		if (b + tx->iov[i].iov_len > p && b < p + len)
+			return true;
+	}
+	return false;
+}
+
+struct early {
+	struct nvme_tcp_qpair *tq;
+	uint8_t *buf;
+	size_t len;
+	int calls;
+	bool referenced; /* the send queue pointed into the buffer at the callback */
+	struct pnvme_cpl cpl;
+};
+
+/* The caller takes its buffer back: checked, poisoned and freed (ASan sees any later read). */
+static void early_cb(void *arg, const struct pnvme_cpl *cpl)
+{
+	struct early *e = arg;
+
+	e->calls++;
+	e->cpl = *cpl;
+	if (e->buf == NULL)
+		return;
+	e->referenced = tx_refs(e->tq, e->buf, e->len);
+	memset(e->buf, 0xdb, e->len);
+	free(e->buf);
+	e->buf = NULL;
+}
+
+/* Poll the queue and the admin queue for ms, or until *calls is set. */
+static void poll_for(struct pnvme_qpair *qp, struct pnvme_ctrlr *c, uint32_t ms, int *calls)
+{
+	uint64_t until = pnvme_ticks() + pnvme_ticks_hz() * ms / 1000;
+
+	while (pnvme_ticks() < until && (calls == NULL || *calls == 0)) {
+		pnvme_qpair_process_completions(qp, 0);
+		pnvme_ctrlr_process_admin_completions(c);
+	}
+}
+
+enum early_end { EARLY_RELEASE, EARLY_RESET, EARLY_DETACH };
+
+/*
+ * The target asks for a 128 KiB write with one R2T and fails it at once, then
+ * stops reading (tiny socket buffers on both ends): the CQE is in while most of
+ * the data still waits in the host's send queue. The callback must wait until
+ * the queue no longer points into the buffer: when the queue drained (the
+ * target reads again), or when the connection closed (a reset, a detach).
+ */
+static void early_error(enum early_end end)
+{
+	struct tt_target *saved = g_t;
+	struct pnvme_ctrlr *c;
+	struct pnvme_qpair *qp = NULL;
+	struct nvme_tcp_qpair *tq;
+	struct pnvme_ns *ns;
+	struct early e = {.len = 128 * 1024};
+	int small = 4096, connects;
+
+	g_t = tt_start();
+	tt_rcvbuf(g_t, small);
+	c = attach("", 3, false);
+	if (c == NULL)
+		goto out;
+	ns = pnvme_ctrlr_get_ns(c, 1);
+	CU_ASSERT_EQUAL_FATAL(pnvme_ctrlr_alloc_io_qpair(c, NULL, &qp), 0);
+	tq = qp->tr_qpair;
+	CU_ASSERT_EQUAL(setsockopt(tq->conn.sock.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)),
+			0);
+	connects = tt_admin_connects(g_t);
+	e.tq = tq;
+	e.buf = malloc(e.len);
+	memset(e.buf, 0x5a, e.len);
+	tt_fault(g_t, TT_EARLY_ERROR);
+	CU_ASSERT_EQUAL(
+	    pnvme_ns_cmd_write(ns, qp, e.buf, 0, (uint32_t)(e.len / 512), early_cb, &e, 0), 0);
+	/* The answer is in, the data is stuck: no callback, the CQE is held. */
+	poll_for(qp, c, 300, &e.calls);
+	CU_ASSERT_EQUAL(e.calls, 0);
+	CU_ASSERT_EQUAL(tq->num_held, 1);
+	CU_ASSERT_PTR_NOT_NULL(tq->held);
+	CU_ASSERT_TRUE(e.buf != NULL && tx_refs(tq, e.buf, e.len));
+	switch (end) {
+	case EARLY_RELEASE: {
+		/* The target reads again: the queued rest goes, then the callback, once. */
+		struct io_wait w;
+		uint8_t *buf = malloc(64 * 1024);
+
+		tt_release(g_t);
+		poll_for(qp, c, 5000, &e.calls);
+		CU_ASSERT_EQUAL(e.calls, 1);
+		CU_ASSERT_EQUAL(e.cpl.status.sc, PNVME_SC_DATA_TRANSFER_ERROR);
+		CU_ASSERT_FALSE(e.referenced);
+		/* The PDUs queued before the answer went; no more were made. */
+		CU_ASSERT(tt_dropped(g_t) > 0 && tt_dropped(g_t) < e.len);
+		/* No reset: the queue goes on, and a write answered after its data is not held. */
+		memset(&w, 0, sizeof(w));
+		memset(buf, 0x3c, 64 * 1024);
+		CU_ASSERT_EQUAL(pnvme_ns_cmd_write(ns, qp, buf, 512, 128, io_cb, &w, 0), 0);
+		wait_all(qp, c, &w, 1);
+		CU_ASSERT_EQUAL(w.calls, 1);
+		CU_ASSERT_FALSE(pnvme_cpl_is_error(&w.cpl));
+		CU_ASSERT_EQUAL(memcmp(tt_mem(g_t) + 512 * 512, buf, 64 * 1024), 0);
+		CU_ASSERT_EQUAL(tq->num_held, 1);
+		CU_ASSERT_EQUAL(tt_admin_connects(g_t), connects);
+		CU_ASSERT_EQUAL(pnvme_ctrlr_get_num_resets(c), 0);
+		free(buf);
+		break;
+	}
+	case EARLY_RESET:
+		/* The target keeps this connection open: the reset closes it first. */
+		CU_ASSERT_EQUAL(pnvme_ctrlr_reset(c), 0);
+		poll_for(qp, c, 5000, &e.calls);
+		CU_ASSERT_EQUAL(e.calls, 1);
+		CU_ASSERT_EQUAL(e.cpl.status.sc, PNVME_SC_ABORTED_SQ_DELETION);
+		CU_ASSERT_FALSE(e.referenced);
+		break;
+	case EARLY_DETACH:
+		break;
+	}
+	poll_for(qp, c, 50, NULL);
+	if (end != EARLY_DETACH)
+		CU_ASSERT_EQUAL(pnvme_ctrlr_free_io_qpair(qp), 0);
+	/* Detach deletes the queue: its connection closes before its requests complete. */
+	CU_ASSERT_EQUAL(pnvme_detach(c), 0);
+	CU_ASSERT_EQUAL(e.calls, 1);
+	CU_ASSERT_FALSE(e.referenced);
+	if (end == EARLY_DETACH)
+		CU_ASSERT_EQUAL(e.cpl.status.sc, PNVME_SC_ABORTED_SQ_DELETION);
+out:
+	free(e.buf);
+	if (tt_error(g_t)[0] != 0)
+		fprintf(stderr, "\n  %s\n", tt_error(g_t));
+	CU_ASSERT_STRING_EQUAL(tt_error(g_t), "");
+	tt_stop(g_t);
+	g_t = saved;
+}
+
+static void test_early_error_drained(void)
+{
+	early_error(EARLY_RELEASE);
+}
+
+static void test_early_error_reset(void)
+{
+	early_error(EARLY_RESET);
+}
+
+static void test_early_error_detach(void)
+{
+	early_error(EARLY_DETACH);
 }
 
 /* The target goes away for good: after reset_attempts the controller is dead, -ENXIO. */
@@ -496,6 +663,12 @@ int main(void)
 		{"a SUCCESS before all data: the queue fails, the read is resubmitted",
 		 test_short_read},
 		{"the target gone for good: dead after reset_attempts, -ENXIO", test_target_gone},
+		{"a write failed while its data is queued: callback once the queue drained",
+		 test_early_error_drained},
+		{"the same, ended by a reset: the connection closes before the callback",
+		 test_early_error_reset},
+		{"the same, ended by detach: the connection closes before the callback",
+		 test_early_error_detach},
 		{"nothing listening: attach fails", test_refused},
 		{"discovery: the log page's entries, defaults, errors", test_discover},
 		{NULL, NULL},

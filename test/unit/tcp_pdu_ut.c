@@ -987,6 +987,73 @@ static void test_tx_partial(void)
 	}
 }
 
+/* A writer that takes at most g_budget bytes in all, then says "full". */
+static size_t g_budget;
+
+static ssize_t budget_write(void *ctx, const struct iovec *iov, int iovcnt)
+{
+	size_t n = 0;
+
+	(void)ctx;
+	for (int i = 0; i < iovcnt; i++)
+		n += iov[i].iov_len;
+	if (n > g_budget)
+		n = g_budget;
+	g_budget -= n;
+	return (ssize_t)n;
+}
+
+/*
+ * Marks: a PDU's memory is passed only when every byte of it went to the
+ * writer, however the writes split it and whatever is queued after it.
+ */
+static void test_tx_mark(void)
+{
+	static uint8_t data[5000];
+	struct nvme_tcp_tx_pdu p1, p2, p3;
+	struct pnvme_cmd cmd;
+	struct iovec iov[2] = {{data, 17}, {data + 17, 4983}};
+	size_t len1 = 72 + 4 + 5000 + 4, len2 = 128; /* header + hdgst, data, ddgst; ICReq */
+	uint64_t m1, m2, m3;
+
+	memset(&cmd, 0, sizeof(cmd));
+	nvme_tcp_tx_init(&g_tx);
+	CU_ASSERT(nvme_tcp_tx_passed(&g_tx, nvme_tcp_tx_mark(&g_tx))); /* nothing queued */
+	CU_ASSERT_EQUAL(nvme_tcp_capsule_cmd(&g_tx, &p1, &cmd, iov, 2, 5000, true, 8192,
+					     (struct nvme_tcp_digests){true, true}),
+			0);
+	m1 = nvme_tcp_tx_mark(&g_tx);
+	CU_ASSERT_EQUAL(nvme_tcp_icreq(&g_tx, &p2, 0, 0, 0), 0);
+	m2 = nvme_tcp_tx_mark(&g_tx);
+	CU_ASSERT(!nvme_tcp_tx_passed(&g_tx, m1));
+	/* Header only, then all but the last byte of the data digest: not passed. */
+	g_budget = 76;
+	CU_ASSERT_EQUAL(nvme_tcp_tx_flush(&g_tx, budget_write, NULL), 1);
+	CU_ASSERT(!nvme_tcp_tx_passed(&g_tx, m1));
+	g_budget = len1 - 76 - 1;
+	CU_ASSERT_EQUAL(nvme_tcp_tx_flush(&g_tx, budget_write, NULL), 1);
+	CU_ASSERT(!nvme_tcp_tx_passed(&g_tx, m1));
+	/* The last byte: passed, the ICReq behind it not. */
+	g_budget = 1;
+	CU_ASSERT_EQUAL(nvme_tcp_tx_flush(&g_tx, budget_write, NULL), 1);
+	CU_ASSERT(nvme_tcp_tx_passed(&g_tx, m1));
+	CU_ASSERT(!nvme_tcp_tx_passed(&g_tx, m2));
+	/* More queued after a partial write (the queue compacts): marks still count. */
+	g_budget = 10;
+	CU_ASSERT_EQUAL(nvme_tcp_tx_flush(&g_tx, budget_write, NULL), 1);
+	CU_ASSERT_EQUAL(nvme_tcp_icreq(&g_tx, &p3, 0, 0, 0), 0);
+	m3 = nvme_tcp_tx_mark(&g_tx);
+	CU_ASSERT(m3 > m2);
+	g_budget = len2 - 10;
+	CU_ASSERT_EQUAL(nvme_tcp_tx_flush(&g_tx, budget_write, NULL), 1);
+	CU_ASSERT(nvme_tcp_tx_passed(&g_tx, m2));
+	CU_ASSERT(!nvme_tcp_tx_passed(&g_tx, m3));
+	g_budget = len2;
+	CU_ASSERT_EQUAL(nvme_tcp_tx_flush(&g_tx, budget_write, NULL), 0);
+	CU_ASSERT(nvme_tcp_tx_passed(&g_tx, m3));
+	CU_ASSERT(nvme_tcp_tx_empty(&g_tx));
+}
+
 /* Writer that stops after budget bytes (0 = "socket full"), a reset per round. */
 static ssize_t sock_write(void *ctx, const struct iovec *iov, int iovcnt)
 {
@@ -1081,6 +1148,7 @@ int main(void)
 		{"R2T answered in H2CData chunks of at most MAXH2CDATA", test_h2c_chunks},
 		{"H2CData chunk shortened to the iovecs the queue has", test_h2c_few_iovecs},
 		{"partial writes resume at the cursor", test_tx_partial},
+		{"send marks: passed only when every byte went", test_tx_mark},
 		{"socketpair with a 4 KiB send buffer", test_tx_socketpair},
 		{"H2CTermReq", test_term_build},
 		{NULL, NULL},
