@@ -378,8 +378,11 @@ nvme_qpair_complete_one(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl, uin
 {
 	/* CQE dword 3: the CID in its low 16 bits (the status above is not looked at here). */
 	uint16_t cid = (uint16_t)dw3;
-	/* The array has an entry for every index the mask lets through. */
-	struct nvme_tracker *tr = &qp->trackers[dw3 & qp->cid_index_mask];
+	/*
+	 * The array has an entry for every index the mask lets through. The AND
+	 * in 64 bits: in 32, GCC zero-extends the index again (1 per completion).
+	 */
+	struct nvme_tracker *tr = &qp->trackers[(size_t)dw3 & qp->cid_index_mask];
 	struct nvme_request *req = tr->req;
 	pnvme_cmd_cb cb;
 	void *arg;
