@@ -115,6 +115,8 @@ struct pnvme_qpair {
 	uint8_t dptr_mode; /* enum pnvme_dptr_mode */
 	uint8_t fast_off;  /* NVME_FAST_OFF_*: read/write take rw(), not the inline path */
 	uint8_t sq_db_first; /* ring the SQ tail before the CQ head after callbacks */
+	/* Not PCIe, or sq_db_first: a poll takes process_other(), out of line (one test). */
+	uint8_t poll_other;
 	struct nvme_tracker *trackers; /* cid_index_mask + 1 of them: any CID indexes one */
 	struct nvme_tracker *free_trackers;
 	struct nvme_request *free_reqs;
