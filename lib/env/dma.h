@@ -50,6 +50,11 @@ struct env_dma_range {
 };
 
 struct env_dma_map {
+	/*
+	 * ranges[0] when IOVA is VA, else empty: env_vtophys_range_first()'s one
+	 * range, the mode folded in (no test of iova_va on the fast path).
+	 */
+	struct env_dma_range first_va;
 	bool iova_va;
 	unsigned n_ranges;
 	struct env_dma_range ranges[ENV_MAX_DMA_RANGES]; /* DPDK's memseg lists */
@@ -85,10 +90,10 @@ static inline uint64_t env_ext_find(uintptr_t v, uint64_t len)
  */
 static inline uint64_t env_vtophys_range_first(const void *va, uint64_t len)
 {
-	const struct env_dma_range *r = &env_dma_map.ranges[0];
+	const struct env_dma_range *r = &env_dma_map.first_va;
 	uintptr_t v = (uintptr_t)va, off = v - r->start;
 
-	if (__builtin_expect(env_dma_map.iova_va, 1) && off < r->len && len <= r->len - off)
+	if (off < r->len && len <= r->len - off)
 		return (uint64_t)v;
 	return PNVME_VTOPHYS_ERROR;
 }
