@@ -50,6 +50,14 @@ struct env_dma_range {
 };
 
 struct env_dma_map {
+	/*
+	 * [start, end) of ranges[0] when IOVA is VA, else empty (0, 0):
+	 * env_vtophys_range_first()'s one range, the mode folded in (no test of
+	 * iova_va on the fast path).
+	 */
+	struct {
+		uintptr_t start, end;
+	} first_va;
 	bool iova_va;
 	unsigned n_ranges;
 	struct env_dma_range ranges[ENV_MAX_DMA_RANGES]; /* DPDK's memseg lists */
@@ -85,10 +93,13 @@ static inline uint64_t env_ext_find(uintptr_t v, uint64_t len)
  */
 static inline uint64_t env_vtophys_range_first(const void *va, uint64_t len)
 {
-	const struct env_dma_range *r = &env_dma_map.ranges[0];
-	uintptr_t v = (uintptr_t)va, off = v - r->start;
+	uintptr_t v = (uintptr_t)va;
 
-	if (__builtin_expect(env_dma_map.iova_va, 1) && off < r->len && len <= r->len - off)
+	/*
+	 * v + len does not wrap: a user address is far below 2^63, and len (at
+	 * least 1, so the empty range takes nothing) is an I/O's size.
+	 */
+	if (v >= env_dma_map.first_va.start && v + len <= env_dma_map.first_va.end)
 		return (uint64_t)v;
 	return PNVME_VTOPHYS_ERROR;
 }

@@ -125,6 +125,11 @@ static void cache_memory(void)
 	memset(env_dma_map.ranges, 0, sizeof(env_dma_map.ranges));
 	rte_memseg_list_walk(cache_memseg_list, NULL);
 	env_dma_map.iova_va = rte_eal_iova_mode() == RTE_IOVA_VA;
+	env_dma_map.first_va.start = env_dma_map.first_va.end = 0;
+	if (env_dma_map.iova_va && env_dma_map.n_ranges > 0) {
+		env_dma_map.first_va.start = env_dma_map.ranges[0].start;
+		env_dma_map.first_va.end = env_dma_map.ranges[0].start + env_dma_map.ranges[0].len;
+	}
 }
 
 /* The program's EAL: its memory, IOVA mode and vfio container; its log stays its own. */
@@ -282,6 +287,7 @@ void pnvme_env_fini(void)
 	env_mem_fini();
 	g_env.initialized = false;
 	env_dma_map.iova_va = false;
+	env_dma_map.first_va.start = env_dma_map.first_va.end = 0;
 	env_dma_map.n_ranges = 0;
 	memset(env_dma_map.ranges, 0, sizeof(env_dma_map.ranges));
 	if (g_env.owns_eal) {

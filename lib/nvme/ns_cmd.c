@@ -439,12 +439,10 @@ static inline __attribute__((always_inline)) bool rw_fast(struct pnvme_ns *ns,
 {
 	struct nvme_tracker *tr;
 	struct nvme_request *req;
-	uint64_t bytes, iova, prp2;
-	uint32_t first;
+	uint64_t bytes, iova, end, prp2;
 	uint16_t cid;
 
-	/* Flags beyond FUA and limited retry (PI) are rw()'s to check. */
-	if (unlikely(io_flags & ~IO_FLAGS_MASK) || unlikely(!ns_qp_ok(ns, qp)))
+	if (unlikely(!ns_qp_ok(ns, qp)))
 		return false;
 	/*
 	 * One compare for the count (zero wraps to the largest value) and one for
@@ -464,16 +462,20 @@ static inline __attribute__((always_inline)) bool rw_fast(struct pnvme_ns *ns,
 	if (unlikely(((iova & 3) | qp->fast_off) != 0))
 		return false;
 	/* PRP1 and PRP2 (0, or the second page); more takes a PRP list. */
-	first = NVME_PCIE_PAGE - (uint32_t)(iova & (NVME_PCIE_PAGE - 1));
+	end = (iova & (NVME_PCIE_PAGE - 1)) + bytes; /* the payload's end, from its first page */
 	prp2 = 0;
-	if (bytes > first) {
-		if (unlikely(bytes - first > NVME_PCIE_PAGE))
+	if (end > NVME_PCIE_PAGE) {
+		if (unlikely(end > 2 * NVME_PCIE_PAGE))
 			return false;
-		prp2 = iova + first;
+		prp2 = (iova & ~(uint64_t)(NVME_PCIE_PAGE - 1)) + NVME_PCIE_PAGE;
 	}
+	/*
+	 * Flags beyond FUA and limited retry (PI) are rw()'s to check; here,
+	 * with the qpair's tests, GCC merges the test (1 instruction fewer).
+	 */
 	tr = qp->free_trackers;
 	req = qp->free_reqs;
-	if (unlikely(tr == NULL || req == NULL || qp->queued_head != NULL ||
+	if (unlikely((io_flags & ~IO_FLAGS_MASK) || tr == NULL || req == NULL || qp->queued_head != NULL ||
 		     atomic_load_explicit(&qp->cold, memory_order_relaxed)))
 		return false;
 

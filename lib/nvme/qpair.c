@@ -271,6 +271,30 @@ void nvme_qpair_flush_other(struct pnvme_qpair *qp)
 		qp->tr->qpair_flush(qp);
 }
 
+/*
+ * A poll of a qpair that is not PCIe, or rings the SQ tail first
+ * (qp->poll_other): everything process() does not do inline.
+ */
+static __attribute__((noinline)) uint32_t process_other(struct pnvme_qpair *qp, uint32_t max)
+{
+	uint32_t n;
+
+	if (qp->tr_kind == NVME_TRANSPORT_PCIE) {
+		n = nvme_pcie_qpair_reap(qp, max, qp->sq_db_first);
+		qp->in_completion = false;
+		if (qp->queued_head != NULL)
+			nvme_qpair_submit_queued(qp);
+		nvme_pcie_ring_sq(&qp->pcie);
+	} else {
+		n = qp->tr->qpair_process(qp, max);
+		qp->in_completion = false;
+		if (qp->queued_head != NULL)
+			nvme_qpair_submit_queued(qp);
+		nvme_qpair_flush_other(qp);
+	}
+	return n;
+}
+
 static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair *qp,
 								 uint32_t max)
 {
@@ -283,19 +307,15 @@ static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair 
 	if (max - 1 >= qp->max_completions)
 		max = qp->max_completions;
 	qp->in_completion = true;
-	/* One test of the kind: PCIe's loop and doorbell inline, the rest by the table. */
-	if (likely(qp->tr_kind == NVME_TRANSPORT_PCIE)) {
-		n = nvme_pcie_qpair_reap(qp, max);
+	/* One test: PCIe with the default doorbell order inline, the rest out of line. */
+	if (likely(!qp->poll_other)) {
+		n = nvme_pcie_qpair_reap(qp, max, false);
 		qp->in_completion = false;
 		if (qp->queued_head != NULL)
 			nvme_qpair_submit_queued(qp);
 		nvme_pcie_ring_sq(&qp->pcie);
 	} else {
-		n = qp->tr->qpair_process(qp, max);
-		qp->in_completion = false;
-		if (qp->queued_head != NULL)
-			nvme_qpair_submit_queued(qp);
-		nvme_qpair_flush_other(qp);
+		n = process_other(qp, max);
 	}
 	/*
 	 * Timeouts, resets and failure: a countdown, and a flag other threads set.
@@ -386,8 +406,10 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 	qp->ctrlr = ctrlr;
 	qp->tr = tr;
 	qp->tr_kind = tr->kind;
-	if (tr->kind != NVME_TRANSPORT_PCIE)
+	if (tr->kind != NVME_TRANSPORT_PCIE) {
 		qp->fast_off = NVME_FAST_OFF_TRANSPORT;
+		qp->poll_other = 1;
+	}
 	qp->qid = qid;
 	qp->num_entries = num_entries;
 	qp->poll_countdown = qp->poll_countdown_reset = 64;

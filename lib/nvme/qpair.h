@@ -115,6 +115,8 @@ struct pnvme_qpair {
 	uint8_t dptr_mode; /* enum pnvme_dptr_mode */
 	uint8_t fast_off;  /* NVME_FAST_OFF_*: read/write take rw(), not the inline path */
 	uint8_t sq_db_first; /* ring the SQ tail before the CQ head after callbacks */
+	/* Not PCIe, or sq_db_first: a poll takes process_other(), out of line (one test). */
+	uint8_t poll_other;
 	struct nvme_tracker *trackers; /* cid_index_mask + 1 of them: any CID indexes one */
 	struct nvme_tracker *free_trackers;
 	struct nvme_request *free_reqs;
@@ -378,8 +380,11 @@ nvme_qpair_complete_one(struct pnvme_qpair *qp, const struct pnvme_cpl *cpl, uin
 {
 	/* CQE dword 3: the CID in its low 16 bits (the status above is not looked at here). */
 	uint16_t cid = (uint16_t)dw3;
-	/* The array has an entry for every index the mask lets through. */
-	struct nvme_tracker *tr = &qp->trackers[dw3 & qp->cid_index_mask];
+	/*
+	 * The array has an entry for every index the mask lets through. The AND
+	 * in 64 bits: in 32, GCC zero-extends the index again (1 per completion).
+	 */
+	struct nvme_tracker *tr = &qp->trackers[(size_t)dw3 & qp->cid_index_mask];
 	struct nvme_request *req = tr->req;
 	pnvme_cmd_cb cb;
 	void *arg;

@@ -21,11 +21,12 @@ typedef uint32_t __attribute__((may_alias)) nvme_pcie_cqe_dw3;
 
 /*
  * Reap at most max entries; the CQ head doorbell after them (after the SQ
- * tail's, when qp->sq_db_first: new commands the callbacks posted reach the
- * device before it is told of the free CQ slots).
+ * tail's, when sq_first, qp->sq_db_first: new commands the callbacks posted
+ * reach the device before it is told of the free CQ slots).
  */
 static inline __attribute__((always_inline)) uint32_t nvme_pcie_qpair_reap(struct pnvme_qpair *qp,
-									  uint32_t max)
+									  uint32_t max,
+									  bool sq_first)
 {
 	struct nvme_pcie_qpair *pq = &qp->pcie;
 	/*
@@ -62,7 +63,7 @@ static inline __attribute__((always_inline)) uint32_t nvme_pcie_qpair_reap(struc
 	}
 	if (n == 0)
 		return 0;
-	if (__builtin_expect(qp->sq_db_first, 0))
+	if (sq_first)
 		nvme_pcie_ring_sq(pq);
 	nvme_pcie_ring_cq(pq, (uint32_t)(cpl - pq->cq));
 	return n;

@@ -141,7 +141,7 @@ int nvme_pcie_qpair_submit(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 
 uint32_t nvme_pcie_qpair_process(struct pnvme_qpair *qp, uint32_t max)
 {
-	return nvme_pcie_qpair_reap(qp, max);
+	return nvme_pcie_qpair_reap(qp, max, qp->sq_db_first);
 }
 
 void nvme_pcie_qpair_flush(struct pnvme_qpair *qp)

@@ -58,18 +58,35 @@ static inline bool nvme_need_mmio(uint16_t event_idx, uint16_t new_val, uint16_t
 	return (uint16_t)(new_val - event_idx - 1) < (uint16_t)(new_val - old_val);
 }
 
-/* Ring the SQ tail doorbell for the tail, which moved from old (the last value rung). */
+/*
+ * Shadow doorbells: the shadow value, then MMIO only when the new value has
+ * passed the controller's event index. The last value rung is read here,
+ * not by the MMIO case, which does not need it.
+ */
 static inline __attribute__((always_inline)) void
-nvme_pcie_ring_sq_now(struct nvme_pcie_qpair *pq, uint32_t tail, uint32_t old)
+nvme_pcie_ring_sq_shadow(struct nvme_pcie_qpair *pq, uint32_t tail)
+{
+	uint32_t old = pq->sq_tail_rung;
+
+	pq->sq_tail_rung = tail;
+	*pq->shadow_sq_tail = tail;
+	nvme_mb(); /* shadow value visible before the event index is read */
+	if (!nvme_need_mmio((uint16_t)*pq->ei_sq_tail, (uint16_t)tail, (uint16_t)old))
+		return;
+	*atomic_load_explicit(&pq->sq_tail_db, memory_order_relaxed) = tail;
+	pq->sq_doorbell_writes++;
+}
+
+/* Ring the SQ tail doorbell for the tail, which moved since the last ring. */
+static inline __attribute__((always_inline)) void
+nvme_pcie_ring_sq_now(struct nvme_pcie_qpair *pq, uint32_t tail)
 {
 	nvme_wmb(); /* commands in the SQ before the doorbell */
-	pq->sq_tail_rung = tail;
 	if (__builtin_expect(pq->shadow_sq_tail != NULL, 0)) {
-		*pq->shadow_sq_tail = tail;
-		nvme_mb(); /* shadow value visible before the event index is read */
-		if (!nvme_need_mmio((uint16_t)*pq->ei_sq_tail, (uint16_t)tail, (uint16_t)old))
-			return;
+		nvme_pcie_ring_sq_shadow(pq, tail);
+		return;
 	}
+	pq->sq_tail_rung = tail;
 	*atomic_load_explicit(&pq->sq_tail_db, memory_order_relaxed) = tail;
 	pq->sq_doorbell_writes++;
 }
@@ -77,10 +94,10 @@ nvme_pcie_ring_sq_now(struct nvme_pcie_qpair *pq, uint32_t tail, uint32_t old)
 /* Ring the SQ tail doorbell if the tail moved since the last ring. */
 static inline __attribute__((always_inline)) void nvme_pcie_ring_sq(struct nvme_pcie_qpair *pq)
 {
-	uint32_t tail = pq->sq_tail, old = pq->sq_tail_rung;
+	uint32_t tail = pq->sq_tail;
 
-	if (tail != old)
-		nvme_pcie_ring_sq_now(pq, tail, old);
+	if (tail != pq->sq_tail_rung)
+		nvme_pcie_ring_sq_now(pq, tail);
 }
 
 /*
@@ -90,21 +107,24 @@ static inline __attribute__((always_inline)) void nvme_pcie_ring_sq(struct nvme_
 static inline __attribute__((always_inline)) void
 nvme_pcie_ring_sq_posted(struct nvme_pcie_qpair *pq)
 {
-	nvme_pcie_ring_sq_now(pq, pq->sq_tail, pq->sq_tail_rung);
+	nvme_pcie_ring_sq_now(pq, pq->sq_tail);
 }
 
 /* The CQ head moves to head after a batch (pq->cq_head is still where it started). */
 static inline __attribute__((always_inline)) void nvme_pcie_ring_cq(struct nvme_pcie_qpair *pq,
 								   uint32_t head)
 {
-	uint32_t old_head = pq->cq_head;
-
-	pq->cq_head = head;
 	if (__builtin_expect(pq->shadow_cq_head != NULL, 0)) {
+		/* The old head only here: the MMIO case does not need it. */
+		uint32_t old_head = pq->cq_head;
+
+		pq->cq_head = head;
 		*pq->shadow_cq_head = head;
 		nvme_mb();
 		if (!nvme_need_mmio((uint16_t)*pq->ei_cq_head, (uint16_t)head, (uint16_t)old_head))
 			return;
+	} else {
+		pq->cq_head = head;
 	}
 	*atomic_load_explicit(&pq->cq_head_db, memory_order_relaxed) = head;
 	pq->cq_doorbell_writes++;
