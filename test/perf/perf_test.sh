@@ -317,8 +317,11 @@ assert d['elapsed_s'] < 9, d['elapsed_s']
 "
 run -r "trtype:sim" -q 8 -t 1 -a 1 --json
 expect_rc "-a 1 -t 1" 0
+# Measured time runs to the end of the drain: on a starved host the sim's
+# thread can take most of a second to answer the last I/Os, so the bound
+# sits below warm-up + run (2 s) rather than near 1 s.
 pycheck "-a 1: the warm-up is not in the measured time" "$CONSISTENT
-assert 0.9 < d['elapsed_s'] < 1.5, d['elapsed_s']
+assert 0.9 < d['elapsed_s'] < 1.9, d['elapsed_s']
 assert d['config']['warmup_s'] == 1
 "
 
