@@ -367,6 +367,11 @@ static void dev_fetch(void)
 {
 	uint32_t tail = fz_sq_tail(&g.qp);
 
+	/* Declared dead only after it was stopped: a stopped device fetches nothing (and the
+	 * driver may rewind a dead queue's rings before it completes what they held). */
+	if (fz_failed(&g.qp))
+		return;
+
 	while (g.sq_seen != tail) {
 		const struct pnvme_cmd *cmd = &fz_sq(&g.qp)[g.sq_seen];
 		uint32_t idx = cmd->cdw10 & ~FZ_CHILD_TAG;
