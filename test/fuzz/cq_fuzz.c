@@ -405,6 +405,9 @@ static void dev_write(uint32_t slot, uint16_t cid, uint16_t status, uint16_t sqh
 {
 	struct pnvme_cpl *cpl = &fz_cq(&g.qp)[slot];
 
+	/* Declared dead only after it was stopped: a stopped device writes nothing either. */
+	if (fz_failed(&g.qp))
+		return;
 	cpl->cdw0 = cdw0;
 	cpl->cdw1 = 0;
 	cpl->sqhd = sqhd;
@@ -416,6 +419,8 @@ static void dev_write(uint32_t slot, uint16_t cid, uint16_t status, uint16_t sqh
 /* The next entry at the device's tail, with its phase. */
 static void dev_post(uint16_t cid, uint16_t status, uint16_t sqhd, uint32_t cdw0)
 {
+	if (fz_failed(&g.qp))
+		return;
 	if (dev_cq_pending() >= g.entries - 1)
 		g.cq_honest = false; /* overruns entries the driver did not reap */
 	dev_write(g.cq_tail, cid, status, sqhd, cdw0, g.cq_phase);

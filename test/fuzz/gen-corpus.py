@@ -121,6 +121,10 @@ SEEDS = {
     cqe(ANSWER, 0) + cqe(STALE, 0) + process() + submit(10) + device(10),
     "failed": header(C8, pool_delta=4, first=10) + failed() + submit(3) + submit(2, RAW) +
     split(3, RAW) + poll() + process() + device(5),
+    # Submitted after the controller was declared dead, then entries with their CIDs: a
+    # stopped device neither fetches nor writes (the model once posted them anyway).
+    "failed-raw-cqe": header(C8, first=0, flags=ADMIN) + failed() + submit(2, RAW) +
+    cqe(RAW_CID, 0x0008) + cqe(RAW_CID, 0x0009) + process() + device(4),
     "callbacks": header(C8, pool_delta=8, first=12, flags=TEARDOWN_ACTS | (CB_RESUBMIT | CB_POLL) << 4) +
     device(4) + submit(4, CB_POLL) + device(8) + abort_all() + device(8) + drain(),
     "delayed-doorbell": header(C64, pool_delta=0, first=20, flags=DELAY_DB) + device(10) +
