@@ -156,6 +156,12 @@ static bool fz_failed(const struct pnvme_qpair *qp)
 	return qp->dead || atomic_load(&qp->ctrlr->dead);
 }
 
+/* The qpair itself died: its rings were rewound (no command the SQ showed is in it any more). */
+static bool fz_rings_rewound(const struct pnvme_qpair *qp)
+{
+	return qp->dead;
+}
+
 /* The controller is declared dead (after it was stopped): the owner's next poll ends it all. */
 static void fz_set_failed(struct pnvme_qpair *qp)
 {
@@ -366,12 +372,17 @@ static bool inflight_pick(uint32_t k, bool take, uint16_t *cid)
 static void dev_fetch(void)
 {
 	uint32_t tail = fz_sq_tail(&g.qp);
+	/*
+	 * Declared dead only after it was stopped: a stopped device answers nothing it
+	 * finds in the SQ; what the driver put there is still noted for the checks. Once
+	 * the dead qpair's rings were rewound, the SQ holds nothing new.
+	 */
+	bool stopped = fz_failed(&g.qp);
 
-	/* Declared dead only after it was stopped: a stopped device fetches nothing (and the
-	 * driver may rewind a dead queue's rings before it completes what they held). */
-	if (fz_failed(&g.qp))
+	if (fz_rings_rewound(&g.qp)) {
+		g.sq_seen = tail;
 		return;
-
+	}
 	while (g.sq_seen != tail) {
 		const struct pnvme_cmd *cmd = &fz_sq(&g.qp)[g.sq_seen];
 		uint32_t idx = cmd->cdw10 & ~FZ_CHILD_TAG;
@@ -388,7 +399,8 @@ static void dev_fetch(void)
 			r->flags |= REC_POSTED;
 			r->cid = cmd->cid;
 		}
-		inflight_push(cmd->cid);
+		if (!stopped)
+			inflight_push(cmd->cid);
 		if (++g.sq_seen == g.entries)
 			g.sq_seen = 0;
 	}

@@ -125,6 +125,10 @@ SEEDS = {
     # stopped device neither fetches nor writes (the model once posted them anyway).
     "failed-raw-cqe": header(C8, first=0, flags=ADMIN) + failed() + submit(2, RAW) +
     cqe(RAW_CID, 0x0008) + cqe(RAW_CID, 0x0009) + process() + device(4),
+    # An entry with a CID no command had yet, left unreaped; after the death a raw submission
+    # takes that CID and the entry completes it: accepted as while alive (the CID matches).
+    "failed-stale-cid": header(C8, first=0, flags=ADMIN) + cqe(RAW_CID, 0x0008, 0x2c00) +
+    failed() + submit(2, RAW) + process() + device(4),
     "callbacks": header(C8, pool_delta=8, first=12, flags=TEARDOWN_ACTS | (CB_RESUBMIT | CB_POLL) << 4) +
     device(4) + submit(4, CB_POLL) + device(8) + abort_all() + device(8) + drain(),
     "delayed-doorbell": header(C64, pool_delta=0, first=20, flags=DELAY_DB) + device(10) +
