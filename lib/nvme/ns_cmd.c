@@ -451,7 +451,7 @@ static inline __attribute__((always_inline)) bool rw_fast(struct pnvme_ns *ns,
 	 */
 	if (unlikely(count - 1 >= ns->fast_max_sectors || lba > ns->num_sectors - count))
 		return false;
-	bytes = (uint64_t)count << ns->lba_shift; /* within max_xfer when count <= max_sectors */
+	bytes = (uint64_t)count * ns->sector_size; /* within max_xfer when count <= max_sectors */
 	/* Other memory takes rw_contig(), which looks it up everywhere. */
 	iova = env_vtophys_range_first(buf, bytes);
 	/*
