@@ -29,7 +29,12 @@ struct pnvme_ns {
 	uint32_t lba_shift;
 	uint64_t num_sectors;
 	uint32_t max_sectors;  /* per command: MDTS and the PRP list */
-	uint32_t fast_max_sectors; /* min(max_sectors, num_sectors); 0: boundary or metadata */
+	/*
+	 * min(max_sectors, num_sectors); 0 for a boundary or metadata, and while
+	 * io_block refuses I/O: the inline path's only gate (acquire), so that it
+	 * does not test io_block apart.
+	 */
+	_Atomic uint32_t fast_max_sectors;
 	uint32_t boundary;     /* NOIOB in sectors, 0 for none */
 	uint32_t boundary_mask; /* boundary - 1 when a power of two, else 0 */
 	/* Metadata and protection information of the format in use (0: none). */

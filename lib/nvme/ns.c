@@ -39,13 +39,15 @@ void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
 	uint8_t block = NVME_NS_IO_INACTIVE;
 	uint32_t lbads;
 
+	/* The inline path's gate first, then the slow path's (before any field changes). */
+	atomic_store_explicit(&ns->fast_max_sectors, 0, memory_order_seq_cst);
 	atomic_store_explicit(&ns->io_block, NVME_NS_IO_INACTIVE, memory_order_seq_cst);
 	ns->ctrlr = ctrlr;
 	ns->id = nsid;
 	ns->active = false;
 	ns->sector_size = ns->lba_shift = 0;
 	ns->num_sectors = 0;
-	ns->max_sectors = ns->fast_max_sectors = ns->boundary = ns->boundary_mask = 0;
+	ns->max_sectors = ns->boundary = ns->boundary_mask = 0;
 	ns->md_size = ns->ext_sector_size = ns->max_sectors_ext = 0;
 	ns->pi_type = 0;
 	ns->pi_first = ns->md_extended = false;
@@ -77,8 +79,8 @@ void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
 	ns->max_sectors_ext = ctrlr->max_xfer / ns->ext_sector_size;
 	if (ns->max_sectors_ext > 65536)
 		ns->max_sectors_ext = 65536;
-	nvme_ns_update_fast_path(ns);
 	atomic_store_explicit(&ns->io_block, block, memory_order_release);
+	nvme_ns_update_fast_path(ns);
 }
 
 int nvme_ns_io_errno(const struct pnvme_ns *ns, const struct pnvme_qpair *qp)
@@ -100,7 +102,8 @@ int nvme_ns_io_errno(const struct pnvme_ns *ns, const struct pnvme_qpair *qp)
 /*
  * The inline path carries plain blocks only: a boundary or metadata sends I/O
  * to rw(). Never more than the namespace holds, so that its range check is one
- * compare (lba <= num_sectors - count cannot wrap).
+ * compare (lba <= num_sectors - count cannot wrap). Nothing while io_block
+ * refuses I/O: the slow path then says why. Called after the fields are set.
  */
 void nvme_ns_update_fast_path(struct pnvme_ns *ns)
 {
@@ -108,7 +111,10 @@ void nvme_ns_update_fast_path(struct pnvme_ns *ns)
 
 	if (max > ns->num_sectors)
 		max = (uint32_t)ns->num_sectors;
-	ns->fast_max_sectors = ns->boundary || ns->md_size ? 0 : max;
+	if (ns->boundary || ns->md_size ||
+	    atomic_load_explicit(&ns->io_block, memory_order_relaxed) != NVME_NS_IO_OK)
+		max = 0;
+	atomic_store_explicit(&ns->fast_max_sectors, max, memory_order_release);
 }
 
 uint32_t pnvme_ns_get_id(const struct pnvme_ns *ns)

@@ -442,14 +442,17 @@ static inline __attribute__((always_inline)) bool rw_fast(struct pnvme_ns *ns,
 	uint64_t bytes, iova, end, prp2;
 	uint16_t cid;
 
-	if (unlikely(!ns_qp_ok(ns, qp)))
+	/* io_block is not tested here: fast_max_sectors is 0 while it refuses I/O. */
+	if (unlikely(ns == NULL || qp == NULL || qp->ctrlr != ns->ctrlr))
 		return false;
 	/*
 	 * One compare for the count (zero wraps to the largest value) and one for
 	 * the range: fast_max_sectors is at most num_sectors, so num_sectors -
-	 * count does not wrap. fast_max_sectors is 0 for a boundary or metadata.
+	 * count does not wrap. fast_max_sectors is 0 for a boundary or metadata,
+	 * and while I/O is refused; acquire: the fields it guards are read after.
 	 */
-	if (unlikely(count - 1 >= ns->fast_max_sectors || lba > ns->num_sectors - count))
+	if (unlikely(count - 1 >= atomic_load_explicit(&ns->fast_max_sectors, memory_order_acquire) ||
+		     lba > ns->num_sectors - count))
 		return false;
 	bytes = (uint64_t)count * ns->sector_size; /* within max_xfer when count <= max_sectors */
 	/* Other memory takes rw_contig(), which looks it up everywhere. */

@@ -340,6 +340,50 @@ static void test_bad_input(void)
 	nvme_qpair_fini(&other);
 }
 
+/*
+ * The inline path has one gate, fast_max_sectors, which nvme_ns_init() keeps
+ * at 0 while io_block refuses I/O: a namespace gone at a rescan, or changed
+ * to a format the driver refuses, gets its errno and nothing reaches the SQ.
+ */
+static void test_refused_namespace_on_the_inline_path(void)
+{
+	struct pnvme_qpair qp;
+	struct pnvme_ns ns;
+	struct pnvme_ns_data nsd;
+	struct done d = {0};
+
+	memset(&ns, 0, sizeof(ns));
+	memset(&nsd, 0, sizeof(nsd));
+	nsd.nsze = nsd.ncap = 1u << 20;
+	nsd.lbaf[0].lbads = 9;
+	nvme_ns_init(&ns, &g_ctrlr, 1, &nsd);
+	qp_open(&qp, 8, 8);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 0, 8, on_done, &d, 0), 0);
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 1);
+	/* Gone at a rescan: -ENXIO. */
+	nvme_ns_init(&ns, &g_ctrlr, 1, NULL);
+	CU_ASSERT_EQUAL(atomic_load(&ns.fast_max_sectors), 0);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 0, 8, on_done, &d, 0), -ENXIO);
+	/*
+	 * Back, with protection information and no metadata to hold it (not a
+	 * format the driver drives): -ENOTSUP, though md_size is 0.
+	 */
+	nsd.dps = 1;
+	nvme_ns_init(&ns, &g_ctrlr, 1, &nsd);
+	CU_ASSERT_EQUAL(atomic_load(&ns.fast_max_sectors), 0);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 0, 8, on_done, &d, 0), -ENOTSUP);
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 1);
+	/* A plain format again: the inline path takes it. */
+	nsd.dps = 0;
+	nvme_ns_init(&ns, &g_ctrlr, 1, &nsd);
+	CU_ASSERT_NOT_EQUAL(atomic_load(&ns.fast_max_sectors), 0);
+	CU_ASSERT_EQUAL(pnvme_ns_cmd_read(&ns, &qp, g_buf, 8, 8, on_done, &d, 0), 0);
+	CU_ASSERT_EQUAL(qp.pcie.sq_tail, 2);
+	CU_ASSERT_EQUAL(complete_sq(&qp, 0, UINT32_MAX), 2);
+	CU_ASSERT_EQUAL(d.calls, 2);
+	nvme_qpair_fini(&qp);
+}
+
 static void test_abort_all_completes_each_once(void)
 {
 	struct pnvme_qpair qp;
@@ -533,6 +577,8 @@ int main(void)
 		{"split at the optimal I/O boundary", test_split_by_boundary},
 		{"iovec split where no PRP list can express it", test_split_iov},
 		{"bad input gets -EINVAL and no callback", test_bad_input},
+		{"a removed or refused namespace is refused on the inline path too",
+		 test_refused_namespace_on_the_inline_path},
 		{"abort_all completes every request exactly once", test_abort_all_completes_each_once},
 		{"a callback cannot submit while its qpair is emptied",
 		 test_abort_all_refuses_resubmission},
