@@ -475,11 +475,14 @@ static inline __attribute__((always_inline)) bool rw_fast(struct pnvme_ns *ns,
 	/*
 	 * Flags beyond FUA and limited retry (PI) are rw()'s to check; here,
 	 * with the qpair's tests, GCC merges the test (1 instruction fewer).
+	 * The software queue and the cold flag in one OR: one test, and the
+	 * flag's load no longer takes a callee-saved register (2 fewer).
 	 */
 	tr = qp->free_trackers;
 	req = qp->free_reqs;
-	if (unlikely((io_flags & ~IO_FLAGS_MASK) || tr == NULL || req == NULL || qp->queued_head != NULL ||
-		     atomic_load_explicit(&qp->cold, memory_order_relaxed)))
+	if (unlikely((io_flags & ~IO_FLAGS_MASK) || tr == NULL || req == NULL ||
+		     ((uintptr_t)qp->queued_head |
+		      atomic_load_explicit(&qp->cold, memory_order_relaxed)) != 0))
 		return false;
 
 	/* In the order that lets each value go early (fewer registers: no stack frame). */
