@@ -109,7 +109,7 @@ static bool req_busy(struct scan *s, struct nvme_request *req)
 	 * Separate metadata: one buffer that vtophys found whole in one region,
 	 * and registered memory exists only with IOVA = VA, so MPTR is its address.
 	 */
-	mptr = PEEK(req->cmd.mptr);
+	mptr = PEEK(req->cmd_partial) ? 0 : PEEK(req->cmd.mptr); /* partial: no MPTR */
 	return mptr != 0 && mptr - s->start < s->len;
 }
 

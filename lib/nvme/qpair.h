@@ -49,6 +49,12 @@ struct nvme_request {
 	uint64_t payload_iova; /* bus address of a contiguous payload, or PNVME_VTOPHYS_ERROR */
 	uint32_t payload_size;
 	uint8_t payload_type;
+	/*
+	 * cmd holds dwords 0-1 and 10-12 only, the rest is zero by definition
+	 * (the inline read/write path built the command in the SQ slot); see
+	 * nvme_request_fill_cmd().
+	 */
+	bool cmd_partial;
 	uint16_t iovcnt;
 	/* Split-only: zero for a request that is not a split parent. */
 	union {
@@ -194,10 +200,23 @@ nvme_request_get_typed(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg, uint8
 	req->cb_arg = arg;
 	/* req->next is not cleared: whoever links a request (queue, split) sets it. */
 	req->payload_type = type;
+	req->cmd_partial = false;
 	req->payload_size = 0;
 	req->payload_iova = PNVME_VTOPHYS_ERROR;
 	req->split_word = 0;
 	return req;
+}
+
+/* The whole command again, for one that is to be posted from req->cmd once more. */
+static inline void nvme_request_fill_cmd(struct nvme_request *req)
+{
+	if (req->cmd_partial) {
+		req->cmd.cdw2 = req->cmd.cdw3 = 0;
+		req->cmd.mptr = 0;
+		memset(&req->cmd.dptr, 0, sizeof(req->cmd.dptr));
+		req->cmd.cdw13 = req->cmd.cdw14 = req->cmd.cdw15 = 0;
+		req->cmd_partial = false;
+	}
 }
 
 static inline __attribute__((always_inline)) struct nvme_request *

@@ -283,6 +283,7 @@ static void take_back(struct pnvme_qpair *qp)
 		cpl.cid = tr->cid;
 		nvme_tracker_free(qp, tr);
 		if (resubmittable(qp->ctrlr, req)) {
+			nvme_request_fill_cmd(req); /* posted from req->cmd again */
 			req->resubmits++;
 			req->queued_sweep = qp->sweep_count;
 			*tail = req;

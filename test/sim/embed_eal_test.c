@@ -242,7 +242,19 @@ static void test_unregister_with_io_outstanding(void)
 	CU_ASSERT_FALSE(pnvme_cpl_is_error(&q[1].cpl));
 	CU_ASSERT_EQUAL(pnvme_ctrlr_free_io_qpair(small), 0);
 
-	/* I/O on other memory does not hold the region. */
+	/*
+	 * I/O on other memory does not hold the region, though its request last
+	 * carried an MPTR into it: the inline write keeps no MPTR of the request's
+	 * earlier command (the free list gives the same request back).
+	 */
+	struct pnvme_cmd raw = {.opc = PNVME_OPC_READ, .nsid = pnvme_ns_get_id(g_ns), .cdw12 = 7,
+				.mptr = (uintptr_t)(g_mem + 8192)};
+	struct io_wait r = {0};
+
+	CU_ASSERT_EQUAL_FATAL(pnvme_ctrlr_cmd_io_raw(g_ctrlr, g_qp, &raw, elsewhere, 4096, io_cb, &r),
+			      0);
+	CU_ASSERT_TRUE_FATAL(wait_io(&r, 1));
+	CU_ASSERT_FALSE(pnvme_cpl_is_error(&r.cpl));
 	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_write(g_ns, g_qp, elsewhere, 0, 8, io_cb, &w[2], 0), 0);
 	CU_ASSERT_EQUAL(pnvme_mem_unregister(g_mem, REGION), 0);
 	CU_ASSERT_TRUE(wait_io(w, 3));

@@ -222,6 +222,65 @@ static int complete_sq(struct pnvme_qpair *qp, uint16_t from, uint32_t fail_lba)
 	return n;
 }
 
+/*
+ * The inline read builds its command in the SQ slot and keeps only dwords 0-1
+ * and 10-12 in the request; what a resubmission needs is filled in again:
+ * nothing of the request's earlier command (MPTR, dwords 2-3, 13-15) survives.
+ */
+static void test_inline_read_keeps_a_partial_command(void)
+{
+	struct pnvme_qpair qp;
+	struct done d = {0};
+	struct nvme_request *req, *again;
+	struct pnvme_cmd want;
+
+	qp_open(&qp, 16, 16);
+	/* An earlier command in the request the read will reuse (the free list is LIFO). */
+	req = nvme_request_get(&qp, on_done, &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(req);
+	req->cmd.opc = PNVME_OPC_READ;
+	req->cmd.nsid = 1;
+	req->cmd.cdw2 = 0x22;
+	req->cmd.cdw3 = 0x33;
+	req->cmd.mptr = 0x1000;
+	req->cmd.cdw13 = 0xd;
+	req->cmd.cdw14 = 0xe;
+	req->cmd.cdw15 = 0xf;
+	nvme_qpair_submit(&qp, req);
+	CU_ASSERT_EQUAL(complete_sq(&qp, 0, UINT32_MAX), 1);
+	CU_ASSERT_EQUAL(d.calls, 1);
+
+	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 77, 8, on_done, &d,
+						PNVME_IO_FLAGS_FUA), 0);
+	CU_ASSERT_EQUAL_FATAL(qp.pcie.sq_tail, 2);
+	want = qp.pcie.sq[1];
+	again = qp.trackers[want.cid & qp.cid_index_mask].req;
+	CU_ASSERT_PTR_EQUAL_FATAL(again, req);
+	CU_ASSERT_TRUE(again->cmd_partial); /* the inline path took it */
+	/* The SQ entry is whole: nothing of the earlier command in it. */
+	CU_ASSERT_EQUAL(want.opc, PNVME_OPC_READ);
+	CU_ASSERT_EQUAL(want.nsid, 1);
+	CU_ASSERT_EQUAL(want.cdw2 | want.cdw3 | want.cdw13 | want.cdw14 | want.cdw15, 0);
+	CU_ASSERT_EQUAL(want.mptr, 0);
+	CU_ASSERT_EQUAL(want.dptr.prp.prp1, pnvme_vtophys(g_buf, NULL));
+	CU_ASSERT_EQUAL(want.cdw10, 77);
+	CU_ASSERT_EQUAL(want.cdw12, 7u | PNVME_IO_FLAGS_FUA);
+	/* The request has what cannot be built again... */
+	CU_ASSERT_EQUAL(memcmp(&again->cmd, &want, 8), 0);
+	CU_ASSERT_EQUAL(again->cmd.cdw10, want.cdw10);
+	CU_ASSERT_EQUAL(again->cmd.cdw11, want.cdw11);
+	CU_ASSERT_EQUAL(again->cmd.cdw12, want.cdw12);
+	/* ...and, filled in for a resubmission, is the SQ entry less its PRPs (built again). */
+	nvme_request_fill_cmd(again);
+	CU_ASSERT_FALSE(again->cmd_partial);
+	memset(&want.dptr, 0, sizeof(want.dptr));
+	CU_ASSERT_EQUAL(memcmp(&again->cmd, &want, sizeof(want)), 0);
+	CU_ASSERT_EQUAL(complete_sq(&qp, 1, UINT32_MAX), 1);
+	CU_ASSERT_EQUAL(d.calls, 2);
+	CU_ASSERT_FALSE(pnvme_cpl_is_error(&d.cpl));
+	nvme_qpair_fini(&qp);
+}
+
 static void test_split_by_mdts(void)
 {
 	struct pnvme_qpair qp;
@@ -573,6 +632,8 @@ int main(void)
 		{"software queue: FIFO order, -ENOMEM beyond the pool",
 		 test_software_queue_order_and_enomem},
 		{"delayed doorbell rings once on flush", test_delayed_doorbell},
+		{"the inline read keeps a partial command, filled in for a resubmission",
+		 test_inline_read_keeps_a_partial_command},
 		{"split by MDTS; parent completes once with the first error", test_split_by_mdts},
 		{"split at the optimal I/O boundary", test_split_by_boundary},
 		{"iovec split where no PRP list can express it", test_split_iov},
