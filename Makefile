@@ -95,6 +95,8 @@ QEMU_TESTS := $(patsubst test/qemu/%.c,$(BUILD)/test/qemu/%,$(wildcard test/qemu
 # directly in build/test/qemu/; run.sh takes the whole directory into the guest).
 QEMU_TOOLS := $(patsubst test/qemu/tools/%.c,$(BUILD)/test/qemu/tools/%,$(wildcard test/qemu/tools/*.c))
 BENCHES := $(patsubst test/bench/%.c,$(BUILD)/test/bench/%,$(wildcard test/bench/*.c))
+# Helpers of the fio tier (test/fio/fio_test.sh): the fake NVMe/TCP target as a process.
+FIO_TOOLS := $(patsubst test/fio/%.c,$(BUILD)/test/fio/%,$(wildcard test/fio/*.c))
 TEST_HELPERS := $(wildcard test/common/*.c)
 # Every examples/*.c is a program of its own.
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
@@ -121,7 +123,7 @@ apps: $(APP_BINS)
 # Defined before the goals that list it: prerequisites expand when read.
 SOAK := $(BUILD)/test/soak/soak
 SOAK_SECONDS ?= 120
-tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS) $(QEMU_TOOLS) $(BENCHES) $(SOAK)
+tests: $(UNIT_TESTS) $(SIM_TESTS) $(QEMU_TESTS) $(QEMU_TOOLS) $(BENCHES) $(FIO_TOOLS) $(SOAK)
 
 $(BUILD)/obj/%.o: %.c $(CONFIG)
 	@mkdir -p $(dir $@)
@@ -193,7 +195,7 @@ fio-plugin: $(CONFIG)
 	@$(MAKE) --no-print-directory $(FIO_PLUGIN)
 
 # fio with the plugin against the software controller (test/fio/fio_test.sh).
-check-fio: fio-plugin
+check-fio: fio-plugin $(FIO_TOOLS)
 	@test/fio/fio_test.sh
 
 # Examples see what an embedder sees: include/ (not lib/), the public libpnvme.a, and

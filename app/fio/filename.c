@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* fio filenames as transport IDs: "trtype=pcie traddr=0000.00.04.0 ns=1". */
+/*
+ * fio filenames as transport IDs: "trtype=pcie traddr=0000.00.04.0 ns=1",
+ * "trtype=tcp traddr=192.0.2.10 trsvcid=4420 subnqn=nqn...:disk1 ns=1" (fio
+ * takes "\:" for a ':' inside a filename), "trtype=sim ns=1".
+ */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -85,6 +89,7 @@ static int append(char *dst, size_t size, const char *word)
 int pfio_filename_parse(const char *name, struct pfio_target *t, char *err, size_t errlen)
 {
 	char trtype[PNVME_TRTYPE_MAX] = "", traddr[PNVME_TRADDR_MAX] = "";
+	char trsvcid[8] = "4420", subnqn[PFIO_NQN_MAX] = "";
 	char word[PNVME_TRPARAMS_MAX];
 	uint32_t nn = 0;
 	int n;
@@ -92,8 +97,8 @@ int pfio_filename_parse(const char *name, struct pfio_target *t, char *err, size
 	memset(t, 0, sizeof(*t));
 	t->nsid = 1;
 	if (name == NULL || name[strspn(name, " \t")] == '\0')
-		return fail(err, errlen, "empty filename: give 'trtype=pcie traddr=0000.00.04.0 ns=1' "
-					 "or 'trtype=sim ns=1'");
+		return fail(err, errlen, "empty filename: give 'trtype=pcie traddr=0000.00.04.0 ns=1', "
+					 "'trtype=tcp traddr=IP subnqn=NQN ns=1' or 'trtype=sim ns=1'");
 	for (const char *p = name; *p != '\0';) {
 		size_t len, klen;
 		const char *val;
@@ -110,18 +115,28 @@ int pfio_filename_parse(const char *name, struct pfio_target *t, char *err, size
 		klen = strcspn(word, "=:");
 		if (word[klen] == '\0' || klen == 0 || word[klen + 1] == '\0')
 			return fail(err, errlen, "'%s' is not key=value (keys: trtype, traddr, ns, "
-						 "and the sim's parameters)", word);
+						 "trsvcid and subnqn, and the sim's or tcp's "
+						 "parameters)", word);
 		val = word + klen + 1;
 		word[klen] = '\0';
 		if (strcmp(word, "trtype") == 0) {
-			if (strcmp(val, "pcie") != 0 && strcmp(val, "sim") != 0)
-				return fail(err, errlen, "trtype=%s: pnvme knows trtype=pcie and "
-							 "trtype=sim", val);
+			if (strcmp(val, "pcie") != 0 && strcmp(val, "tcp") != 0 &&
+			    strcmp(val, "sim") != 0)
+				return fail(err, errlen, "trtype=%s: pnvme knows trtype=pcie, "
+							 "trtype=tcp and trtype=sim", val);
 			strcpy(trtype, val);
 		} else if (strcmp(word, "traddr") == 0) {
 			if (strlen(val) >= sizeof(traddr))
 				return fail(err, errlen, "traddr=%s: too long", val);
 			strcpy(traddr, val);
+		} else if (strcmp(word, "trsvcid") == 0) {
+			if (strlen(val) >= sizeof(trsvcid))
+				return fail(err, errlen, "trsvcid=%s: a port number 1..65535", val);
+			strcpy(trsvcid, val);
+		} else if (strcmp(word, "subnqn") == 0) {
+			if (strlen(val) >= sizeof(subnqn))
+				return fail(err, errlen, "subnqn=%s: an NQN has at most 223 bytes", val);
+			strcpy(subnqn, val);
 		} else if (strcmp(word, "ns") == 0) {
 			if (parse_u32(val, &t->nsid) != 0)
 				return fail(err, errlen, "ns=%s: a namespace ID is a number from 1",
@@ -136,7 +151,25 @@ int pfio_filename_parse(const char *name, struct pfio_target *t, char *err, size
 		}
 	}
 	if (trtype[0] == '\0')
-		return fail(err, errlen, "no trtype= (pcie or sim)");
+		return fail(err, errlen, "no trtype= (pcie, tcp or sim)");
+	if (strcmp(trtype, "tcp") != 0 && (strcmp(trsvcid, "4420") != 0 || subnqn[0] != '\0'))
+		return fail(err, errlen, "trsvcid= and subnqn= are for trtype=tcp");
+	if (strcmp(trtype, "tcp") == 0) {
+		/* The library checks the address, port and parameters when it connects. */
+		if (traddr[0] == '\0')
+			return fail(err, errlen, "trtype=tcp needs traddr= (an IP address)");
+		if (subnqn[0] == '\0')
+			return fail(err, errlen, "trtype=tcp needs subnqn= (the subsystem's NQN; "
+						 "write each ':' in it as '\\:' for fio)");
+		if (nn != 0)
+			return fail(err, errlen, "trtype=tcp does not take nn= (that is the sim's)");
+		/* One controller: the subsystem at that address and port. */
+		n = snprintf(t->key, sizeof(t->key), "trtype:tcp traddr:%s trsvcid:%s subnqn:%s",
+			     traddr, trsvcid, subnqn);
+		if (n < 0 || (size_t)n >= sizeof(t->key))
+			return fail(err, errlen, "transport ID too long");
+		goto trid;
+	}
 	if (strcmp(trtype, "pcie") == 0) {
 		char bdf[PNVME_TRADDR_MAX];
 
@@ -163,6 +196,7 @@ int pfio_filename_parse(const char *name, struct pfio_target *t, char *err, size
 	n = snprintf(t->key, sizeof(t->key), "trtype:%s traddr:%s", trtype, traddr);
 	if (n < 0 || (size_t)n >= sizeof(t->key))
 		return fail(err, errlen, "transport ID too long");
+trid:
 	n = snprintf(t->trid, sizeof(t->trid), "%s%s%s", t->key, t->params[0] ? " " : "",
 		     t->params);
 	if (n < 0 || (size_t)n >= sizeof(t->trid))

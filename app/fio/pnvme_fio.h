@@ -12,9 +12,11 @@
 
 #include "pnvme/nvme.h"
 
-#define PFIO_KEY_MAX (PNVME_TRTYPE_MAX + PNVME_TRADDR_MAX + 32)
+#define PFIO_NQN_MAX 224 /* NVMe-oF: at most 223 bytes */
+/* "trtype:tcp traddr:A trsvcid:P subnqn:N" is the longest. */
+#define PFIO_KEY_MAX (PNVME_TRTYPE_MAX + PNVME_TRADDR_MAX + PFIO_NQN_MAX + 64)
 #define PFIO_TRID_MAX (PFIO_KEY_MAX + PNVME_TRPARAMS_MAX)
-#define PFIO_ERR_MAX 256
+#define PFIO_ERR_MAX 640 /* a message that names a controller (its key) */
 
 /* The software controller a "trtype=sim" filename without traddr names. */
 #define PFIO_SIM_DEFAULT_NAME "fio"
@@ -31,7 +33,7 @@
  */
 struct pfio_target {
 	char key[PFIO_KEY_MAX];   /* "trtype:pcie traddr:0000:00:04.0": one controller */
-	char params[PNVME_TRPARAMS_MAX]; /* the controller's parameters (sim) */
+	char params[PNVME_TRPARAMS_MAX]; /* the controller's parameters (sim, tcp) */
 	char trid[PFIO_TRID_MAX]; /* for pnvme_connect(): key and params */
 	uint32_t nsid;
 };

@@ -3,7 +3,8 @@
 # controller (trtype=sim): verified mixed I/O at QD 32 in two jobs, trim and
 # read-back of zeroes, two namespaces in one job, fio's pacing options, PI,
 # one SQ doorbell write per fio commit, a device error, and the filenames and
-# set-ups that must fail with a message.
+# set-ups that must fail with a message; then the verify job over NVMe/TCP
+# against the tests' fake target (build/test/fio/tcp_target_serve).
 # Every fio run writes JSON, which python3 checks (test/fio/check_json.py).
 #
 #   test/fio/fio_test.sh [PLUGIN]     (default build/lib/pnvme_fio.so)
@@ -86,6 +87,39 @@ run pi --jobs 1 --read-ios 2048 -- --name=pi --ioengine="$PLUGIN" --thread=1 \
 	--filename="trtype=sim traddr=pi lba=4096 ms=8 pi=1 ns=1" --pnvme_no_huge=1 \
 	--pnvme_pract=1 --pnvme_prchk=guard,reftag --rw=randwrite --bs=4k --size=8M \
 	--iodepth=8 --verify=crc32c
+
+# NVMe/TCP: the same verify job against the tests' fake target on 127.0.0.1
+# (test/common/tcp_target.c as a process: 1 MiB in 512 B sectors, so 256 KiB
+# a job), digests off and on; fio writes the NQN's ':' as '\:'. The target
+# exits non-zero if it saw a protocol error.
+SERVE=$ROOT/build/test/fio/tcp_target_serve
+NQN='nqn.2014-08.org.example\:disk1'
+if [ -x "$SERVE" ]; then
+	"$SERVE" >"$tmp/tt.port" 2>"$tmp/tt.err" &
+	tt=$!
+	for _ in $(seq 50); do [ -s "$tmp/tt.port" ] && break; sleep 0.1; done
+	port=$(head -n 1 "$tmp/tt.port")
+	PNVME_FIO_FILENAME="trtype=tcp traddr=127.0.0.1 trsvcid=$port subnqn=$NQN ns=1" \
+		PNVME_FIO_SIZE=256K run tcp-verify --jobs 2 --read-ios 64 --min-write-ios 1 -- \
+		"$DIR/verify.fio"
+	PNVME_FIO_FILENAME="trtype=tcp traddr=127.0.0.1 trsvcid=$port subnqn=$NQN hdgst=1 ddgst=1" \
+		PNVME_FIO_SIZE=256K run tcp-verify-digests --jobs 2 --read-ios 64 --min-write-ios 1 -- \
+		"$DIR/verify.fio"
+	must_fail tcp-no-subnqn "trtype=tcp needs subnqn=" --name=t --ioengine="$PLUGIN" \
+		--rw=read --size=64K --pnvme_no_huge=1 --thread=1 \
+		--filename="trtype=tcp traddr=127.0.0.1 trsvcid=$port ns=1"
+	must_fail tcp-wrong-nqn "cannot attach 'trtype:tcp traddr:127.0.0.1 trsvcid:$port" \
+		--name=t --ioengine="$PLUGIN" --rw=read --size=64K --pnvme_no_huge=1 --thread=1 \
+		--filename="trtype=tcp traddr=127.0.0.1 trsvcid=$port subnqn=nqn.2014-08.org.example\\:none ns=1"
+	kill "$tt"
+	if wait "$tt"; then
+		ok "tcp target: no protocol error"
+	else
+		bad "tcp target: exit status $?" "$(cat "$tmp/tt.err")"
+	fi
+else
+	bad "tcp: $SERVE missing (make tests)"
+fi
 
 # commit rings the SQ doorbell once per batch: fio queues 16 and commits, so
 # 2048 reads take 128 doorbell writes (fio reaps 16 at a time, queues 16 again);

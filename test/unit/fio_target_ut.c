@@ -51,6 +51,32 @@ static void test_sim_forms(void)
 	CU_ASSERT_EQUAL(g_t.nsid, 2);
 }
 
+static void test_tcp_forms(void)
+{
+	struct pnvme_trid trid;
+
+	/* fio has turned each "\\:" into ':' already. */
+	CU_ASSERT_EQUAL(parse("trtype=tcp traddr=127.0.0.1 subnqn=nqn.2014-08.org.example:disk1 ns=2"),
+			0);
+	CU_ASSERT_STRING_EQUAL(g_t.key, "trtype:tcp traddr:127.0.0.1 trsvcid:4420 "
+					"subnqn:nqn.2014-08.org.example:disk1");
+	CU_ASSERT_STRING_EQUAL(g_t.params, "");
+	CU_ASSERT_STRING_EQUAL(g_t.trid, g_t.key);
+	CU_ASSERT_EQUAL(g_t.nsid, 2);
+	/* The connection's parameters ride along; the driver reads them back. */
+	CU_ASSERT_EQUAL(parse("trtype=tcp adrfam=ipv4 traddr=192.0.2.10 trsvcid=4421 "
+			      "subnqn=nqn.x:y hdgst=1 ddgst=1"), 0);
+	CU_ASSERT_STRING_EQUAL(g_t.key, "trtype:tcp traddr:192.0.2.10 trsvcid:4421 subnqn:nqn.x:y");
+	CU_ASSERT_STRING_EQUAL(g_t.params, "adrfam=ipv4 hdgst=1 ddgst=1");
+	CU_ASSERT_EQUAL_FATAL(pnvme_trid_parse(&trid, g_t.trid), 0);
+	CU_ASSERT_STRING_EQUAL(trid.trtype, "tcp");
+	CU_ASSERT_STRING_EQUAL(trid.traddr, "192.0.2.10");
+	CU_ASSERT_PTR_NOT_NULL(strstr(trid.params, "trsvcid=4421"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(trid.params, "subnqn=nqn.x:y"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(trid.params, "ddgst=1"));
+	CU_ASSERT_EQUAL(g_t.nsid, 1);
+}
+
 static void expect_error(const char *name, const char *msg)
 {
 	CU_ASSERT_EQUAL(parse(name), -EINVAL);
@@ -78,6 +104,11 @@ static void test_errors(void)
 	expect_error("trtype=sim 0000.00.04.0", "is not key=value");
 	expect_error("trtype=sim size=", "is not key=value");
 	expect_error("trtype=sim =1", "is not key=value");
+	expect_error("trtype=tcp subnqn=nqn.x:y", "trtype=tcp needs traddr=");
+	expect_error("trtype=tcp traddr=127.0.0.1", "trtype=tcp needs subnqn=");
+	expect_error("trtype=tcp traddr=127.0.0.1 subnqn=nqn.x:y nn=2", "does not take nn=");
+	expect_error("trtype=sim subnqn=nqn.x:y", "are for trtype=tcp");
+	expect_error("trtype=pcie traddr=0000.00.04.0 trsvcid=4421", "are for trtype=tcp");
 }
 
 static void test_shared_controller(void)
@@ -149,6 +180,7 @@ int main(void)
 	static const struct test_case tests[] = {
 		{"pcie: '.' for ':', normalised", test_pcie_forms},
 		{"sim: nn= and ns=, default name", test_sim_forms},
+		{"tcp: the subsystem is the controller, parameters ride along", test_tcp_forms},
 		{"bad filenames: a message each", test_errors},
 		{"files share a controller, counted", test_shared_controller},
 		{"a controller that cannot attach", test_attach_failure},
