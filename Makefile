@@ -311,8 +311,10 @@ bench-tcp: all
 
 # The fourth boot of check-qemu alone: the kernel's reference test, then pnvme's.
 check-tcp: all
+	@$(MAKE) --no-print-directory fio-plugin
 	@test/qemu/run.sh --layout tcp --mem 3G --timeout 600 -i test/qemu/tcp_kernel_test.sh \
-		-i test/qemu/tcp_test.sh -- test/qemu/guest-tcp.sh
+		-i test/qemu/tcp_test.sh -i "$$(command -v fio)" -i $(FIO_PLUGIN) -i test/fio/verify.fio \
+		-- test/qemu/guest-tcp.sh
 
 # libFuzzer targets (test/fuzz/*_fuzz.c): the library compiled again with clang,
 # coverage, ASan and UBSan, in build/fuzz/ beside the normal build.

@@ -25,6 +25,9 @@
 #             probe and shadow doorbells skipped by name (PCIe only);
 #   perf      pnvme-perf --verify -w randrw -q 32 -t 2: exit 0, reads checked
 #             > 0, 0 mismatches, no I/O error;
+#   fio       fio with the pnvme ioengine, test/fio/verify.fio (randrw,
+#             crc32c, QD 32, two jobs of 4 MiB) on $NQN_A nsid 1: error 0 and
+#             1024 reads in each job;
 #   cross     pnvme writes a random pattern at known LBAs of both namespaces
 #             (test/qemu/tools/blockio), the kernel reads it back with dd
 #             O_DIRECT; the kernel writes one, pnvme reads it back; equal;
@@ -58,6 +61,8 @@ TA3="$ADDR trsvcid:4421 subnqn:$NQN_A"
 T=/tmp/tcptest
 BLOCKIO=/pnvme/build/test/qemu/tools/blockio
 DRIVER_TEST=/pnvme/build/test/qemu/driver_test
+FIO_PLUGIN=/pnvme/build/lib/pnvme_fio.so
+FIO_JOB=/pnvme/test/fio/verify.fio
 MODES=${TCP_TEST_DIGESTS:-off on}
 pass=0
 fail=0
@@ -226,6 +231,30 @@ for mode in $MODES; do
         ok "$M pnvme-perf --verify randrw QD 32 2 s: $(grep '^ *Total' "$T/perf" | awk '{print $2}') IOPS, $checked reads checked, 0 mismatches"
     else
         bad "$M pnvme-perf --verify (exit $st, checked '${checked}', mismatches '${mism}')"; tail -n 15 "$T/perf"
+    fi
+
+    # -- fio with the pnvme ioengine (check.sh includes fio, the engine and the job)
+    stamp "$M fio"
+    if command -v fio >/dev/null && [ -f "$FIO_PLUGIN" ] && [ -f "$FIO_JOB" ]; then
+        # fio's filenames: '=' for ':' between key and value, '\:' inside the NQN.
+        fname="trtype=tcp traddr=127.0.0.1 trsvcid=4420 subnqn=$(echo "$NQN_A" | sed 's/:/\\:/g')"
+        [ -n "$DIG" ] && fname="$fname hdgst=1 ddgst=1"
+        # 4 MiB a job at 4 KiB: 1024 reads each (the randrw reads and the
+        # verify reads of every block written).
+        PNVME_FIO_PLUGIN=$FIO_PLUGIN PNVME_FIO_NO_HUGE=1 PNVME_FIO_SIZE=4M \
+            PNVME_FIO_FILENAME="$fname ns=1" timeout 180 fio --output-format=json \
+            --output="$T/fio.json" "$FIO_JOB" >"$T/fio.out" 2>&1
+        st=$?
+        errors=$(grep -c '"error" : 0,' "$T/fio.json" 2>/dev/null)
+        reads=$(grep -A 8 '"read" : {' "$T/fio.json" 2>/dev/null | grep -c '"total_ios" : 1024,')
+        if [ $st = 0 ] && [ "$errors" = 2 ] && [ "$reads" = 2 ]; then
+            ok "$M fio (pnvme ioengine) randrw verify=crc32c QD 32, 2 jobs: error 0, 1024 reads each"
+        else
+            bad "$M fio (pnvme ioengine) over TCP (exit $st, errors 0: $errors of 2, 1024 reads: $reads of 2)"
+            tail -n 15 "$T/fio.out"
+        fi
+    else
+        bad "$M fio, $FIO_PLUGIN or $FIO_JOB not in the guest"
     fi
 
     # -- the kernel reads what pnvme wrote, pnvme reads what the kernel wrote
