@@ -71,7 +71,7 @@ static void tt_err(struct tt_target *t, const char *what)
 	pthread_mutex_unlock(&t->lock);
 }
 
-static int read_full(int fd, void *p, size_t len)
+int tt_read_full(int fd, void *p, size_t len)
 {
 	for (size_t got = 0; got < len;) {
 		ssize_t n = read(fd, (uint8_t *)p + got, len - got);
@@ -83,7 +83,7 @@ static int read_full(int fd, void *p, size_t len)
 	return 0;
 }
 
-static int write_full(int fd, const void *p, size_t len)
+int tt_write_full(int fd, const void *p, size_t len)
 {
 	for (size_t put = 0; put < len;) {
 		ssize_t n = send(fd, (const uint8_t *)p + put, len - put, MSG_NOSIGNAL);
@@ -100,12 +100,12 @@ static int t_recv(struct tt_conn *c, union nvme_tcp_pdu_hdr *h, uint32_t *dlen)
 {
 	uint32_t hd, dd, n;
 
-	if (read_full(c->fd, h, 8) != 0)
+	if (tt_read_full(c->fd, h, 8) != 0)
 		return -1;
 	hd = (h->common.flags & NVME_TCP_F_HDGST) ? 4 : 0;
 	dd = (h->common.flags & NVME_TCP_F_DDGST) ? 4 : 0;
 	if (h->common.hlen < 8 || h->common.hlen > 128 ||
-	    read_full(c->fd, h->raw + 8, h->common.hlen - 8 + hd) != 0)
+	    tt_read_full(c->fd, h->raw + 8, h->common.hlen - 8 + hd) != 0)
 		return -1;
 	if (hd) {
 		uint32_t v;
@@ -117,12 +117,12 @@ static int t_recv(struct tt_conn *c, union nvme_tcp_pdu_hdr *h, uint32_t *dlen)
 	n = h->common.pdo ? h->common.plen - h->common.pdo - dd : 0;
 	if (h->common.type == NVME_TCP_PDU_H2C_TERM)
 		n = h->common.plen - h->common.hlen;
-	if (n > MAX_DATA || read_full(c->fd, c->data, n) != 0)
+	if (n > MAX_DATA || tt_read_full(c->fd, c->data, n) != 0)
 		return -1;
 	if (dd) {
 		uint32_t v;
 
-		if (read_full(c->fd, &v, 4) != 0)
+		if (tt_read_full(c->fd, &v, 4) != 0)
 			return -1;
 		if (v != nvme_tcp_digest(c->data, n))
 			tt_err(c->t, "data digest");
@@ -147,14 +147,14 @@ static void t_send(struct tt_conn *c, void *h, uint32_t hlen, const void *data, 
 
 		memcpy(buf + hlen, &v, 4);
 	}
-	write_full(c->fd, buf, hlen + hd);
+	tt_write_full(c->fd, buf, hlen + hd);
 	if (dlen) {
-		write_full(c->fd, data, dlen);
+		tt_write_full(c->fd, data, dlen);
 		if (dd) {
 			uint32_t v = nvme_tcp_digest(data, dlen) ^ (c->bad_ddgst ? 1u : 0u);
 
 			c->bad_ddgst = false;
-			write_full(c->fd, &v, 4);
+			tt_write_full(c->fd, &v, 4);
 		}
 	}
 }
@@ -521,7 +521,7 @@ static void t_io(struct tt_conn *c, const struct pnvme_cmd *cmd, uint32_t n)
 		/* hlen 25 for a CapsuleResp: the host must refuse it. */
 		uint8_t bad[8] = {NVME_TCP_PDU_CAPSULE_RESP, 0, 25, 0, 25, 0, 0, 0};
 
-		write_full(c->fd, bad, sizeof(bad));
+		tt_write_full(c->fd, bad, sizeof(bad));
 		return;
 	}
 	if (f == TT_CLOSE || f == TT_GONE || f == TT_FLAP) {
@@ -589,7 +589,7 @@ static void *conn_main(void *arg)
 		t->hd = c->hd;
 		t->dd = c->dd;
 		pthread_mutex_unlock(&t->lock);
-		write_full(c->fd, &r, sizeof(r));
+		tt_write_full(c->fd, &r, sizeof(r));
 	}
 	for (;;) {
 		if (c->backlog_count > 0) {

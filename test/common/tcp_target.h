@@ -15,6 +15,7 @@
 #define PNVME_TEST_TCP_TARGET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define TT_SUBNQN "nqn.2014-08.org.example:disk1"
@@ -62,5 +63,9 @@ const char *tt_error(const struct tt_target *t);
 uint8_t *tt_mem(struct tt_target *t);
 /* Stop: every connection closed, threads joined. */
 void tt_stop(struct tt_target *t);
+
+/* Blocking socket I/O of exactly len bytes: 0, or -1 (closed, error). */
+int tt_read_full(int fd, void *p, size_t len);
+int tt_write_full(int fd, const void *p, size_t len);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "common/tcp_target.h"
 #include "common/test_env.h"
 #include "tcp/conn.h"
 #include "tcp/digest.h"
@@ -64,41 +65,17 @@ static void t_fail(struct target *t, const char *what)
 		snprintf(t->err, sizeof(t->err), "target: %s", what);
 }
 
-static int read_full(int fd, void *p, size_t len)
-{
-	for (size_t got = 0; got < len;) {
-		ssize_t n = read(fd, (uint8_t *)p + got, len - got);
-
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *p, size_t len)
-{
-	for (size_t put = 0; put < len;) {
-		ssize_t n = send(fd, (const uint8_t *)p + put, len - put, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			return -1;
-		put += (size_t)n;
-	}
-	return 0;
-}
-
 /* A host PDU: header (digest checked), data (digest checked) into data. */
 static int t_recv(struct target *t, union nvme_tcp_pdu_hdr *h, uint8_t *data, uint32_t *data_len)
 {
 	uint32_t hd, dd, dlen;
 
-	if (read_full(t->fd, h, 8) != 0)
+	if (tt_read_full(t->fd, h, 8) != 0)
 		return -1;
 	hd = (h->common.flags & NVME_TCP_F_HDGST) ? 4 : 0;
 	dd = (h->common.flags & NVME_TCP_F_DDGST) ? 4 : 0;
 	if (h->common.hlen < 8 || h->common.hlen > 128 ||
-	    read_full(t->fd, h->raw + 8, h->common.hlen - 8 + hd))
+	    tt_read_full(t->fd, h->raw + 8, h->common.hlen - 8 + hd))
 		return -1;
 	if (hd) {
 		uint32_t v;
@@ -118,12 +95,12 @@ static int t_recv(struct target *t, union nvme_tcp_pdu_hdr *h, uint8_t *data, ui
 		t_fail(t, "plen without data");
 	if (h->common.type == NVME_TCP_PDU_H2C_TERM)
 		dlen = h->common.plen - h->common.hlen;
-	if (dlen > sizeof(t->mem) || read_full(t->fd, data, dlen) != 0)
+	if (dlen > sizeof(t->mem) || tt_read_full(t->fd, data, dlen) != 0)
 		return -1;
 	if (dd) {
 		uint32_t v;
 
-		if (read_full(t->fd, &v, 4) != 0)
+		if (tt_read_full(t->fd, &v, 4) != 0)
 			return -1;
 		if (v != nvme_tcp_digest(data, dlen))
 			t_fail(t, "data digest");
@@ -149,13 +126,13 @@ static void t_send_hdr(struct target *t, void *h, uint32_t hlen, const void *dat
 
 		memcpy(buf + hlen, &v, 4);
 	}
-	write_full(t->fd, buf, hlen + hd + (dlen ? pad : 0));
+	tt_write_full(t->fd, buf, hlen + hd + (dlen ? pad : 0));
 	if (dlen) {
-		write_full(t->fd, data, dlen);
+		tt_write_full(t->fd, data, dlen);
 		if (dd) {
 			uint32_t v = nvme_tcp_digest(data, dlen);
 
-			write_full(t->fd, &v, 4);
+			tt_write_full(t->fd, &v, 4);
 		}
 	}
 }
@@ -193,7 +170,7 @@ static void t_icresp(struct target *t, const struct nvme_tcp_icreq *req)
 		term.hdr.hlen = 24;
 		term.hdr.plen = 24;
 		term.fes = NVME_TCP_FES_UNSUPPORTED_PARAM;
-		write_full(t->fd, &term, sizeof(term));
+		tt_write_full(t->fd, &term, sizeof(term));
 		return;
 	}
 	memset(&r, 0, sizeof(r));
@@ -212,7 +189,7 @@ static void t_icresp(struct target *t, const struct nvme_tcp_icreq *req)
 		r.dgst = NVME_TCP_DGST_HDGST_ENABLE | NVME_TCP_DGST_DDGST_ENABLE;
 	t->hd = req->dgst & NVME_TCP_DGST_HDGST_ENABLE;
 	t->dd = req->dgst & NVME_TCP_DGST_DDGST_ENABLE;
-	write_full(t->fd, &r, sizeof(r));
+	tt_write_full(t->fd, &r, sizeof(r));
 }
 
 static void t_connect(struct target *t, const struct pnvme_cmd *cmd, const uint8_t *data,
@@ -232,7 +209,7 @@ static void t_connect(struct target *t, const struct pnvme_cmd *cmd, const uint8
 		/* hlen 25: refused; the host should answer with a H2CTermReq. */
 		uint8_t bad[8] = {NVME_TCP_PDU_CAPSULE_RESP, 0, 25, 0, 25, 0, 0, 0};
 
-		write_full(t->fd, bad, sizeof(bad));
+		tt_write_full(t->fd, bad, sizeof(bad));
 	}
 }
 
