@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Namespaces: geometry from Identify Namespace. */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "ctrlr.h"
@@ -26,11 +27,18 @@ static bool md_format(struct pnvme_ns *ns, const struct pnvme_ns_data *d)
 }
 
 /*
- * Fill, or update in place (bring-up after a reset, a rescan): the handle
- * stays where the user holds it. I/O is refused while the fields change.
+ * Writers of a namespace's fields one at a time: a tool's rescan and the AER's
+ * may run in two threads, and the last gate store must be the last writer's
+ * (else a namespace removed by one could be left open by the other). Rare, and
+ * never on the I/O path.
  */
-void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
-		  const struct pnvme_ns_data *data)
+static pthread_mutex_t g_ns_update = PTHREAD_MUTEX_INITIALIZER;
+
+static void update_fast_path(struct pnvme_ns *ns);
+
+/* nvme_ns_init() with the lock held. */
+static void ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
+		    const struct pnvme_ns_data *data)
 {
 	/* Gone stays gone when a second rescan (the AER's and a tool's) sees it again. */
 	bool was_active = ns->ctrlr != NULL &&
@@ -80,7 +88,19 @@ void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
 	if (ns->max_sectors_ext > 65536)
 		ns->max_sectors_ext = 65536;
 	atomic_store_explicit(&ns->io_block, block, memory_order_release);
-	nvme_ns_update_fast_path(ns);
+	update_fast_path(ns);
+}
+
+/*
+ * Fill, or update in place (bring-up after a reset, a rescan): the handle
+ * stays where the user holds it. I/O is refused while the fields change.
+ */
+void nvme_ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsid,
+		  const struct pnvme_ns_data *data)
+{
+	pthread_mutex_lock(&g_ns_update);
+	ns_init(ns, ctrlr, nsid, data);
+	pthread_mutex_unlock(&g_ns_update);
 }
 
 int nvme_ns_io_errno(const struct pnvme_ns *ns, const struct pnvme_qpair *qp)
@@ -106,6 +126,13 @@ int nvme_ns_io_errno(const struct pnvme_ns *ns, const struct pnvme_qpair *qp)
  * refuses I/O: the slow path then says why. Called after the fields are set.
  */
 void nvme_ns_update_fast_path(struct pnvme_ns *ns)
+{
+	pthread_mutex_lock(&g_ns_update);
+	update_fast_path(ns);
+	pthread_mutex_unlock(&g_ns_update);
+}
+
+static void update_fast_path(struct pnvme_ns *ns)
 {
 	uint32_t max = ns->max_sectors;
 
