@@ -156,10 +156,13 @@ static bool fz_failed(const struct pnvme_qpair *qp)
 	return qp->dead || atomic_load(&qp->ctrlr->dead);
 }
 
-/* The qpair itself died: its rings were rewound (no command the SQ showed is in it any more). */
+/*
+ * The qpair itself died (dead and paused: nvme_qpair_abort_all() sets dead for
+ * a moment only): its rings were rewound, no command the SQ showed is in it.
+ */
 static bool fz_rings_rewound(const struct pnvme_qpair *qp)
 {
-	return qp->dead;
+	return qp->dead && qp->paused;
 }
 
 /* The controller is declared dead (after it was stopped): the owner's next poll ends it all. */
