@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pnvme_fio.h"
 
@@ -89,7 +90,7 @@ static int append(char *dst, size_t size, const char *word)
 int pfio_filename_parse(const char *name, struct pfio_target *t, char *err, size_t errlen)
 {
 	char trtype[PNVME_TRTYPE_MAX] = "", traddr[PNVME_TRADDR_MAX] = "";
-	char trsvcid[8] = "4420", subnqn[PFIO_NQN_MAX] = "";
+	char trsvcid[8] = "", subnqn[PFIO_NQN_MAX] = "";
 	char word[PNVME_TRPARAMS_MAX];
 	uint32_t nn = 0;
 	int n;
@@ -119,29 +120,29 @@ int pfio_filename_parse(const char *name, struct pfio_target *t, char *err, size
 						 "parameters)", word);
 		val = word + klen + 1;
 		word[klen] = '\0';
-		if (strcmp(word, "trtype") == 0) {
+		if (strcasecmp(word, "trtype") == 0) {
 			if (strcmp(val, "pcie") != 0 && strcmp(val, "tcp") != 0 &&
 			    strcmp(val, "sim") != 0)
 				return fail(err, errlen, "trtype=%s: pnvme knows trtype=pcie, "
 							 "trtype=tcp and trtype=sim", val);
 			strcpy(trtype, val);
-		} else if (strcmp(word, "traddr") == 0) {
+		} else if (strcasecmp(word, "traddr") == 0) {
 			if (strlen(val) >= sizeof(traddr))
 				return fail(err, errlen, "traddr=%s: too long", val);
 			strcpy(traddr, val);
-		} else if (strcmp(word, "trsvcid") == 0) {
+		} else if (strcasecmp(word, "trsvcid") == 0) {
 			if (strlen(val) >= sizeof(trsvcid))
 				return fail(err, errlen, "trsvcid=%s: a port number 1..65535", val);
 			strcpy(trsvcid, val);
-		} else if (strcmp(word, "subnqn") == 0) {
+		} else if (strcasecmp(word, "subnqn") == 0) {
 			if (strlen(val) >= sizeof(subnqn))
 				return fail(err, errlen, "subnqn=%s: an NQN has at most 223 bytes", val);
 			strcpy(subnqn, val);
-		} else if (strcmp(word, "ns") == 0) {
+		} else if (strcasecmp(word, "ns") == 0) {
 			if (parse_u32(val, &t->nsid) != 0)
 				return fail(err, errlen, "ns=%s: a namespace ID is a number from 1",
 					    val);
-		} else if (strcmp(word, "nn") == 0) {
+		} else if (strcasecmp(word, "nn") == 0) {
 			if (parse_u32(val, &nn) != 0)
 				return fail(err, errlen, "nn=%s: a number of namespaces from 1", val);
 		} else {
@@ -152,7 +153,7 @@ int pfio_filename_parse(const char *name, struct pfio_target *t, char *err, size
 	}
 	if (trtype[0] == '\0')
 		return fail(err, errlen, "no trtype= (pcie, tcp or sim)");
-	if (strcmp(trtype, "tcp") != 0 && (strcmp(trsvcid, "4420") != 0 || subnqn[0] != '\0'))
+	if (strcmp(trtype, "tcp") != 0 && (trsvcid[0] != '\0' || subnqn[0] != '\0'))
 		return fail(err, errlen, "trsvcid= and subnqn= are for trtype=tcp");
 	if (strcmp(trtype, "tcp") == 0) {
 		/* The library checks the address, port and parameters when it connects. */
@@ -163,9 +164,12 @@ int pfio_filename_parse(const char *name, struct pfio_target *t, char *err, size
 						 "write each ':' in it as '\\:' for fio)");
 		if (nn != 0)
 			return fail(err, errlen, "trtype=tcp does not take nn= (that is the sim's)");
-		/* One controller: the subsystem at that address and port. */
-		n = snprintf(t->key, sizeof(t->key), "trtype:tcp traddr:%s trsvcid:%s subnqn:%s",
-			     traddr, trsvcid, subnqn);
+		/*
+		 * One controller: the subsystem at that address and port. The NQN
+		 * after '=': pnvme_trid_parse() splits a word at its first '='.
+		 */
+		n = snprintf(t->key, sizeof(t->key), "trtype:tcp traddr:%s trsvcid=%s subnqn=%s",
+			     traddr, trsvcid[0] ? trsvcid : "4420", subnqn);
 		if (n < 0 || (size_t)n >= sizeof(t->key))
 			return fail(err, errlen, "transport ID too long");
 		goto trid;

@@ -108,7 +108,7 @@ if [ -x "$SERVE" ]; then
 	must_fail tcp-no-subnqn "trtype=tcp needs subnqn=" --name=t --ioengine="$PLUGIN" \
 		--rw=read --size=64K --pnvme_no_huge=1 --thread=1 \
 		--filename="trtype=tcp traddr=127.0.0.1 trsvcid=$port ns=1"
-	must_fail tcp-wrong-nqn "cannot attach 'trtype:tcp traddr:127.0.0.1 trsvcid:$port" \
+	must_fail tcp-wrong-nqn "cannot attach 'trtype:tcp traddr:127.0.0.1 trsvcid=$port" \
 		--name=t --ioengine="$PLUGIN" --rw=read --size=64K --pnvme_no_huge=1 --thread=1 \
 		--filename="trtype=tcp traddr=127.0.0.1 trsvcid=$port subnqn=nqn.2014-08.org.example\\:none ns=1"
 	kill "$tt"

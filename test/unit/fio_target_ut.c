@@ -58,15 +58,15 @@ static void test_tcp_forms(void)
 	/* fio has turned each "\\:" into ':' already. */
 	CU_ASSERT_EQUAL(parse("trtype=tcp traddr=127.0.0.1 subnqn=nqn.2014-08.org.example:disk1 ns=2"),
 			0);
-	CU_ASSERT_STRING_EQUAL(g_t.key, "trtype:tcp traddr:127.0.0.1 trsvcid:4420 "
-					"subnqn:nqn.2014-08.org.example:disk1");
+	CU_ASSERT_STRING_EQUAL(g_t.key, "trtype:tcp traddr:127.0.0.1 trsvcid=4420 "
+					"subnqn=nqn.2014-08.org.example:disk1");
 	CU_ASSERT_STRING_EQUAL(g_t.params, "");
 	CU_ASSERT_STRING_EQUAL(g_t.trid, g_t.key);
 	CU_ASSERT_EQUAL(g_t.nsid, 2);
 	/* The connection's parameters ride along; the driver reads them back. */
 	CU_ASSERT_EQUAL(parse("trtype=tcp adrfam=ipv4 traddr=192.0.2.10 trsvcid=4421 "
 			      "subnqn=nqn.x:y hdgst=1 ddgst=1"), 0);
-	CU_ASSERT_STRING_EQUAL(g_t.key, "trtype:tcp traddr:192.0.2.10 trsvcid:4421 subnqn:nqn.x:y");
+	CU_ASSERT_STRING_EQUAL(g_t.key, "trtype:tcp traddr:192.0.2.10 trsvcid=4421 subnqn=nqn.x:y");
 	CU_ASSERT_STRING_EQUAL(g_t.params, "adrfam=ipv4 hdgst=1 ddgst=1");
 	CU_ASSERT_EQUAL_FATAL(pnvme_trid_parse(&trid, g_t.trid), 0);
 	CU_ASSERT_STRING_EQUAL(trid.trtype, "tcp");
@@ -75,6 +75,13 @@ static void test_tcp_forms(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(trid.params, "subnqn=nqn.x:y"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(trid.params, "ddgst=1"));
 	CU_ASSERT_EQUAL(g_t.nsid, 1);
+	/* Keys in any case, as the driver's parser takes them; an '=' inside the NQN. */
+	CU_ASSERT_EQUAL(parse("TRTYPE=tcp TRADDR=::1 TRSVCID=4421 SubNQN=nqn.x:a=b NS=3"), 0);
+	CU_ASSERT_STRING_EQUAL(g_t.key, "trtype:tcp traddr:::1 trsvcid=4421 subnqn=nqn.x:a=b");
+	CU_ASSERT_EQUAL(g_t.nsid, 3);
+	CU_ASSERT_EQUAL_FATAL(pnvme_trid_parse(&trid, g_t.trid), 0);
+	CU_ASSERT_STRING_EQUAL(trid.traddr, "::1");
+	CU_ASSERT_STRING_EQUAL(trid.params, "trsvcid=4421 subnqn=nqn.x:a=b");
 }
 
 static void expect_error(const char *name, const char *msg)
@@ -109,6 +116,7 @@ static void test_errors(void)
 	expect_error("trtype=tcp traddr=127.0.0.1 subnqn=nqn.x:y nn=2", "does not take nn=");
 	expect_error("trtype=sim subnqn=nqn.x:y", "are for trtype=tcp");
 	expect_error("trtype=pcie traddr=0000.00.04.0 trsvcid=4421", "are for trtype=tcp");
+	expect_error("trtype=sim trsvcid=4420", "are for trtype=tcp");
 }
 
 static void test_shared_controller(void)
