@@ -104,7 +104,7 @@ void nvmf_sgl_transport(struct pnvme_cmd *cmd, uint32_t len)
 	sgl_set(cmd, NVMF_SGL_TYPE_TRANSPORT_DATA_BLOCK, NVMF_SGL_SUBTYPE_TRANSPORT_A, len);
 }
 
-static int hexval(char c)
+int nvmf_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -129,7 +129,7 @@ static int machine_id_read(const char *path, uint8_t id[16])
 	if (n != 32)
 		return -1;
 	for (int i = 0; i < 16; i++) {
-		int hi = hexval(buf[2 * i]), lo = hexval(buf[2 * i + 1]);
+		int hi = nvmf_hexval(buf[2 * i]), lo = nvmf_hexval(buf[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

@@ -205,6 +205,9 @@ static inline uint64_t nvmf_property_get_value(const struct pnvme_cpl *cpl)
 void nvmf_sgl_incapsule(struct pnvme_cmd *cmd, uint32_t len);
 void nvmf_sgl_transport(struct pnvme_cmd *cmd, uint32_t len);
 
+/* A hex digit's value, or -1 (machine-id and hostid= uuids). */
+int nvmf_hexval(char c);
+
 /*
  * The host's identity for Connect: hostid, and hostnqn
  * "nqn.2014-08.org.nvmexpress:uuid:<uuid>" with the same uuid. The uuid comes

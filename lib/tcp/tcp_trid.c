@@ -73,17 +73,6 @@ static int flag(const char *params, const char *key, bool *out)
 	return bad(key[0] == 'h' ? "hdgst must be 0 or 1" : "ddgst must be 0 or 1", v, len);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A uuid, 8-4-4-4-12 hex digits. */
 static int uuid_parse(const char *v, size_t len, uint8_t out[16])
 {
@@ -97,7 +86,7 @@ static int uuid_parse(const char *v, size_t len, uint8_t out[16])
 				return -EINVAL;
 			continue;
 		}
-		int hi = hexval(v[i]), lo = i + 1 < len ? hexval(v[i + 1]) : -1;
+		int hi = nvmf_hexval(v[i]), lo = i + 1 < len ? nvmf_hexval(v[i + 1]) : -1;
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
