@@ -487,7 +487,7 @@ static inline __attribute__((always_inline)) bool rw_fast(struct pnvme_ns *ns,
 		      atomic_load_explicit(&qp->cold, memory_order_relaxed)) != 0))
 		return false;
 
-	/* In the order that lets each value go early (fewer registers: no stack frame). */
+	/* In the order that lets each value go early (fewer registers live at once). */
 	qp->free_reqs = req->next;
 	req->cb = cb;
 	req->cb_arg = arg;
