@@ -314,6 +314,14 @@ static void io_done(void *arg, const struct pnvme_cpl *cpl)
 	s->done++;
 	if (perf_unlikely(pnvme_cpl_is_error(cpl))) {
 		io_failed(s, t, cpl);
+		/*
+		 * A failed write may still have reached the media (one aborted by a
+		 * reset or a lost connection often has): its blocks hold the old
+		 * data or the new, so --verify compares nothing there until the
+		 * next write succeeds.
+		 */
+		if (!t->is_read && s->unit_gen != NULL)
+			s->unit_gen[t->unit] = 0;
 	} else {
 		if (perf_likely(t->counted)) {
 			s->st.ios++;
