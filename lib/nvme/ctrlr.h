@@ -21,6 +21,7 @@ enum nvme_ns_io_block {
 
 struct pnvme_ns {
 	struct pnvme_ctrlr *ctrlr;
+	uint64_t nsid_dw01; /* id << 32: its commands' dwords 0-1 less opcode and CID */
 	uint32_t id;
 	/* Tested on every I/O; written by a rescan in the admin thread. */
 	_Atomic uint8_t io_block;

@@ -87,7 +87,8 @@ int pnvme_ctrlr_alloc_io_qpair(struct pnvme_ctrlr *c, const struct pnvme_io_qpai
 	if (rc == 0) {
 		qp->delay_doorbell = opts.delay_doorbell;
 		qp->sq_db_first = opts.sq_doorbell_first;
-		qp->poll_other |= qp->sq_db_first;
+		if (qp->sq_db_first)
+			qp->poll_other |= NVME_POLL_OTHER_SQ_FIRST;
 		qp->dptr_mode = (uint8_t)opts.dptr_mode;
 		if (opts.dptr_mode == PNVME_DPTR_SGL)
 			qp->fast_off |= NVME_FAST_OFF_SGL;

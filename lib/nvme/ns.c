@@ -52,6 +52,7 @@ static void ns_init(struct pnvme_ns *ns, struct pnvme_ctrlr *ctrlr, uint32_t nsi
 	atomic_store_explicit(&ns->io_block, NVME_NS_IO_INACTIVE, memory_order_seq_cst);
 	ns->ctrlr = ctrlr;
 	ns->id = nsid;
+	ns->nsid_dw01 = (uint64_t)nsid << 32;
 	ns->active = false;
 	ns->sector_size = ns->lba_shift = 0;
 	ns->num_sectors = 0;

@@ -271,14 +271,64 @@ void nvme_qpair_flush_other(struct pnvme_qpair *qp)
 		qp->tr->qpair_flush(qp);
 }
 
+void nvme_qpair_ring_posted_gated(struct pnvme_qpair *qp)
+{
+	if (!qp->delay_doorbell && !qp->in_completion)
+		nvme_pcie_ring_sq_posted(&qp->pcie);
+}
+
 /*
- * A poll of a qpair that is not PCIe, or rings the SQ tail first
- * (qp->poll_other): everything process() does not do inline.
+ * Timeouts, resets and failure: every poll counts down to a look at the
+ * clock and tests the flag other threads set (the inline poll at its start,
+ * with its other gates; it takes process_other() then, which ends here). A
+ * dead qpair keeps the flag set, so -ENXIO costs the live path nothing.
  */
-static __attribute__((noinline)) uint32_t process_other(struct pnvme_qpair *qp, uint32_t max)
+static inline __attribute__((always_inline)) int32_t poll_end_slow(struct pnvme_qpair *qp,
+								       uint32_t n)
+{
+	nvme_qpair_poll_slow(qp);
+	if (unlikely(qp->dead))
+		return -ENXIO;
+	return (int32_t)n;
+}
+
+static inline __attribute__((always_inline)) int32_t poll_end(struct pnvme_qpair *qp, uint32_t n)
+{
+	if (unlikely(--qp->poll_countdown == 0 ||
+		     atomic_load_explicit(&qp->cold, memory_order_relaxed)))
+		return poll_end_slow(qp, n);
+	return (int32_t)n;
+}
+
+/* The inline poll's end: the cold flag was tested at its start. */
+static inline __attribute__((always_inline)) int32_t poll_end_inline(struct pnvme_qpair *qp,
+									 uint32_t n)
+{
+	if (unlikely(--qp->poll_countdown == 0))
+		return poll_end_slow(qp, n);
+	return (int32_t)n;
+}
+
+/* 0 (wraps to the largest value) or above the cap: the cap. */
+static inline uint32_t capped(const struct pnvme_qpair *qp, uint32_t max)
+{
+	return max - 1 >= qp->max_completions ? qp->max_completions : max;
+}
+
+/*
+ * A poll the inline one does not take (qp->gates' NVME_GATE_POLL): called
+ * from one of its own callbacks (the outer call is still reaping), a
+ * transport other than PCIe, the SQ-tail-first order, shadow doorbells, or
+ * the cold flag set (poll_end() takes the slow path after the reap).
+ */
+static __attribute__((noinline)) int32_t process_other(struct pnvme_qpair *qp, uint32_t max)
 {
 	uint32_t n;
 
+	if (qp->in_completion)
+		return 0;
+	max = capped(qp, max);
+	qp->in_completion = true;
 	if (qp->tr_kind == NVME_TRANSPORT_PCIE) {
 		n = nvme_pcie_qpair_reap(qp, max, qp->sq_db_first);
 		qp->in_completion = false;
@@ -292,42 +342,72 @@ static __attribute__((noinline)) uint32_t process_other(struct pnvme_qpair *qp, 
 			nvme_qpair_submit_queued(qp);
 		nvme_qpair_flush_other(qp);
 	}
-	return n;
+	return poll_end(qp, n);
 }
 
-static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair *qp,
-								 uint32_t max)
+/* After the callbacks of an inline poll: the software queue, then what they posted. */
+static inline __attribute__((always_inline)) void after_callbacks(struct pnvme_qpair *qp)
+{
+	qp->in_completion = false;
+	if (qp->queued_head != NULL)
+		nvme_qpair_submit_queued(qp);
+	nvme_pcie_ring_sq_mmio(&qp->pcie);
+}
+
+/* The inline poll with more than one new entry: the batch loop, one CQ doorbell. */
+static __attribute__((noinline)) int32_t process_batch(struct pnvme_qpair *qp, uint32_t max)
 {
 	uint32_t n;
 
-	/* Called again from one of its own callbacks: the outer call is still reaping. */
-	if (unlikely(qp->in_completion))
-		return 0;
-	/* 0 (wraps to the largest value) or above the cap: the cap. */
-	if (max - 1 >= qp->max_completions)
-		max = qp->max_completions;
+	max = capped(qp, max);
 	qp->in_completion = true;
-	/* One test: PCIe with the default doorbell order inline, the rest out of line. */
-	if (likely(!qp->poll_other)) {
-		n = nvme_pcie_qpair_reap(qp, max, false);
-		qp->in_completion = false;
-		if (qp->queued_head != NULL)
-			nvme_qpair_submit_queued(qp);
-		nvme_pcie_ring_sq(&qp->pcie);
+	n = nvme_pcie_qpair_reap(qp, max, false);
+	after_callbacks(qp);
+	return poll_end(qp, n);
+}
+
+/*
+ * The poll. Inline: PCIe with MMIO doorbells, not inside a callback, and
+ * one new entry, the common case at low depth. Its live state across the
+ * callback is the qpair alone, so the poll saves one register, not five:
+ * the CQ head and its doorbell move before the callback, and nothing of
+ * the entry is needed after it. Two or more new entries take the batch
+ * loop, out of line.
+ */
+static inline __attribute__((always_inline)) int32_t process(struct pnvme_qpair *qp,
+								 uint32_t max)
+{
+	struct nvme_pcie_qpair *pq = &qp->pcie;
+	const struct pnvme_cpl *cpl;
+	uint32_t dw3, head;
+
+	if (unlikely(__atomic_load_n(&qp->gates, __ATOMIC_RELAXED) & NVME_GATE_POLL))
+		return process_other(qp, max);
+	head = pq->cq_head;
+	cpl = &pq->cq[head];
+	dw3 = nvme_pcie_cqe_dw3_load(cpl);
+	if (!nvme_pcie_cqe_new(pq, dw3))
+		return poll_end_inline(qp, 0);
+	if (likely(++head != pq->num_entries)) {
+		if (unlikely(nvme_pcie_cqe_new(pq, nvme_pcie_cqe_dw3_load(cpl + 1))) && max != 1)
+			return process_batch(qp, max);
 	} else {
-		n = process_other(qp, max);
+		/* The ring's last entry: the next is the first, a phase later. No batch. */
+		head = 0;
+		pq->cqe_phase ^= NVME_PCIE_CQE_PHASE;
 	}
+	nvme_rmb(); /* the rest of the entry (cdw0, sqhd, status) after its phase bit */
+	qp->in_completion = true;
 	/*
-	 * Timeouts, resets and failure: a countdown, and a flag other threads set.
-	 * A dead qpair keeps the flag set, so -ENXIO costs the live path nothing.
+	 * The CQ head past the entry, and its doorbell, before the callback. The
+	 * slot stays the callback's: the device may not post to the slot before
+	 * the head (the CQ would be full), and the poll that would move the head
+	 * on is refused inside a callback.
 	 */
-	if (unlikely(--qp->poll_countdown == 0 ||
-		     atomic_load_explicit(&qp->cold, memory_order_relaxed))) {
-		nvme_qpair_poll_slow(qp);
-		if (unlikely(qp->dead))
-			return -ENXIO;
-	}
-	return (int32_t)n;
+	nvme_pcie_ring_cq_mmio(pq, head);
+	nvme_qpair_complete_one(qp, cpl, dw3);
+	after_callbacks(qp);
+	return poll_end_inline(qp, 1);
 }
 
 int32_t nvme_qpair_process(struct pnvme_qpair *qp, uint32_t max)
@@ -408,7 +488,7 @@ int nvme_qpair_init(struct pnvme_qpair *qp, struct pnvme_ctrlr *ctrlr, uint16_t 
 	qp->tr_kind = tr->kind;
 	if (tr->kind != NVME_TRANSPORT_PCIE) {
 		qp->fast_off = NVME_FAST_OFF_TRANSPORT;
-		qp->poll_other = 1;
+		qp->poll_other = NVME_POLL_OTHER_TRANSPORT;
 	}
 	qp->qid = qid;
 	qp->num_entries = num_entries;

@@ -50,9 +50,9 @@ struct nvme_request {
 	uint32_t payload_size;
 	uint8_t payload_type;
 	/*
-	 * cmd holds dwords 0-1 and 10-12 only, the rest is zero by definition
-	 * (the inline read/write path built the command in the SQ slot); see
-	 * nvme_request_fill_cmd().
+	 * cmd holds dwords 0-1 and 10-12 only, the rest is zero by definition,
+	 * and payload_iova is not set (the inline read/write path built the
+	 * command in the SQ slot); see nvme_request_fill_cmd().
 	 */
 	bool cmd_partial;
 	uint16_t iovcnt;
@@ -104,25 +104,24 @@ struct pnvme_qpair {
 		struct {
 			bool delay_doorbell; /* the embedder batches: pnvme_qpair_flush() rings */
 			bool in_completion;  /* callbacks running: doorbell rung once at the end */
+			bool shadow_sq;      /* shadow doorbells: a post rings out of line */
+			uint8_t poll_other;  /* NVME_POLL_OTHER_*: polls take process_other() */
+			/*
+			 * Set (by any thread) when the owner must look at the
+			 * controller: a reset, a failure, a paused or dead qpair.
+			 * Submission and completion each test it once; everything
+			 * behind it is the slow path.
+			 */
+			_Atomic uint8_t cold;
+			uint8_t tr_kind; /* enum nvme_transport_kind: PCIe (0) inline, others by tr */
 		};
-		uint16_t hold_sq; /* either of the two: posting does not ring (one test) */
+		uint32_t post_gates; /* the first four, which only the owner writes */
+		uint64_t gates;      /* all of them: one test reads several, NVME_GATE_* */
 	};
-	/*
-	 * Set (by any thread) when the owner must look at the controller: a reset,
-	 * a failure, a paused or dead qpair. Submission and completion each test
-	 * it once; everything behind it is the slow path.
-	 */
-	_Atomic uint8_t cold;
-	uint8_t tr_kind;      /* enum nvme_transport_kind: PCIe inline, others by tr */
 	uint16_t cid_gen;     /* 1 << cid_shift: added to a tracker's CID per use */
 	uint16_t cid_index_mask;
-	uint16_t max_completions;
 	uint16_t poll_countdown; /* polls until the next look at the clock (timeouts) */
-	uint8_t dptr_mode; /* enum pnvme_dptr_mode */
 	uint8_t fast_off;  /* NVME_FAST_OFF_*: read/write take rw(), not the inline path */
-	uint8_t sq_db_first; /* ring the SQ tail before the CQ head after callbacks */
-	/* Not PCIe, or sq_db_first: a poll takes process_other(), out of line (one test). */
-	uint8_t poll_other;
 	struct nvme_tracker *trackers; /* cid_index_mask + 1 of them: any CID indexes one */
 	struct nvme_tracker *free_trackers;
 	struct nvme_request *free_reqs;
@@ -132,6 +131,9 @@ struct pnvme_qpair {
 
 	/* Cold. */
 	struct nvme_request *queued_tail;
+	uint8_t sq_db_first; /* ring the SQ tail before the CQ head after callbacks */
+	uint8_t dptr_mode;   /* enum pnvme_dptr_mode */
+	uint16_t max_completions; /* a poll's cap: its latency bounded */
 	uint32_t num_entries; /* up to 65536 (CAP.MQES = 0xffff) */
 	uint16_t cid_shift;   /* CID = tracker index | generation << cid_shift */
 	const struct nvme_transport_ops *tr;
@@ -162,9 +164,31 @@ struct pnvme_qpair {
 	struct pnvme_qpair *next_in_ctrlr;
 } __attribute__((aligned(64))); /* aligned_alloc wants a size that is a multiple of 64 */
 
+/*
+ * qp->gates, one byte per field (little-endian): one test reads several.
+ * A post rings the MMIO doorbell itself unless NVME_GATE_POST (post_gates,
+ * the owner's bytes); a poll is the inline PCIe one unless NVME_GATE_POLL
+ * (gates, read relaxed: other threads set cold). An imm32 mask of 0xffffff00
+ * is sign-extended to 64 bits: bytes 1-7.
+ */
+#define NVME_GATE_POST 0x00ffffffu /* delay_doorbell, in_completion, shadow_sq */
+#define NVME_GATE_POLL 0xffffffffffffff00ull /* in_completion, shadow_sq, poll_other, cold, tr_kind */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "qp->gates' masks are little-endian");
+_Static_assert(offsetof(struct pnvme_qpair, in_completion) - offsetof(struct pnvme_qpair, gates) == 1 &&
+		       offsetof(struct pnvme_qpair, shadow_sq) - offsetof(struct pnvme_qpair, gates) == 2 &&
+		       offsetof(struct pnvme_qpair, poll_other) - offsetof(struct pnvme_qpair, gates) == 3 &&
+		       offsetof(struct pnvme_qpair, cold) - offsetof(struct pnvme_qpair, gates) == 4 &&
+		       offsetof(struct pnvme_qpair, tr_kind) - offsetof(struct pnvme_qpair, gates) == 5,
+	       "qp->gates' bytes where the masks say");
+
+/* Why a poll is not the inline PCIe one (qp->poll_other). */
+#define NVME_POLL_OTHER_TRANSPORT 0x1 /* not PCIe: the transport's own poll */
+#define NVME_POLL_OTHER_SQ_FIRST 0x2  /* sq_doorbell_first: the SQ tail before the CQ head */
+#define NVME_POLL_OTHER_SHADOW 0x4    /* shadow doorbells: the event index rule */
+
 /* The hot path touches PCIe's two lines and this one: keep it so. */
 _Static_assert(offsetof(struct pnvme_qpair, num_outstanding) + sizeof(uint32_t) -
-			       offsetof(struct pnvme_qpair, hold_sq) <= 64,
+			       offsetof(struct pnvme_qpair, gates) <= 64,
 	       "the common hot fields fit one cache line");
 
 /*
@@ -183,6 +207,14 @@ static inline void nvme_qpair_set_dead(struct pnvme_qpair *qp, bool dead)
 {
 	qp->dead = dead;
 	qp->fast_off = (uint8_t)((qp->fast_off & ~NVME_FAST_OFF_DEAD) | (dead ? NVME_FAST_OFF_DEAD : 0));
+}
+
+/* Shadow doorbells on or off: posts and polls take the out-of-line doorbell code. */
+static inline void nvme_qpair_set_shadow(struct pnvme_qpair *qp, bool on)
+{
+	qp->shadow_sq = on;
+	qp->poll_other = (uint8_t)((qp->poll_other & ~NVME_POLL_OTHER_SHADOW) |
+				   (on ? NVME_POLL_OTHER_SHADOW : 0));
 }
 
 /* A request from the qpair's pool with an all-zero command and this payload type, or NULL. */
@@ -207,10 +239,14 @@ nvme_request_get_typed(struct pnvme_qpair *qp, pnvme_cmd_cb cb, void *arg, uint8
 	return req;
 }
 
-/* The whole command again, for one that is to be posted from req->cmd once more. */
+/*
+ * The whole command again, for one that is to be posted from req->cmd once
+ * more; a partial one's payload is looked up again (its PRPs are built anew).
+ */
 static inline void nvme_request_fill_cmd(struct nvme_request *req)
 {
 	if (req->cmd_partial) {
+		req->payload_iova = PNVME_VTOPHYS_ERROR;
 		req->cmd.cdw2 = req->cmd.cdw3 = 0;
 		req->cmd.mptr = 0;
 		memset(&req->cmd.dptr, 0, sizeof(req->cmd.dptr));
@@ -335,6 +371,19 @@ static inline __attribute__((always_inline)) void nvme_tracker_take(struct pnvme
 	req->cmd.cid = nvme_tracker_claim(qp, tr, req);
 }
 
+/* A post's doorbell when not held (batching, in a callback), out of line. */
+void nvme_qpair_ring_posted_gated(struct pnvme_qpair *qp);
+
+/* PCIe, after a post: the SQ tail doorbell, unless batching or in a callback. */
+static inline __attribute__((always_inline)) void nvme_qpair_ring_posted(struct pnvme_qpair *qp)
+{
+	/* One test; shadow doorbells take the out-of-line call. */
+	if (__builtin_expect((qp->post_gates & NVME_GATE_POST) == 0, 1))
+		nvme_pcie_ring_sq_posted_mmio(&qp->pcie);
+	else
+		nvme_qpair_ring_posted_gated(qp);
+}
+
 /* PCIe: give req the tracker tr, copy it into the SQ, ring unless batching. */
 static inline __attribute__((always_inline)) void nvme_qpair_post_pcie(struct pnvme_qpair *qp,
 								      struct nvme_tracker *tr,
@@ -342,8 +391,7 @@ static inline __attribute__((always_inline)) void nvme_qpair_post_pcie(struct pn
 {
 	nvme_tracker_take(qp, tr, req);
 	nvme_pcie_sq_copy(&qp->pcie, &req->cmd);
-	if (qp->hold_sq == 0)
-		nvme_pcie_ring_sq_posted(&qp->pcie);
+	nvme_qpair_ring_posted(qp);
 }
 
 /*

@@ -138,7 +138,7 @@ static void check_silent(struct pnvme_qpair *qp, uint64_t now)
 	 */
 	uint32_t pos = qp->tr_kind == NVME_TRANSPORT_PCIE ? qp->pcie.cq_head
 							 : (uint32_t)(uintptr_t)qp->free_trackers;
-	uint8_t phase = qp->tr_kind == NVME_TRANSPORT_PCIE ? qp->pcie.phase : 0;
+	uint8_t phase = qp->tr_kind == NVME_TRANSPORT_PCIE && qp->pcie.cqe_phase != 0;
 
 	if (qp->num_outstanding == 0 || pos != qp->silent_cq_head || phase != qp->silent_phase) {
 		qp->silent_cq_head = pos;

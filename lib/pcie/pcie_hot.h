@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The PCIe completion loop, inline into nvme_qpair_process(): entries while
- * the phase bit matches, each completed through the common
- * nvme_qpair_complete_cid_inline(), one CQ head doorbell write per batch;
- * and the slow path's data pointer building. For lib/nvme/qpair.c only.
+ * The PCIe completion loop for a batch (lib/nvme/qpair.c's poll takes one
+ * entry itself): entries while the phase bit matches, each completed through
+ * the common nvme_qpair_complete_one(), one CQ head doorbell write per batch;
+ * the phase test; and the slow path's data pointer building. For
+ * lib/nvme/qpair.c only.
  */
 #ifndef PNVME_PCIE_HOT_H
 #define PNVME_PCIE_HOT_H
@@ -14,10 +15,6 @@
 /* The slow submission's data pointer: PRPs or an SGL in the tracker's pages. */
 int nvme_pcie_build_payload(struct pnvme_qpair *qp, struct nvme_tracker *tr,
 			    struct nvme_request *req);
-
-/* CQE dword 3, CID (bits 0-15) and status (16-31, the phase in bit 16), read as one. */
-typedef uint32_t __attribute__((may_alias)) nvme_pcie_cqe_dw3;
-#define NVME_PCIE_CQE_PHASE (1u << 16)
 
 /*
  * Reap at most max entries; the CQ head doorbell after them (after the SQ
@@ -37,16 +34,12 @@ static inline __attribute__((always_inline)) uint32_t nvme_pcie_qpair_reap(struc
 	 * pq->cq_head keeps the batch's first entry until then (ring_cq's).
 	 */
 	const struct pnvme_cpl *cpl = &pq->cq[pq->cq_head];
-	uint32_t phase = (uint32_t)pq->phase << 16;
+	uint32_t phase = pq->cqe_phase;
 	uint32_t n = 0;
 
 	/* max >= 1 (the caller caps it): the first entry needs no count test. */
 	for (;;) {
-		/*
-		 * One aligned 4-byte load gives the phase and the CID together, as
-		 * the device wrote them (a DMA write does not tear an aligned dword).
-		 */
-		uint32_t dw3 = *(const volatile nvme_pcie_cqe_dw3 *)&cpl->cid;
+		uint32_t dw3 = nvme_pcie_cqe_dw3_load(cpl);
 
 		if ((dw3 & NVME_PCIE_CQE_PHASE) != phase)
 			break;
@@ -56,7 +49,7 @@ static inline __attribute__((always_inline)) uint32_t nvme_pcie_qpair_reap(struc
 		if (__builtin_expect(++cpl == pq->cq_end, 0)) {
 			cpl = pq->cq;
 			phase ^= NVME_PCIE_CQE_PHASE;
-			pq->phase ^= 1;
+			pq->cqe_phase = phase;
 		}
 		if (n == max)
 			break;
@@ -67,6 +60,16 @@ static inline __attribute__((always_inline)) uint32_t nvme_pcie_qpair_reap(struc
 		nvme_pcie_ring_sq(pq);
 	nvme_pcie_ring_cq(pq, (uint32_t)(cpl - pq->cq));
 	return n;
+}
+
+/*
+ * An entry, by its dword 3, is new: it has the phase expected from the CQ
+ * head to the ring's end (the device wrote it since the head last passed).
+ */
+static inline __attribute__((always_inline)) bool nvme_pcie_cqe_new(const struct nvme_pcie_qpair *pq,
+								   uint32_t dw3)
+{
+	return (dw3 & NVME_PCIE_CQE_PHASE) == pq->cqe_phase;
 }
 
 #endif /* PNVME_PCIE_HOT_H */

@@ -31,7 +31,7 @@ int nvme_pcie_qpair_init(struct pnvme_qpair *qp, uint32_t max_xfer)
 	uint64_t prp_bus;
 
 	pq->num_entries = n;
-	pq->phase = 1;
+	pq->cqe_phase = NVME_PCIE_CQE_PHASE;
 	qp->prp_list_pages = pages;
 	pq->sq_mem = pnvme_dma_zmalloc((size_t)n * sizeof(struct pnvme_cmd), NVME_PAGE_SIZE,
 				       &pq->sq_bus);
@@ -76,10 +76,11 @@ void nvme_pcie_qpair_reset(struct pnvme_qpair *qp)
 
 	pq->sq_tail = pq->sq_tail_rung = 0;
 	pq->cq_head = 0;
-	pq->phase = 1;
+	pq->cqe_phase = NVME_PCIE_CQE_PHASE;
 	memset(pq->cq, 0, (size_t)pq->num_entries * sizeof(*pq->cq));
 	pq->shadow_sq_tail = pq->shadow_cq_head = NULL;
 	pq->ei_sq_tail = pq->ei_cq_head = NULL;
+	nvme_qpair_set_shadow(qp, false);
 }
 
 void nvme_pcie_qpair_park(struct pnvme_qpair *qp)

@@ -27,7 +27,8 @@ struct nvme_pcie_qpair {
 	uint32_t sq_tail_rung; /* last tail value the doorbell got */
 	uint32_t cq_head;
 	uint32_t num_entries;
-	uint8_t phase;
+	/* The phase of the next new entry, where CQE dword 3 has it: 0 or NVME_PCIE_CQE_PHASE. */
+	uint32_t cqe_phase;
 	struct pnvme_cpl *cq_end; /* cq + num_entries: the completion loop's wrap test */
 
 	/* Shadow doorbells (Doorbell Buffer Config), NULL when not in use. */
@@ -48,6 +49,21 @@ _Static_assert(offsetof(struct nvme_pcie_qpair, cq_end) + sizeof(void *) <= 64,
 	       "ring state in one cache line");
 _Static_assert(offsetof(struct nvme_pcie_qpair, cq_doorbell_writes) < 128,
 	       "shadow pointers and counters in the second line");
+
+/* CQE dword 3, CID (bits 0-15) and status (16-31, the phase in bit 16), read as one. */
+typedef uint32_t __attribute__((may_alias)) nvme_pcie_cqe_dw3;
+#define NVME_PCIE_CQE_PHASE (1u << 16)
+
+/*
+ * An entry's dword 3 in one aligned 4-byte load: the phase and the CID
+ * together, as the device wrote them (a DMA write does not tear an aligned
+ * dword).
+ */
+static inline __attribute__((always_inline)) uint32_t
+nvme_pcie_cqe_dw3_load(const struct pnvme_cpl *cpl)
+{
+	return *(const volatile nvme_pcie_cqe_dw3 *)&cpl->cid;
+}
 
 /* The memory page size pnvme programs (CC.MPS = 0). */
 #define NVME_PCIE_PAGE 4096u
@@ -77,6 +93,26 @@ nvme_pcie_ring_sq_shadow(struct nvme_pcie_qpair *pq, uint32_t tail)
 	pq->sq_doorbell_writes++;
 }
 
+/* The SQ tail doorbell's MMIO write (the commands are in the SQ already). */
+static inline __attribute__((always_inline)) void
+nvme_pcie_write_sq_db(struct nvme_pcie_qpair *pq, uint32_t tail)
+{
+	pq->sq_tail_rung = tail;
+	*atomic_load_explicit(&pq->sq_tail_db, memory_order_relaxed) = tail;
+	pq->sq_doorbell_writes++;
+}
+
+/* A qpair without shadow doorbells (the inline poll's): the SQ tail if it moved. */
+static inline __attribute__((always_inline)) void nvme_pcie_ring_sq_mmio(struct nvme_pcie_qpair *pq)
+{
+	uint32_t tail = pq->sq_tail;
+
+	if (tail != pq->sq_tail_rung) {
+		nvme_wmb(); /* commands in the SQ before the doorbell */
+		nvme_pcie_write_sq_db(pq, tail);
+	}
+}
+
 /* Ring the SQ tail doorbell for the tail, which moved since the last ring. */
 static inline __attribute__((always_inline)) void
 nvme_pcie_ring_sq_now(struct nvme_pcie_qpair *pq, uint32_t tail)
@@ -86,9 +122,7 @@ nvme_pcie_ring_sq_now(struct nvme_pcie_qpair *pq, uint32_t tail)
 		nvme_pcie_ring_sq_shadow(pq, tail);
 		return;
 	}
-	pq->sq_tail_rung = tail;
-	*atomic_load_explicit(&pq->sq_tail_db, memory_order_relaxed) = tail;
-	pq->sq_doorbell_writes++;
+	nvme_pcie_write_sq_db(pq, tail);
 }
 
 /* Ring the SQ tail doorbell if the tail moved since the last ring. */
@@ -110,6 +144,16 @@ nvme_pcie_ring_sq_posted(struct nvme_pcie_qpair *pq)
 	nvme_pcie_ring_sq_now(pq, pq->sq_tail);
 }
 
+/* The same on a qpair known to have no shadow doorbells. */
+static inline __attribute__((always_inline)) void
+nvme_pcie_ring_sq_posted_mmio(struct nvme_pcie_qpair *pq)
+{
+	uint32_t tail = pq->sq_tail; /* before the barrier: after it, a load again */
+
+	nvme_wmb(); /* commands in the SQ before the doorbell */
+	nvme_pcie_write_sq_db(pq, tail);
+}
+
 /* The CQ head moves to head after a batch (pq->cq_head is still where it started). */
 static inline __attribute__((always_inline)) void nvme_pcie_ring_cq(struct nvme_pcie_qpair *pq,
 								   uint32_t head)
@@ -126,6 +170,15 @@ static inline __attribute__((always_inline)) void nvme_pcie_ring_cq(struct nvme_
 	} else {
 		pq->cq_head = head;
 	}
+	*atomic_load_explicit(&pq->cq_head_db, memory_order_relaxed) = head;
+	pq->cq_doorbell_writes++;
+}
+
+/* The same on a qpair known to have no shadow doorbells. */
+static inline __attribute__((always_inline)) void nvme_pcie_ring_cq_mmio(struct nvme_pcie_qpair *pq,
+									uint32_t head)
+{
+	pq->cq_head = head;
 	*atomic_load_explicit(&pq->cq_head_db, memory_order_relaxed) = head;
 	pq->cq_doorbell_writes++;
 }

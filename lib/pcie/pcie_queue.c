@@ -103,6 +103,7 @@ void nvme_pcie_qpair_attach_shadow(struct pnvme_ctrlr *c, struct pnvme_qpair *qp
 	qp->pcie.ei_cq_head = (uint32_t *)c->eventidx + cq;
 	*qp->pcie.shadow_sq_tail = 0;
 	*qp->pcie.shadow_cq_head = 0;
+	nvme_qpair_set_shadow(qp, true);
 }
 
 int nvme_pcie_qpair_create(struct pnvme_qpair *qp)

@@ -87,7 +87,8 @@ if command -v valgrind >/dev/null 2>&1; then
 	echo "   the tool's bookkeeping (random LBA, latency histogram, clock reads) and the driver's submission"
 	for qd in 1 128; do
 		out="$tmp/p$qd"
-		valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=io_done \
+		# --fair-sched: the sim's thread gets its turns (without, bring-up can time out).
+		valgrind --tool=callgrind --fair-sched=yes --callgrind-out-file="$out" --toggle-collect=io_done \
 			$perf -r 'trtype:sim' -q $qd -o 4096 -w randread -t 1 >"$out.txt" 2>"$out.log" || {
 			echo "QD $qd: pnvme-perf failed under valgrind:"
 			tail -n 3 "$out.log"

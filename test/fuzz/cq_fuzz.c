@@ -209,7 +209,7 @@ static uint32_t fz_cq_head(const struct pnvme_qpair *qp)
 
 static uint8_t fz_phase(const struct pnvme_qpair *qp)
 {
-	return qp->pcie.phase;
+	return qp->pcie.cqe_phase != 0;
 }
 
 static uint32_t fz_outstanding(const struct pnvme_qpair *qp)

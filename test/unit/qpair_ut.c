@@ -12,6 +12,7 @@
 #include "common/test_env.h"
 #include "nvme/ctrlr.h"
 #include "pcie/pcie.h"
+#include "pcie/pcie_hot.h"
 #include "nvme/qpair.h"
 
 static struct pnvme_ctrlr g_ctrlr, g_other_ctrlr;
@@ -110,7 +111,7 @@ static void test_cid_lookup_and_phase_wrap(void)
 		CU_ASSERT_FALSE(pnvme_cpl_is_error(&d.cpl));
 	}
 	/* Ten completions in a CQ of four: the phase flipped twice (10 / 4). */
-	CU_ASSERT_EQUAL(qp.pcie.phase, 1);
+	CU_ASSERT_EQUAL(qp.pcie.cqe_phase, NVME_PCIE_CQE_PHASE);
 	CU_ASSERT_EQUAL(qp.pcie.cq_head, 2);
 	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 0); /* stale phase: nothing new */
 	nvme_qpair_fini(&qp);
@@ -275,6 +276,12 @@ static void test_inline_read_keeps_a_partial_command(void)
 	CU_ASSERT_FALSE(again->cmd_partial);
 	memset(&want.dptr, 0, sizeof(want.dptr));
 	CU_ASSERT_EQUAL(memcmp(&again->cmd, &want, sizeof(want)), 0);
+	/* The payload's bus address was not kept: built again, it is looked up. */
+	CU_ASSERT_EQUAL(again->payload_iova, PNVME_VTOPHYS_ERROR);
+	CU_ASSERT_EQUAL(nvme_pcie_build_payload(&qp, &qp.trackers[want.cid & qp.cid_index_mask],
+						again), 0);
+	CU_ASSERT_EQUAL(again->cmd.dptr.prp.prp1, pnvme_vtophys(g_buf, NULL));
+	CU_ASSERT_EQUAL(again->cmd.dptr.prp.prp2, 0);
 	CU_ASSERT_EQUAL(complete_sq(&qp, 1, UINT32_MAX), 1);
 	CU_ASSERT_EQUAL(d.calls, 2);
 	CU_ASSERT_FALSE(pnvme_cpl_is_error(&d.cpl));
@@ -599,6 +606,119 @@ static void reentrant_cb(void *arg, const struct pnvme_cpl *cpl)
 	g_reentrant_rc = pnvme_qpair_process_completions(g_reentrant_qp, 0);
 }
 
+/* What a callback saw of the CQ head when it ran. */
+static struct pnvme_qpair *g_seen_qp;
+static uint32_t g_seen_cq_db, g_seen_cq_head;
+static uint16_t g_seen_cid;
+
+static void seen_cb(void *arg, const struct pnvme_cpl *cpl)
+{
+	(*(int *)arg)++;
+	g_seen_cq_db = cq_db();
+	g_seen_cq_head = g_seen_qp->pcie.cq_head;
+	g_seen_cid = cpl->cid;
+}
+
+/*
+ * One new entry: the CQ head and its doorbell move before the callback, which
+ * still reads its entry whole. Two or more: one doorbell after them all. A
+ * poll capped at one takes one. At the ring's last entry a poll takes that
+ * one alone; a batch from before the end runs across it.
+ */
+static void test_a_poll_takes_one_entry_or_a_batch(void)
+{
+	struct pnvme_qpair qp;
+	int calls = 0;
+	uint16_t cid;
+
+	qp_open(&qp, 4, 4);
+	qp.max_completions = 4; /* not the 4 / 4 of a real queue: batches here */
+	g_seen_qp = &qp;
+	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, seen_cb, &calls, 0), 0);
+	cid = qp.pcie.sq[0].cid;
+	post(&qp, cid, 0);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(g_seen_cq_db, 1); /* released before the callback */
+	CU_ASSERT_EQUAL(g_seen_cq_head, 1);
+	CU_ASSERT_EQUAL(g_seen_cid, cid); /* the entry, intact */
+	CU_ASSERT_EQUAL(qp.pcie.cq_doorbell_writes, 1);
+
+	/* Slots 1 and 2: a batch, one doorbell after both callbacks. */
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, seen_cb, &calls, 0), 0);
+	post(&qp, qp.pcie.sq[1].cid, 0);
+	post(&qp, qp.pcie.sq[2].cid, 0);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 2);
+	CU_ASSERT_EQUAL(calls, 3);
+	CU_ASSERT_EQUAL(g_seen_cq_db, 1); /* the last callback ran before the doorbell */
+	CU_ASSERT_EQUAL(cq_db(), 3);
+	CU_ASSERT_EQUAL(qp.pcie.cq_doorbell_writes, 2);
+
+	/* Slot 3, the last, and slot 0 after it: one entry per poll there. */
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, seen_cb, &calls, 0), 0);
+	post(&qp, qp.pcie.sq[3].cid, 0);
+	post(&qp, qp.pcie.sq[0].cid, 0);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
+	CU_ASSERT_EQUAL(qp.pcie.cq_head, 0);
+	CU_ASSERT_EQUAL(qp.pcie.cqe_phase, 0); /* wrapped */
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
+	CU_ASSERT_EQUAL(calls, 5);
+	CU_ASSERT_EQUAL(cq_db(), 1);
+
+	/* Slots 1, 2, 3 and 0 again: a capped poll takes one, the next the rest, across the end. */
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, seen_cb, &calls, 0), 0);
+	post(&qp, qp.pcie.sq[1].cid, 0);
+	post(&qp, qp.pcie.sq[2].cid, 0);
+	post(&qp, qp.pcie.sq[3].cid, 0);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 1), 1);
+	CU_ASSERT_EQUAL(cq_db(), 2);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 2);
+	CU_ASSERT_EQUAL(cq_db(), 0);
+	CU_ASSERT_EQUAL(qp.pcie.cqe_phase, NVME_PCIE_CQE_PHASE);
+	CU_ASSERT_EQUAL(calls, 8);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 0);
+	CU_ASSERT_EQUAL(pnvme_qpair_get_num_outstanding(&qp), 0);
+	nvme_qpair_fini(&qp);
+}
+
+/*
+ * Shadow doorbells take the out-of-line doorbell code on both sides: with
+ * the controller's event index ahead, a post and a poll update the shadow
+ * values and write no MMIO doorbell (the inline code would write both).
+ */
+static void test_shadow_doorbells_take_the_event_index_rule(void)
+{
+	struct pnvme_qpair qp;
+	uint32_t shadow[2] = {0, 0}, eventidx[2] = {100, 100};
+	int calls = 0;
+
+	qp_open(&qp, 8, 8);
+	qp.pcie.shadow_sq_tail = &shadow[0];
+	qp.pcie.shadow_cq_head = &shadow[1];
+	qp.pcie.ei_sq_tail = &eventidx[0];
+	qp.pcie.ei_cq_head = &eventidx[1];
+	nvme_qpair_set_shadow(&qp, true);
+	CU_ASSERT_TRUE(qp.shadow_sq);
+	CU_ASSERT_TRUE(qp.poll_other & NVME_POLL_OTHER_SHADOW);
+	CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1, seen_cb, &calls, 0), 0);
+	CU_ASSERT_EQUAL(shadow[0], 1);
+	CU_ASSERT_EQUAL(sq_db(), 0);
+	post(&qp, qp.pcie.sq[0].cid, 0);
+	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
+	CU_ASSERT_EQUAL(calls, 1);
+	CU_ASSERT_EQUAL(shadow[1], 1);
+	CU_ASSERT_EQUAL(cq_db(), 0);
+	CU_ASSERT_EQUAL(qp.pcie.sq_doorbell_writes + qp.pcie.cq_doorbell_writes, 0);
+	/* A reset's rewind drops them: MMIO again, inline. */
+	nvme_pcie_qpair_reset(&qp);
+	CU_ASSERT_FALSE(qp.shadow_sq);
+	CU_ASSERT_EQUAL(qp.poll_other, 0);
+	nvme_qpair_fini(&qp);
+}
+
 static void test_reentrant_poll_is_a_no_op(void)
 {
 	struct pnvme_qpair qp;
@@ -645,6 +765,10 @@ int main(void)
 		 test_abort_all_refuses_resubmission},
 		{"polling from a callback of the same qpair does nothing",
 		 test_reentrant_poll_is_a_no_op},
+		{"a poll takes one entry (head released first) or a batch (one doorbell)",
+		 test_a_poll_takes_one_entry_or_a_batch},
+		{"shadow doorbells take the event index rule on post and poll",
+		 test_shadow_doorbells_take_the_event_index_rule},
 		{NULL, NULL},
 	};
 
