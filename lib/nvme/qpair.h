@@ -115,7 +115,7 @@ struct pnvme_qpair {
 			_Atomic uint8_t cold;
 			uint8_t tr_kind; /* enum nvme_transport_kind: PCIe (0) inline, others by tr */
 		};
-		uint32_t post_gates; /* the first four, which only the owner writes */
+		uint32_t post_gates; /* bytes 0-3, which only the owner writes */
 		uint64_t gates;      /* all of them: one test reads several, NVME_GATE_* */
 	};
 	uint16_t cid_gen;     /* 1 << cid_shift: added to a tracker's CID per use */
@@ -172,7 +172,8 @@ struct pnvme_qpair {
  * is sign-extended to 64 bits: bytes 1-7.
  */
 #define NVME_GATE_POST 0x00ffffffu /* delay_doorbell, in_completion, shadow_sq */
-#define NVME_GATE_POLL 0xffffffffffffff00ull /* in_completion, shadow_sq, poll_other, cold, tr_kind */
+/* in_completion, shadow_sq, poll_other, cold, tr_kind; bytes 6-7 are padding, zero */
+#define NVME_GATE_POLL 0xffffffffffffff00ull
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "qp->gates' masks are little-endian");
 _Static_assert(offsetof(struct pnvme_qpair, in_completion) - offsetof(struct pnvme_qpair, gates) == 1 &&
 		       offsetof(struct pnvme_qpair, shadow_sq) - offsetof(struct pnvme_qpair, gates) == 2 &&
