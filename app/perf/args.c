@@ -82,8 +82,9 @@ void perf_usage(FILE *f)
 		"      --batch           one SQ doorbell per poll instead of one per I/O\n"
 		"      --shadow-doorbells     use Doorbell Buffer Config when the controller offers it\n"
 		"      --no-shadow-doorbells  MMIO doorbells only (the default)\n"
-		"      --sq-doorbell-first  after a poll's callbacks, ring the SQ tail doorbell\n"
-		"                        before the CQ head doorbell (default: CQ head first)\n"
+		"      --cq-doorbell-first  after a poll's callbacks, ring the CQ head doorbell\n"
+		"                        before the SQ tail doorbell (default: SQ tail first)\n"
+		"      --sq-doorbell-first  the default order, SQ tail before CQ head\n"
 		"\n"
 		"How long and how fast:\n"
 		"  -t, --time SECONDS    measured time, 1..86400 (default 10)\n"
@@ -325,6 +326,7 @@ void perf_config_defaults(struct perf_config *cfg)
 	cfg->qpairs_per_ns = 1;
 	cfg->cpu_time = true;
 	cfg->dptr_mode = PNVME_DPTR_AUTO;
+	cfg->sq_doorbell_first = true;
 }
 
 static int finish(struct perf_config *cfg, bool mix_given, bool threads_given, bool mask_given,
@@ -371,6 +373,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		OPT_JSON,
 		OPT_BATCH,
 		OPT_SQ_DB_FIRST,
+		OPT_CQ_DB_FIRST,
 		OPT_NO_SHADOW, OPT_SHADOW,
 		OPT_QUEUE_SIZE,
 		OPT_RATE,
@@ -399,6 +402,7 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 		{"json", no_argument, NULL, OPT_JSON},
 		{"batch", no_argument, NULL, OPT_BATCH},
 		{"sq-doorbell-first", no_argument, NULL, OPT_SQ_DB_FIRST},
+		{"cq-doorbell-first", no_argument, NULL, OPT_CQ_DB_FIRST},
 		{"no-shadow-doorbells", no_argument, NULL, OPT_NO_SHADOW},
 		{"shadow-doorbells", no_argument, NULL, OPT_SHADOW},
 		{"queue-size", required_argument, NULL, OPT_QUEUE_SIZE},
@@ -490,6 +494,9 @@ int perf_parse_args(int argc, char **argv, struct perf_config *cfg)
 			break;
 		case OPT_SQ_DB_FIRST:
 			cfg->sq_doorbell_first = true;
+			break;
+		case OPT_CQ_DB_FIRST:
+			cfg->sq_doorbell_first = false;
 			break;
 		case OPT_NO_SHADOW:
 			cfg->shadow_doorbells = false;

@@ -83,7 +83,7 @@ struct perf_config {
 	bool verify;
 	bool json;
 	bool delay_doorbell;    /* --batch: ring SQ doorbells once per poll */
-	bool sq_doorbell_first; /* --sq-doorbell-first: SQ tail before CQ head after callbacks */
+	bool sq_doorbell_first; /* SQ tail before CQ head after callbacks; off: --cq-doorbell-first */
 	bool shadow_doorbells; /* --shadow-doorbells; off by default, as in the driver */
 	uint32_t queue_size;    /* --queue-size: 0 = the driver's default, raised to -q + 1 */
 	uint32_t pi_flags;      /* -e: PNVME_IO_FLAGS_PRACT and PRCHK_* (0: none) */

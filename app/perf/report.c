@@ -159,7 +159,7 @@ static void histogram_rows(const struct perf_row *row)
 }
 
 /* -LLL: where each round trip went, over every measured I/O. */
-static void phase_rows(const struct perf_config *cfg, const struct perf_stats *st)
+static void phase_rows(const struct perf_stats *st)
 {
 	static const char *const names[3] = {
 		[PERF_PHASE_TO_DOORBELL] = "submit -> SQ doorbell",
@@ -180,9 +180,8 @@ static void phase_rows(const struct perf_config *cfg, const struct perf_stats *s
 		       (double)hist_percentile(h, 99.9) / 1000.0, (double)h->max / 1000.0);
 	}
 	printf("SQ doorbell: the end of the submission call, or of the poll whose callback "
-	       "submitted%s;\nCQE seen: the start of the poll that ran the callback (one poll's "
-	       "resolution)\n", cfg->sq_doorbell_first ? " (--sq-doorbell-first: after its CQ "
-						      "head doorbell too)" : "");
+	       "submitted (after that poll's CQ head doorbell too);\nCQE seen: the start of the "
+	       "poll that ran the callback (one poll's resolution)\n");
 }
 
 void perf_report_table(const struct perf_config *cfg, const struct perf_results *r)
@@ -226,7 +225,7 @@ void perf_report_table(const struct perf_config *cfg, const struct perf_results 
 		histogram_rows(&r->total);
 	}
 	if (cfg->latency_detail >= 3)
-		phase_rows(cfg, &r->total.st);
+		phase_rows(&r->total.st);
 	printf("\n%llu I/Os in %.3f s (%llu reads, %llu writes)\n",
 	       (unsigned long long)r->total.st.ios, r->seconds,
 	       (unsigned long long)r->total.st.reads, (unsigned long long)r->total.st.writes);

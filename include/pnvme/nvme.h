@@ -403,8 +403,10 @@ struct pnvme_io_qpair_opts {
 	} dptr_mode;
 	/*
 	 * After the callbacks of a poll, ring the SQ tail doorbell (for what they
-	 * submitted) before the CQ head doorbell, as Linux and SPDK order them;
-	 * default false: CQ head first. Either order is correct on hardware.
+	 * submitted) before the CQ head doorbell, as Linux and SPDK order them:
+	 * the controller has the new commands one doorbell write sooner. Default
+	 * true (pnvme_ctrlr_get_default_io_qpair_opts()); false, CQ head first,
+	 * takes a poll that is out of line. Either order is correct on hardware.
 	 */
 	bool sq_doorbell_first;
 };

@@ -16,6 +16,7 @@ void pnvme_ctrlr_get_default_io_qpair_opts(const struct pnvme_ctrlr *c,
 		.opts_size = opts_size,
 		.io_queue_size = DEFAULT_IO_QUEUE_SIZE,
 		.io_queue_requests = 2 * DEFAULT_IO_QUEUE_SIZE,
+		.sq_doorbell_first = true,
 	};
 
 	if (opts == NULL)
@@ -87,8 +88,8 @@ int pnvme_ctrlr_alloc_io_qpair(struct pnvme_ctrlr *c, const struct pnvme_io_qpai
 	if (rc == 0) {
 		qp->delay_doorbell = opts.delay_doorbell;
 		qp->sq_db_first = opts.sq_doorbell_first;
-		if (qp->sq_db_first)
-			qp->poll_other |= NVME_POLL_OTHER_SQ_FIRST;
+		if (!qp->sq_db_first)
+			qp->poll_other |= NVME_POLL_OTHER_CQ_FIRST;
 		qp->dptr_mode = (uint8_t)opts.dptr_mode;
 		if (opts.dptr_mode == PNVME_DPTR_SGL)
 			qp->fast_off |= NVME_FAST_OFF_SGL;

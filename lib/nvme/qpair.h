@@ -131,7 +131,7 @@ struct pnvme_qpair {
 
 	/* Cold. */
 	struct nvme_request *queued_tail;
-	uint8_t sq_db_first; /* ring the SQ tail before the CQ head after callbacks */
+	uint8_t sq_db_first; /* ring the SQ tail before the CQ head after callbacks (default) */
 	uint8_t dptr_mode;   /* enum pnvme_dptr_mode */
 	uint16_t max_completions; /* a poll's cap: its latency bounded */
 	uint32_t num_entries; /* up to 65536 (CAP.MQES = 0xffff) */
@@ -184,7 +184,7 @@ _Static_assert(offsetof(struct pnvme_qpair, in_completion) - offsetof(struct pnv
 
 /* Why a poll is not the inline PCIe one (qp->poll_other). */
 #define NVME_POLL_OTHER_TRANSPORT 0x1 /* not PCIe: the transport's own poll */
-#define NVME_POLL_OTHER_SQ_FIRST 0x2  /* sq_doorbell_first: the SQ tail before the CQ head */
+#define NVME_POLL_OTHER_CQ_FIRST 0x2  /* sq_doorbell_first off: the CQ head before the SQ tail */
 #define NVME_POLL_OTHER_SHADOW 0x4    /* shadow doorbells: the event index rule */
 
 /* The hot path touches PCIe's two lines and this one: keep it so. */

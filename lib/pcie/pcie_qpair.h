@@ -174,11 +174,10 @@ static inline __attribute__((always_inline)) void nvme_pcie_ring_cq(struct nvme_
 	pq->cq_doorbell_writes++;
 }
 
-/* The same on a qpair known to have no shadow doorbells. */
-static inline __attribute__((always_inline)) void nvme_pcie_ring_cq_mmio(struct nvme_pcie_qpair *pq,
-									uint32_t head)
+/* The CQ head doorbell's MMIO write, for a head already in pq->cq_head. */
+static inline __attribute__((always_inline)) void nvme_pcie_write_cq_db(struct nvme_pcie_qpair *pq,
+								       uint32_t head)
 {
-	pq->cq_head = head;
 	*atomic_load_explicit(&pq->cq_head_db, memory_order_relaxed) = head;
 	pq->cq_doorbell_writes++;
 }

@@ -6,8 +6,8 @@
 # QD 1 round trips under QEMU are multimodal (docs/bench.md, "Queue depth 1").
 # One mode per run is what decides a run's IOPS, so this takes many short
 # runs rather than a few long ones: RUNS (12) pairs of SECONDS (1) each,
-# pnvme-perf -q 1 -LLL with the default doorbell order (CQ head, then SQ tail)
-# alternating with --sq-doorbell-first, pinned to CPU 0. Each run prints one
+# pnvme-perf -q 1 -LLL with the default doorbell order (SQ tail, then CQ head)
+# alternating with --cq-doorbell-first, pinned to CPU 0. Each run prints one
 # line: IOPS, the round trip's p50, and -LLL's three phase p50s; the summary
 # counts runs per mode (p50 below 12 us, 12-30 us, above 30 us) and prints
 # the median IOPS per order. Nothing is asserted about speed.
@@ -45,14 +45,14 @@ echo "queue depth 1, $RUNS x 2 runs of $SECS s, controller $BDF (null-co), CPU 0
 printf '%-10s %10s %9s %9s %9s %9s\n' order IOPS "p50 us" "sub->db" "db->CQE" "CQE->cb"
 i=0
 while [ $i -lt "$RUNS" ]; do
-	run cq-first || exit 1
-	run sq-first --sq-doorbell-first || exit 1
+	run sq-first || exit 1
+	run cq-first --cq-doorbell-first || exit 1
 	i=$((i + 1))
 done
 
 echo
 echo "runs per mode (round trip p50: fast < 12 us, middle 12-30 us, slow > 30 us) and median IOPS"
-for name in cq-first sq-first; do
+for name in sq-first cq-first; do
 	grep "^$name " "$OUT/rows" | awk -v name="$name" '
 		{ rt = $3; if (rt < 12) f++; else if (rt <= 30) m++; else s++; v[NR] = $2 }
 		END {

@@ -176,7 +176,7 @@ else
 fi
 
 # ---------------------------------------------------------------- -LLL: the round trip in phases
-for db in "" --sq-doorbell-first; do
+for db in "" --cq-doorbell-first; do
 	run -r "trtype:sim" -q 1 -t 1 -LLL $db
 	expect_rc "table -LLL $db" 0
 	# Every phase has a row of six figures; the phases of a round trip fit in it.

@@ -198,8 +198,10 @@ static void test_latency_levels(void)
 	CU_ASSERT_EQUAL(g_cfg.latency_detail, 3);
 	CU_ASSERT_EQUAL(parse("-LLLL", NULL), PERF_ARGS_RUN);
 	CU_ASSERT_EQUAL(g_cfg.latency_detail, 3);
+	CU_ASSERT_TRUE(g_cfg.sq_doorbell_first); /* the default order */
+	CU_ASSERT_EQUAL(parse("--cq-doorbell-first", NULL), PERF_ARGS_RUN);
 	CU_ASSERT_FALSE(g_cfg.sq_doorbell_first);
-	CU_ASSERT_EQUAL(parse("--sq-doorbell-first", NULL), PERF_ARGS_RUN);
+	CU_ASSERT_EQUAL(parse("--cq-doorbell-first", "--sq-doorbell-first", NULL), PERF_ARGS_RUN);
 	CU_ASSERT_TRUE(g_cfg.sq_doorbell_first);
 }
 

@@ -620,10 +620,10 @@ static void seen_cb(void *arg, const struct pnvme_cpl *cpl)
 }
 
 /*
- * One new entry: the CQ head and its doorbell move before the callback, which
- * still reads its entry whole. Two or more: one doorbell after them all. A
- * poll capped at one takes one. At the ring's last entry a poll takes that
- * one alone; a batch from before the end runs across it.
+ * One new entry: the CQ head moves before the callback, its doorbell after
+ * it. Two or more: one doorbell after them all. A poll capped at one takes
+ * one. At the ring's last entry a poll takes that one alone; a batch from
+ * before the end runs across it.
  */
 static void test_a_poll_takes_one_entry_or_a_batch(void)
 {
@@ -639,9 +639,10 @@ static void test_a_poll_takes_one_entry_or_a_batch(void)
 	post(&qp, cid, 0);
 	CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), 1);
 	CU_ASSERT_EQUAL(calls, 1);
-	CU_ASSERT_EQUAL(g_seen_cq_db, 1); /* released before the callback */
-	CU_ASSERT_EQUAL(g_seen_cq_head, 1);
-	CU_ASSERT_EQUAL(g_seen_cid, cid); /* the entry, intact */
+	CU_ASSERT_EQUAL(g_seen_cq_db, 0); /* the doorbell after the callback */
+	CU_ASSERT_EQUAL(g_seen_cq_head, 1); /* the head before it */
+	CU_ASSERT_EQUAL(g_seen_cid, cid);
+	CU_ASSERT_EQUAL(cq_db(), 1);
 	CU_ASSERT_EQUAL(qp.pcie.cq_doorbell_writes, 1);
 
 	/* Slots 1 and 2: a batch, one doorbell after both callbacks. */
@@ -719,6 +720,63 @@ static void test_shadow_doorbells_take_the_event_index_rule(void)
 	nvme_qpair_fini(&qp);
 }
 
+static void on_count(void *arg, const struct pnvme_cpl *cpl)
+{
+	(void)cpl;
+	(*(int *)arg)++;
+}
+
+/* A callback that submits the next read, as a QD 1 loop does. */
+static struct pnvme_qpair *g_next_qp;
+static int g_next_rc = -1;
+
+static void submit_next_cb(void *arg, const struct pnvme_cpl *cpl)
+{
+	(void)cpl;
+	(*(int *)arg)++;
+	g_next_rc = pnvme_ns_cmd_read(&g_ns, g_next_qp, g_buf, 0, 1, on_count, arg, 0);
+}
+
+/*
+ * After callbacks that submitted, the SQ tail doorbell goes first and the CQ
+ * head doorbell last (sq_doorbell_first, the default), one entry or a batch;
+ * with sq_db_first off, the other way round. The two doorbells share one
+ * address here, so what it holds is the last write.
+ */
+static void test_doorbell_order_after_callbacks(void)
+{
+	for (int sq_first = 1; sq_first >= 0; sq_first--) {
+		struct pnvme_qpair qp;
+		int calls = 0;
+
+		qp_open(&qp, 16, 16);
+		if (!sq_first) {
+			qp.sq_db_first = false;
+			qp.poll_other |= NVME_POLL_OTHER_CQ_FIRST;
+		}
+		atomic_store(&qp.pcie.cq_head_db, atomic_load(&qp.pcie.sq_tail_db));
+		g_next_qp = &qp;
+		for (int batch = 1; batch <= 3; batch += 2) {
+			uint32_t head = qp.pcie.cq_head, tail = qp.pcie.sq_tail;
+
+			for (int i = 0; i < batch; i++) {
+				CU_ASSERT_EQUAL_FATAL(pnvme_ns_cmd_read(&g_ns, &qp, g_buf, 0, 1,
+									submit_next_cb, &calls, 0), 0);
+				post(&qp, qp.pcie.sq[tail + i].cid, 0);
+			}
+			g_next_rc = -1;
+			CU_ASSERT_EQUAL(nvme_qpair_process(&qp, 0), batch);
+			CU_ASSERT_EQUAL(g_next_rc, 0);
+			CU_ASSERT_EQUAL(qp.pcie.sq_tail, tail + 2u * batch);
+			CU_ASSERT_EQUAL(qp.pcie.cq_head, head + batch);
+			CU_ASSERT_EQUAL(sq_db(), sq_first ? qp.pcie.cq_head : qp.pcie.sq_tail);
+		}
+		nvme_qpair_abort_all(&qp, PNVME_SCT_GENERIC, PNVME_SC_ABORTED_SQ_DELETION);
+		CU_ASSERT_EQUAL(calls, 8);
+		nvme_qpair_fini(&qp);
+	}
+}
+
 static void test_reentrant_poll_is_a_no_op(void)
 {
 	struct pnvme_qpair qp;
@@ -769,6 +827,8 @@ int main(void)
 		 test_a_poll_takes_one_entry_or_a_batch},
 		{"shadow doorbells take the event index rule on post and poll",
 		 test_shadow_doorbells_take_the_event_index_rule},
+		{"after callbacks that submit: SQ tail doorbell, then CQ head (or the other way)",
+		 test_doorbell_order_after_callbacks},
 		{NULL, NULL},
 	};
 
