@@ -318,7 +318,7 @@ static inline uint32_t capped(const struct pnvme_qpair *qp, uint32_t max)
 /*
  * A poll the inline one does not take (qp->gates' NVME_GATE_POLL): called
  * from one of its own callbacks (the outer call is still reaping), a
- * transport other than PCIe, the SQ-tail-first order, shadow doorbells, or
+ * transport other than PCIe, the CQ-head-first order, shadow doorbells, or
  * the cold flag set (poll_end() takes the slow path after the reap).
  */
 static __attribute__((noinline)) int32_t process_other(struct pnvme_qpair *qp, uint32_t max)

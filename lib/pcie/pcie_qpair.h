@@ -154,6 +154,14 @@ nvme_pcie_ring_sq_posted_mmio(struct nvme_pcie_qpair *pq)
 	nvme_pcie_write_sq_db(pq, tail);
 }
 
+/* The CQ head doorbell's MMIO write, for a head already in pq->cq_head. */
+static inline __attribute__((always_inline)) void nvme_pcie_write_cq_db(struct nvme_pcie_qpair *pq,
+								       uint32_t head)
+{
+	*atomic_load_explicit(&pq->cq_head_db, memory_order_relaxed) = head;
+	pq->cq_doorbell_writes++;
+}
+
 /* The CQ head moves to head after a batch (pq->cq_head is still where it started). */
 static inline __attribute__((always_inline)) void nvme_pcie_ring_cq(struct nvme_pcie_qpair *pq,
 								   uint32_t head)
@@ -170,16 +178,7 @@ static inline __attribute__((always_inline)) void nvme_pcie_ring_cq(struct nvme_
 	} else {
 		pq->cq_head = head;
 	}
-	*atomic_load_explicit(&pq->cq_head_db, memory_order_relaxed) = head;
-	pq->cq_doorbell_writes++;
-}
-
-/* The CQ head doorbell's MMIO write, for a head already in pq->cq_head. */
-static inline __attribute__((always_inline)) void nvme_pcie_write_cq_db(struct nvme_pcie_qpair *pq,
-								       uint32_t head)
-{
-	*atomic_load_explicit(&pq->cq_head_db, memory_order_relaxed) = head;
-	pq->cq_doorbell_writes++;
+	nvme_pcie_write_cq_db(pq, head);
 }
 
 /* Copy a command into the next SQ slot (the doorbell is the caller's). */
